@@ -1,0 +1,139 @@
+"""The one delivery path for everything the bot sends, as an aiogram session middleware.
+
+Keeps to Telegram's published limits (about 30 messages/s overall, 1/s per chat, with a short
+per-chat burst), waits `retry_after` on 429, backs off and retries on 5xx and network errors
+a bounded number of times, and on 403 (the user blocked the bot) tells the reminder service
+and stops sending to that chat until the user writes again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import Bot
+from aiogram.client.session.middlewares.base import (
+    BaseRequestMiddleware,
+    NextRequestMiddlewareType,
+)
+from aiogram.exceptions import (
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.methods import Response, TelegramMethod
+from aiogram.methods.base import TelegramType
+
+log = logging.getLogger(__name__)
+
+# Methods that put something in a chat: these count against the limits.
+LIMITED_METHODS = frozenset({
+    "sendMessage", "sendPhoto", "sendDocument", "editMessageText", "editMessageReplyMarkup",
+    "editMessageCaption", "sendMediaGroup", "copyMessage", "forwardMessage",
+})
+PER_CHAT_BURST = 3
+MAX_RETRY_AFTER_WAITS = 10
+
+
+class RateLimiter:
+    """GCRA-style spacing: each send reserves the next free slot globally and in its chat.
+
+    Reservations are made without awaiting, so concurrent senders can't race for one slot;
+    a rate of 0 turns that limit off.
+    """
+
+    def __init__(self, global_per_s: float, per_chat_per_s: float) -> None:
+        self.global_interval = 1.0 / global_per_s if global_per_s > 0 else 0.0
+        self.chat_interval = 1.0 / per_chat_per_s if per_chat_per_s > 0 else 0.0
+        self._global_tat = 0.0
+        self._chat_tat: dict[int | str, float] = {}
+
+    def reserve(self, chat_id: int | str | None, now: float | None = None) -> float:
+        """Reserve a slot; return how many seconds to wait for it."""
+        now = time.monotonic() if now is None else now
+        slot = max(now, self._global_tat)
+        chat_tolerance = self.chat_interval * (PER_CHAT_BURST - 1)
+        if chat_id is not None and self.chat_interval:
+            slot = max(slot, self._chat_tat.get(chat_id, 0.0) - chat_tolerance)
+        if self.global_interval:
+            self._global_tat = max(self._global_tat, slot) + self.global_interval
+        if chat_id is not None and self.chat_interval:
+            self._chat_tat[chat_id] = max(self._chat_tat.get(chat_id, 0.0), slot) + self.chat_interval
+            if len(self._chat_tat) > 50_000:  # forget chats that have been idle
+                self._chat_tat = {c: t for c, t in self._chat_tat.items() if t > now}
+        return slot - now
+
+    async def acquire(self, chat_id: int | str | None) -> None:
+        wait = self.reserve(chat_id)
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+
+BlockedCallback = Callable[[int], Awaitable[None]]
+
+
+class DeliveryMiddleware(BaseRequestMiddleware):
+    def __init__(
+        self,
+        limiter: RateLimiter,
+        *,
+        max_retries: int = 5,
+        backoff_base_s: float = 0.5,
+        backoff_cap_s: float = 30.0,
+        on_blocked: BlockedCallback | None = None,
+    ) -> None:
+        self.limiter = limiter
+        self.max_retries = max_retries
+        self.backoff_base_s = backoff_base_s
+        self.backoff_cap_s = backoff_cap_s
+        self.on_blocked = on_blocked
+        self.blocked_chats: set[int] = set()
+
+    def unblock(self, chat_id: int) -> None:
+        self.blocked_chats.discard(chat_id)
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        name = method.__api_method__
+        chat_id: Any = getattr(method, "chat_id", None)
+        limited = name in LIMITED_METHODS
+        if limited and isinstance(chat_id, int) and chat_id in self.blocked_chats:
+            raise TelegramForbiddenError(method=method, message="bot was blocked by the user")
+        failures = 0
+        retry_after_waits = 0
+        while True:
+            if limited:
+                await self.limiter.acquire(chat_id)
+            try:
+                return await make_request(bot, method)
+            except TelegramRetryAfter as exc:
+                retry_after_waits += 1
+                if retry_after_waits > MAX_RETRY_AFTER_WAITS:
+                    raise
+                log.warning("%s: flood control, waiting %s s", name, exc.retry_after)
+                await asyncio.sleep(exc.retry_after)
+            except (TelegramServerError, TelegramNetworkError) as exc:
+                failures += 1
+                if failures > self.max_retries:
+                    log.error("%s failed after %d retries: %s", name, self.max_retries, exc)
+                    raise
+                delay = min(self.backoff_cap_s, self.backoff_base_s * 2 ** (failures - 1))
+                delay *= random.uniform(0.8, 1.2)
+                log.warning("%s: %s; retry %d in %.1f s", name, type(exc).__name__, failures, delay)
+                await asyncio.sleep(delay)
+            except TelegramForbiddenError:
+                if isinstance(chat_id, int) and limited:
+                    self.blocked_chats.add(chat_id)
+                    log.info("chat %s blocked the bot; no more messages to it", chat_id)
+                    if self.on_blocked is not None:
+                        await self.on_blocked(chat_id)
+                raise

@@ -1,0 +1,218 @@
+"""/start with its first-time setup, /help, /cancel and /settings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandStart, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from schedules.calibration import Calibration
+
+from bot import keyboards as kb
+from bot import texts
+from bot.replies import answer
+from bot.states import SettingValue, Setup
+from schedules.parsing import ParseError, parse_clock_range, parse_number, parse_timezone, zone_for
+from schedules.service import BakeService
+from storage.models import User
+
+router = Router(name="start")
+
+
+@router.message(CommandStart())
+async def start(message: Message, user: User, state: FSMContext) -> None:
+    first_time = not user.setup_done
+    if first_time:
+        await state.set_state(Setup.timezone)
+        await answer(message, texts.welcome(user.first_name, True), kb.timezone_keyboard())
+    else:
+        await answer(message, texts.welcome(user.first_name, False))
+
+
+@router.message(Command("help"))
+async def help_command(message: Message) -> None:
+    await answer(message, texts.help_text())
+
+
+@router.message(Command("cancel"))
+async def cancel(message: Message, state: FSMContext) -> None:
+    had_dialog = await state.get_state() is not None
+    await state.clear()
+    await answer(message, texts.CANCELLED if had_dialog else texts.NOTHING_TO_CANCEL)
+
+
+def _tz_saved(zone_key: str, now: datetime) -> str:
+    local = now.astimezone(zone_for(zone_key))
+    return texts.TZ_SAVED.format(zone=texts.esc(zone_key), now=local.strftime("%H:%M"))
+
+
+@router.message(StateFilter(Setup.timezone), F.text)
+async def typed_timezone(message: Message, state: FSMContext, service: BakeService, user: User) -> None:
+    try:
+        zone_key = parse_timezone(message.text or "")
+    except ParseError:
+        await answer(message, texts.BAD_TIMEZONE.format(text=texts.esc((message.text or "")[:60])),
+                     kb.timezone_keyboard())
+        return
+    await service.update_settings(user.id, timezone=zone_key)
+    await state.clear()
+    await answer(message, _tz_saved(zone_key, service.clock.now()) + "\n\n" + texts.ASK_UNIT,
+                 kb.unit_keyboard())
+
+
+@router.callback_query(kb.SetupCb.filter(F.field == "tz"))
+async def tapped_timezone(
+    query: CallbackQuery, callback_data: kb.SetupCb, state: FSMContext, service: BakeService, user: User
+) -> None:
+    try:
+        zone_key = parse_timezone(callback_data.value)
+    except ParseError:
+        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        return
+    await service.update_settings(user.id, timezone=zone_key)
+    await state.clear()
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer(_tz_saved(zone_key, service.clock.now()) + "\n\n" + texts.ASK_UNIT,
+                                   reply_markup=kb.unit_keyboard())
+
+
+@router.callback_query(kb.SetupCb.filter(F.field == "skip"))
+async def skipped_timezone(query: CallbackQuery, state: FSMContext) -> None:
+    await state.clear()
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer(texts.ASK_UNIT, reply_markup=kb.unit_keyboard())
+
+
+@router.callback_query(kb.SetupCb.filter(F.field == "unit"))
+async def tapped_unit(query: CallbackQuery, callback_data: kb.SetupCb, service: BakeService, user: User) -> None:
+    if callback_data.value not in ("C", "F"):
+        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        return
+    first_time = not user.setup_done
+    user = await service.update_settings(user.id, temp_unit=callback_data.value, setup_done=1) or user
+    await query.answer(texts.UNIT_SAVED.format(unit=callback_data.value).replace("<b>", "").replace("</b>", ""))
+    if isinstance(query.message, Message):
+        if first_time:
+            await query.message.answer(texts.UNIT_SAVED.format(unit=callback_data.value) + "\n" + texts.SETUP_DONE)
+        else:
+            await query.message.answer(settings_summary(user, service),
+                                       reply_markup=kb.settings_keyboard(user.temp_unit))
+
+
+# ---------------------------------------------------------------- /settings
+
+def settings_summary(user: User, service: BakeService) -> str:
+    cal = service.calibration(user)
+    folds = "off" if user.folds_count == 0 else f"{user.folds_count} × every {user.fold_interval_min} min"
+    checks = "off" if user.rise_check_interval_min == 0 else f"every {user.rise_check_interval_min} min"
+    preheat = "off" if user.preheat_min == 0 else f"{user.preheat_min} min before the proof ends"
+    quiet = f"{user.quiet_start}–{user.quiet_end}" if user.quiet_start else "off"
+    target = ("by dough temperature" if user.target_rule != "fixed"
+              else f"fixed at {user.target_fixed_pct:g} %")
+    learned = ("not yet (finish a bake with rise readings)" if cal.samples == 0
+               else f"your dough runs at {cal.speed_factor:.2f}× the book pace ({cal.samples} bake(s))")
+    lines = [
+        texts.SETTINGS_HEADER, "",
+        f"🌍 Timezone: <b>{texts.esc(user.timezone or service.default_timezone)}</b>",
+        f"🌡 Temperatures: <b>°{user.temp_unit}</b>",
+        f"🤲 Folds: <b>{folds}</b>",
+        f"📏 Rise checks: <b>{checks}</b>",
+        f"🔥 Preheat: <b>{preheat}</b>",
+        f"🌙 Quiet hours: <b>{quiet}</b>",
+        f"🎯 Target rise: <b>{target}</b>",
+        f"📐 Learned: {learned}",
+    ]
+    return "\n".join(lines)
+
+
+@router.message(Command("settings"))
+async def settings(message: Message, user: User, service: BakeService) -> None:
+    await answer(message, settings_summary(user, service), kb.settings_keyboard(user.temp_unit))
+
+
+@router.callback_query(kb.SetupCb.filter(F.field == "ask"))
+async def ask_setting(query: CallbackQuery, callback_data: kb.SetupCb, state: FSMContext) -> None:
+    prompt = texts.ASK_SETTING.get(callback_data.value)
+    if prompt is None:
+        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        return
+    await state.set_state(SettingValue.value)
+    await state.update_data(setting=callback_data.value)
+    await query.answer()
+    if isinstance(query.message, Message):
+        markup = kb.timezone_keyboard() if callback_data.value == "tz" else None
+        await query.message.answer(prompt, reply_markup=markup)
+
+
+@router.callback_query(kb.SetupCb.filter(F.field == "calib"))
+async def reset_calibration(query: CallbackQuery, service: BakeService, user: User) -> None:
+    from schedules.calibration import to_json
+
+    await service.update_settings(user.id, calibration=to_json(Calibration()))
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer(texts.CALIBRATION_RESET)
+
+
+def parse_setting(field: str, text: str) -> dict[str, object]:
+    """Turn what the baker typed for one setting into column changes (ParseError if wrong)."""
+    raw = text.strip().lower()
+    off = raw in {"off", "none", "no", "0"}
+    if field == "tz":
+        return {"timezone": parse_timezone(text)}
+    if field == "folds":
+        if off:
+            return {"folds_count": 0}
+        parts = raw.replace("min", "").replace("m", "").replace(",", " ").split()
+        if not 1 <= len(parts) <= 2:
+            raise ParseError("folds_format")
+        count = int(parse_number(parts[0]))
+        interval = int(parse_number(parts[1])) if len(parts) == 2 else None
+        if not 0 <= count <= 12 or (interval is not None and not 5 <= interval <= 180):
+            raise ParseError("folds_format")
+        return {"folds_count": count} | ({"fold_interval_min": interval} if interval else {})
+    if field in ("checks", "preheat"):
+        column = "rise_check_interval_min" if field == "checks" else "preheat_min"
+        if off:
+            return {column: 0}
+        minutes = int(parse_number(raw.replace("min", "").replace("m", "")))
+        if not 5 <= minutes <= 600:
+            raise ParseError("setting_number")
+        return {column: minutes}
+    if field == "quiet":
+        if off:
+            return {"quiet_start": None, "quiet_end": None}
+        start, end = parse_clock_range(text)
+        return {"quiet_start": start.strftime("%H:%M"), "quiet_end": end.strftime("%H:%M")}
+    if field == "target":
+        if raw in {"temp", "temperature", "auto", "default"}:
+            return {"target_rule": "temp", "target_fixed_pct": None}
+        value = parse_number(raw.rstrip("%"))
+        if not 10 <= value <= 200:
+            raise ParseError("target_range")
+        return {"target_rule": "fixed", "target_fixed_pct": value}
+    raise ParseError("unknown_setting")
+
+
+SETTING_EXAMPLES = {"tz": "Europe/Berlin", "folds": "4 30", "checks": "60", "preheat": "60",
+                    "quiet": "22:00-07:00", "target": "75"}
+
+
+@router.message(StateFilter(SettingValue.value), F.text)
+async def typed_setting(message: Message, state: FSMContext, service: BakeService, user: User) -> None:
+    field = str((await state.get_data()).get("setting", ""))
+    try:
+        changes = parse_setting(field, message.text or "")
+    except (ParseError, ValueError) as exc:
+        reason = exc.reason if isinstance(exc, ParseError) else "setting_number"
+        await answer(message, texts.input_error(reason, SETTING_EXAMPLES.get(field, "60"),
+                                                text=(message.text or "")[:60]))
+        return
+    user = await service.update_settings(user.id, **changes) or user
+    await state.clear()
+    await answer(message, texts.SETTING_SAVED.format(summary=settings_summary(user, service)),
+                 kb.settings_keyboard(user.temp_unit))

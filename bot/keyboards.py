@@ -1,0 +1,190 @@
+"""Inline buttons: CallbackData factories (untrusted input: every handler re-checks ownership)
+and the keyboards built from them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from storage.models import Bake, Reminder
+
+
+class BakeCb(CallbackData, prefix="b"):
+    action: str  # open, select, abandon, keep, done
+    bake_id: int
+
+
+class PageCb(CallbackData, prefix="p"):
+    page: int
+    query: str = ""
+
+
+class RemCb(CallbackData, prefix="r"):
+    action: str  # done, snooze, skip, rise, other, cancel
+    reminder_id: int
+    value: int = 0
+
+
+class SetupCb(CallbackData, prefix="s"):
+    field: str   # tz, unit, skip, folds, checks, preheat, quiet, target, calib
+    value: str = ""
+
+
+class RateCb(CallbackData, prefix="rt"):
+    bake_id: int
+    value: int   # 0: skip
+
+
+class ProofCb(CallbackData, prefix="pf"):
+    bake_id: int
+    cold: int
+    minutes: int
+
+
+class SkipCb(CallbackData, prefix="sk"):
+    step: str    # recipe, temp, notes
+
+
+
+COMMON_TIMEZONES = [
+    ("🇬🇧 London", "Europe/London"), ("🇩🇪 Berlin", "Europe/Berlin"),
+    ("🇺🇸 New York", "America/New_York"), ("🇺🇸 Chicago", "America/Chicago"),
+    ("🇺🇸 Los Angeles", "America/Los_Angeles"), ("🇦🇺 Sydney", "Australia/Sydney"),
+    ("🌐 UTC", "UTC"),
+]
+QUICK_RISES = (25, 50, 75, 100)
+COLD_PROOF_HOURS = (8, 12, 16, 24)
+ROOM_PROOF_MINUTES = (60, 90, 120, 180)
+
+
+def _markup(builder: InlineKeyboardBuilder, *widths: int) -> InlineKeyboardMarkup:
+    if widths:
+        builder.adjust(*widths)
+    return builder.as_markup()
+
+
+def timezone_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for label, zone in COMMON_TIMEZONES:
+        builder.button(text=label, callback_data=SetupCb(field="tz", value=zone))
+    builder.button(text="Skip", callback_data=SetupCb(field="skip", value="tz"))
+    return _markup(builder, 2)
+
+
+def unit_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text="°C", callback_data=SetupCb(field="unit", value="C"))
+    builder.button(text="°F", callback_data=SetupCb(field="unit", value="F"))
+    return _markup(builder, 2)
+
+
+def skip_keyboard(step: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text="Skip", callback_data=SkipCb(step=step))
+    return builder.as_markup()
+
+
+def bakes_page(bakes: Sequence[Bake], page: int, pages: int, query: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for bake in bakes:
+        mark = {"bulk": "🥣", "cold_proof": "❄️", "proof": "⏲", "done": "🍞"}.get(bake.phase, "")
+        label = f"{mark} {bake.name[:40]} · {bake.started_at:%d %b}"
+        builder.button(text=label, callback_data=BakeCb(action="open", bake_id=bake.id))
+    widths = [1] * len(bakes)
+    nav = 0
+    if page > 0:
+        builder.button(text="◀ Newer", callback_data=PageCb(page=page - 1, query=query))
+        nav += 1
+    if page + 1 < pages:
+        builder.button(text="Older ▶", callback_data=PageCb(page=page + 1, query=query))
+        nav += 1
+    if nav:
+        widths.append(nav)
+    return _markup(builder, *widths)
+
+
+def select_bakes(bakes: Sequence[Bake], current_id: int | None) -> InlineKeyboardMarkup | None:
+    if len(bakes) < 2:
+        return None
+    builder = InlineKeyboardBuilder()
+    for bake in bakes:
+        if bake.id != current_id:
+            builder.button(text=f"Switch to {bake.name[:40]}",
+                           callback_data=BakeCb(action="select", bake_id=bake.id))
+    return _markup(builder, 1)
+
+
+def confirm_abandon(bake_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text="🗑 Yes, discard", callback_data=BakeCb(action="abandon", bake_id=bake_id))
+    builder.button(text="Keep it", callback_data=BakeCb(action="keep", bake_id=bake_id))
+    return _markup(builder, 2)
+
+
+def rating_keyboard(bake_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for value in range(1, 6):
+        builder.button(text="⭐" * value, callback_data=RateCb(bake_id=bake_id, value=value))
+    builder.button(text="Skip", callback_data=RateCb(bake_id=bake_id, value=0))
+    return _markup(builder, 3, 3)
+
+
+def proof_keyboard(
+    bake_id: int, *, cold: bool, suggested_hours: float | None = None
+) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    minutes_options = [h * 60 for h in COLD_PROOF_HOURS] if cold else list(ROOM_PROOF_MINUTES)
+    if suggested_hours is not None:
+        suggested = round(suggested_hours * 60)
+        minutes_options = sorted({*minutes_options, suggested})
+    for minutes in minutes_options:
+        label = f"{minutes / 60:g} h"
+        if suggested_hours is not None and minutes == round(suggested_hours * 60):
+            label = f"✓ {label} (suggested)"
+        builder.button(text=label, callback_data=ProofCb(bake_id=bake_id, cold=int(cold), minutes=minutes))
+    return _markup(builder, 3)
+
+
+def reminder_keyboard(reminder: Reminder) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    rid = reminder.id
+    widths: list[int] = []
+    if reminder.kind in ("rise_check", "bulk_done"):
+        for value in QUICK_RISES:
+            builder.button(text=f"{value} %", callback_data=RemCb(action="rise", reminder_id=rid, value=value))
+        builder.button(text="Other…", callback_data=RemCb(action="other", reminder_id=rid))
+        widths += [4, 1]
+    else:
+        builder.button(text="✓ Done", callback_data=RemCb(action="done", reminder_id=rid))
+        widths.append(1)
+    builder.button(text="😴 15 min", callback_data=RemCb(action="snooze", reminder_id=rid, value=15))
+    builder.button(text="😴 1 h", callback_data=RemCb(action="snooze", reminder_id=rid, value=60))
+    widths.append(2)
+    if reminder.kind == "fold":
+        builder.button(text="Skip the remaining folds", callback_data=RemCb(action="skip", reminder_id=rid))
+        widths.append(1)
+    return _markup(builder, *widths)
+
+
+def pending_keyboard(reminders: Sequence[tuple[Reminder, str]]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for reminder, label in reminders:
+        builder.button(text=f"✖ {label}"[:60], callback_data=RemCb(action="cancel", reminder_id=reminder.id))
+    return _markup(builder, 1)
+
+
+def settings_keyboard(unit: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    other = "F" if unit == "C" else "C"
+    builder.button(text="🌍 Timezone", callback_data=SetupCb(field="ask", value="tz"))
+    builder.button(text=f"🌡 Use °{other}", callback_data=SetupCb(field="unit", value=other))
+    builder.button(text="🤲 Folds", callback_data=SetupCb(field="ask", value="folds"))
+    builder.button(text="📏 Rise checks", callback_data=SetupCb(field="ask", value="checks"))
+    builder.button(text="🔥 Preheat", callback_data=SetupCb(field="ask", value="preheat"))
+    builder.button(text="🌙 Quiet hours", callback_data=SetupCb(field="ask", value="quiet"))
+    builder.button(text="🎯 Target rise", callback_data=SetupCb(field="ask", value="target"))
+    builder.button(text="♻️ Reset what I learned", callback_data=SetupCb(field="calib", value="reset"))
+    return _markup(builder, 2, 2, 2, 1, 1)

@@ -1,0 +1,75 @@
+"""Turns a due reminder into a Telegram message (the scheduler knows nothing of Telegram)."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from datetime import tzinfo
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
+
+from bot import keyboards as kb
+from bot import texts
+from schedules.clock import Clock
+from schedules.parsing import zone_for
+from schedules.reminders import Outcome
+from storage.database import Storage
+from storage.models import Reminder, User
+
+log = logging.getLogger(__name__)
+
+
+class TelegramReminderSender:
+    def __init__(self, bot: Bot, storage: Storage, clock: Clock, default_timezone: str) -> None:
+        self.bot = bot
+        self.storage = storage
+        self.clock = clock
+        self.default_timezone = default_timezone
+
+    def _zone(self, user: User) -> tzinfo:
+        return zone_for(user.timezone, self.default_timezone)
+
+    async def render(self, reminder: Reminder, user: User, *, late: bool) -> str:
+        name, count, target, proof_end = "your dough", 0, "the target", None
+        if reminder.bake_id is not None:
+            async with self.storage.tx() as q:
+                bake = await q.get_bake(user.id, reminder.bake_id)
+            if bake is not None:
+                name = texts.esc(bake.name)
+                count = bake.folds_count or user.folds_count
+                if bake.target_rise_pct:
+                    target = f"{bake.target_rise_pct:.0f} %"
+                proof_end = bake.proof_ends_at
+        zone, now = self._zone(user), self.clock.now()
+        template = texts.REMINDER_TEXTS.get(reminder.kind, texts.REMINDER_TEXTS["timer"])
+        text = template.format(
+            name=name, seq=reminder.seq or "", count=count, target=target,
+            label=texts.esc(reminder.label or "time's up"),
+            time=texts.fmt_time(proof_end, zone, now) if proof_end else "soon",
+        )
+        if late:
+            text += texts.LATE_NOTE.format(time=texts.fmt_time(reminder.due_at, zone, now))
+        return text
+
+    async def send_reminder(self, reminder: Reminder, user: User, *, late: bool) -> Outcome:
+        text = await self.render(reminder, user, late=late)
+        try:
+            await self.bot.send_message(user.chat_id, text, reply_markup=kb.reminder_keyboard(reminder))
+        except TelegramForbiddenError:
+            return Outcome.BLOCKED
+        except TelegramAPIError as exc:
+            log.error("reminder %s not delivered: %s", reminder.id, type(exc).__name__)
+            return Outcome.FAILED
+        return Outcome.SENT
+
+    async def send_missed_summary(self, user: User, missed: list[Reminder]) -> None:
+        kinds = Counter(texts.REMINDER_KIND_NAMES.get(r.kind, r.kind) for r in missed)
+        kinds_text = ", ".join(f"{n} × {kind}" for kind, n in kinds.most_common())
+        last = max(r.due_at for r in missed)
+        text = texts.MISSED_SUMMARY.format(n=len(missed), kinds=kinds_text,
+                                           time=texts.fmt_time(last, self._zone(user), self.clock.now()))
+        try:
+            await self.bot.send_message(user.chat_id, text)
+        except TelegramAPIError as exc:
+            log.warning("missed summary for user %s not delivered: %s", user.id, type(exc).__name__)

@@ -1,0 +1,349 @@
+"""Every text the bot shows a baker, in one place. Replies use Telegram HTML; anything the
+baker typed goes through `esc` before it is shown back."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from datetime import datetime, timedelta, tzinfo
+
+from schedules.parsing import c_to_f
+from schedules.recipe import BakersPercentages, Recipe, bakers_percentages
+
+MAX_MESSAGE = 4096
+SAFE_CHUNK = 3800
+NAME_MAX = 80
+NOTE_MAX = 1000
+
+
+def esc(text: object) -> str:
+    return html.escape(str(text), quote=False)
+
+
+# ---------------------------------------------------------------- formatting helpers
+
+def fmt_temp(temp_c: float | None, unit: str) -> str:
+    if temp_c is None:
+        return "—"
+    if unit == "F":
+        return f"{c_to_f(temp_c):.0f} °F"
+    return f"{temp_c:.1f} °C".replace(".0 °C", " °C")
+
+
+def fmt_pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0f} %"
+
+
+def fmt_duration(delta: timedelta) -> str:
+    minutes = max(0, round(delta.total_seconds() / 60))
+    days, rest = divmod(minutes, 1440)
+    hours, mins = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(f"{days} d")
+    if hours:
+        parts.append(f"{hours} h")
+    if mins or not parts:
+        parts.append(f"{mins} min")
+    if days:
+        parts = parts[:2]
+    if not parts or (delta.total_seconds() < 60 and delta.total_seconds() > 0):
+        return f"{max(1, round(delta.total_seconds()))} s"
+    return " ".join(parts)
+
+
+def fmt_time(moment: datetime, zone: tzinfo, now: datetime) -> str:
+    """14:35 today; 'tomorrow 07:00'; 'Thu 28 Nov 07:00' further away."""
+    local, today = moment.astimezone(zone), now.astimezone(zone).date()
+    clock = local.strftime("%H:%M")
+    if local.date() == today:
+        return clock
+    if local.date() == today + timedelta(days=1):
+        return f"tomorrow {clock}"
+    if local.date() == today - timedelta(days=1):
+        return f"yesterday {clock}"
+    return local.strftime("%a %d %b ") + clock
+
+
+def fmt_date(moment: datetime, zone: tzinfo) -> str:
+    return moment.astimezone(zone).strftime("%d %b %Y, %H:%M")
+
+
+def fmt_hours(hours: float) -> str:
+    return fmt_duration(timedelta(hours=hours))
+
+
+def split_message(text: str, limit: int = SAFE_CHUNK) -> list[str]:
+    """Split a long reply at line breaks so each part fits Telegram's 4096-character limit.
+    Our texts close every tag on the line that opened it, so a split never breaks markup."""
+    if len(text) <= limit:
+        return [text]
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:  # one enormous line: cut it (plain text only gets here)
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            parts.append(current)
+            current = line
+        else:
+            current = candidate
+    if current:
+        parts.append(current)
+    return parts
+
+
+# ---------------------------------------------------------------- start, help, setup
+
+COMMANDS: list[tuple[str, str, str]] = [
+    # (command, menu description, example for /help)
+    ("newbake", "Start a bake", "/newbake or /newbake Country loaf"),
+    ("rise", "Log the rise (%, or jar heights)", "/rise 40 · /rise 4.2 6.1 · or just send 40%"),
+    ("temp", "Log the dough temperature", "/temp 24.5 · /temp 76F"),
+    ("status", "Where every active bake stands", "/status"),
+    ("fridge", "End bulk: cold proof in the fridge", "/fridge · /fridge 14h"),
+    ("proof", "End bulk: final proof at room temperature", "/proof · /proof 2h"),
+    ("timer", "A timer of your own", "/timer 45m fold · /timer 1h30m · /timer 90s"),
+    ("timers", "Everything pending, with cancel buttons", "/timers"),
+    ("folds", "Stretch-and-folds for this bake", "/folds 3 45m · /folds off"),
+    ("target", "Override the target rise for this bake", "/target 60"),
+    ("feed", "Log a starter feeding", "/feed 1:2:2 · /feed 1:5:5 26C"),
+    ("starter", "Your starter's recent feedings", "/starter"),
+    ("done", "Finish the bake (rating and notes)", "/done"),
+    ("abandon", "Discard the current bake", "/abandon"),
+    ("bakes", "Your bakes (filter by name)", "/bakes · /bakes rye"),
+    ("chart", "A chart of the rise", "/chart · /chart compare"),
+    ("export", "Download your history", "/export · /export csv · /export json 30d"),
+    ("import", "Bring back a JSON export", "/import, then send the file"),
+    ("settings", "Timezone, units, folds, quiet hours…", "/settings"),
+    ("deleteme", "Erase all your data", "/deleteme"),
+    ("cancel", "Leave the current dialog", "/cancel"),
+    ("help", "Every command with an example", "/help"),
+]
+
+
+def welcome(first_name: str, first_time: bool) -> str:
+    hello = f"Hi {esc(first_name or 'baker')}! 🍞 I keep track of your sourdough bakes: rise, " \
+            "temperatures, stretch-and-folds, the cold proof, and when bulk will be done."
+    if first_time:
+        return (f"{hello}\n\nTwo quick questions so times and temperatures look right "
+                "(you can skip them and change them any time in /settings).\n\n"
+                "<b>Your timezone?</b> Tap one, or type a name like <code>Europe/Berlin</code> "
+                "or an offset like <code>+2</code> or <code>-5:30</code>.")
+    return f"{hello}\n\nStart a bake with /newbake, or see every command with /help."
+
+
+def help_text() -> str:
+    lines = ["<b>What I can do</b>", ""]
+    lines += [f"/{cmd} — {esc(desc)}\n    e.g. <code>{esc(example)}</code>" for cmd, desc, example in COMMANDS]
+    lines += ["", "Commands act on your current bake. With more than one going, pick it in /status."]
+    return "\n".join(lines)
+
+
+ASK_UNIT = "<b>Temperatures in °C or °F?</b>"
+SETUP_DONE = "All set. Start a bake with /newbake, or see every command with /help."
+TZ_SAVED = "Timezone set to <b>{zone}</b> (it is {now} there now)."
+UNIT_SAVED = "Temperatures will be shown in <b>°{unit}</b>."
+BAD_TIMEZONE = ("I don't know the timezone “{text}”. Try a name like <code>Europe/Berlin</code>, "
+                "<code>America/New_York</code>, or an offset like <code>+2</code> or <code>-5:30</code>.")
+
+
+# ---------------------------------------------------------------- new bake dialog
+
+ASK_NAME = "What are you baking? Send a name, e.g. <code>Country loaf</code>."
+ASK_RECIPE = (
+    "Recipe amounts in grams: flour, water, starter, salt — e.g. <code>500 375 100 10</code> "
+    "or <code>flour 500 water 375 starter 100 salt 10</code>. I'll work out the baker's "
+    "percentages. Or tap Skip."
+)
+ASK_TEMP = ("Dough temperature after mixing? e.g. <code>{example}</code>. It lets me predict "
+            "when bulk will be done. Or tap Skip.")
+BAD_NAME_EMPTY = "A bake needs a name, e.g. <code>Country loaf</code>."
+BAD_NAME_LONG = f"That name is a bit long (up to {NAME_MAX} characters, please). e.g. <code>Country loaf</code>."
+TOO_MANY_ACTIVE = "You already have {n} bakes going. Finish one with /done or /abandon first."
+NO_ACTIVE_BAKE = "You have no bake going. Start one with /newbake, e.g. <code>/newbake Country loaf</code>."
+NOT_IN_BULK = "“{name}” is past bulk fermentation already ({phase})."
+CANCELLED = "Okay, cancelled. Nothing was changed."
+NOTHING_TO_CANCEL = "There's nothing to cancel. /help lists what I can do."
+
+PHASE_NAMES = {"bulk": "bulk fermentation", "cold_proof": "cold proof", "proof": "final proof",
+               "done": "done"}
+
+
+def percentages_lines(recipe: Recipe | None) -> list[str]:
+    if recipe is None:
+        return []
+    pct: BakersPercentages = bakers_percentages(recipe)
+    amounts = [f"flour {recipe.flour_g:g} g"]
+    for label, grams in (("water", recipe.water_g), ("starter", recipe.starter_g), ("salt", recipe.salt_g)):
+        if grams is not None:
+            amounts.append(f"{label} {grams:g} g")
+    lines = ["Recipe: " + ", ".join(amounts)]
+    bits = []
+    if pct.hydration_pct is not None:
+        hyd = f"hydration {pct.hydration_pct:g} %"
+        if pct.total_hydration_pct is not None and recipe.starter_g:
+            hyd += f" ({pct.total_hydration_pct:g} % counting the starter)"
+        bits.append(hyd)
+    if pct.inoculation_pct is not None:
+        bits.append(f"inoculation {pct.inoculation_pct:g} %")
+    if pct.salt_pct is not None:
+        bits.append(f"salt {pct.salt_pct:g} %")
+    if bits:
+        lines.append("Baker's %: " + ", ".join(bits))
+    return lines
+
+
+def prediction_line(target: float, eta_window: tuple[str, str], basis: str) -> str:
+    low, high = eta_window
+    if basis == "prior":
+        return f"🎯 Aim for about <b>{target:.0f} % rise</b>; expect it between <b>{low}</b> and <b>{high}</b>."
+    return f"🎯 {target:.0f} % expected between <b>{low}</b> and <b>{high}</b>."
+
+
+def reminders_summary(kinds_times: Sequence[tuple[str, str]]) -> str:
+    if not kinds_times:
+        return "No reminders planned (folds and rise checks are off in /settings)."
+    return "⏰ I'll remind you: " + "; ".join(f"{kind} {when}" for kind, when in kinds_times) + "."
+
+
+BAKE_STARTED = "🥣 Started <b>{name}</b> — bulk fermentation from {time}."
+ASK_TEMP_HINT = "Send the dough temperature (e.g. <code>/temp {example}</code>) and I'll predict when bulk is done."
+
+# ---------------------------------------------------------------- readings
+
+RISE_LOGGED = "📈 <b>{pct:.0f} %</b> after {elapsed} ({name})."
+RISE_FROM_HEIGHTS = "📏 {start:g} → {current:g}: that's <b>{pct:.0f} %</b> rise after {elapsed} ({name})."
+RISE_LOWER = "Lower than the last reading ({previous:.0f} %): the dough may be starting to collapse — watch it closely."
+RISE_ETA = "At this pace {target:.0f} % around <b>{eta}</b> (between {low} and {high})."
+RISE_PASSED = "✅ It has reached the target of {target:.0f} %: bulk is done — time to shape (/fridge or /proof)."
+RISE_OVER = ("⚠️ Well past the target of {target:.0f} %: the dough risks over-fermenting. "
+             "Shape it now and use a shorter or colder proof (/fridge).")
+TEMP_LOGGED = "🌡 Dough temperature {temp} logged for {name}."
+TEMP_NEW_TARGET = "With that temperature, aim for about <b>{target:.0f} %</b> rise."
+BARE_PERCENT_NO_BULK = "I'd log that as a rise, but no bake is in bulk fermentation. Start one with /newbake."
+TARGET_SET = "🎯 Target for {name} set to <b>{target:.0f} %</b>."
+
+# ---------------------------------------------------------------- status, bakes
+
+NO_BAKES = "No bakes yet. Start your first with /newbake."
+NO_BAKES_MATCH = "No bakes match “{query}”. Try /bakes without a filter."
+BAKES_HEADER = "<b>Your bakes</b> ({total}), newest first — page {page} of {pages}:"
+BAKE_NOT_FOUND = "I can't find that bake: it may have been deleted. /bakes shows what you have."
+STALE_BUTTON = "That button is no longer valid. Try the command again (/help lists them)."
+SELECTED = "Commands now act on “{name}”."
+
+# ---------------------------------------------------------------- done, abandon
+
+ASK_RATING = "🎉 <b>{name}</b> is done! How did it turn out? Tap a rating, or Skip."
+ASK_NOTES = "Any notes for next time (crumb, crust, what you'd change)? Send them, or tap Skip."
+BAD_RATING = "Please tap a rating from 1 to 5 (or Skip), or send a number like <code>4</code>."
+BAKE_FINISHED = "Saved <b>{name}</b>{rating}. Well done! 🍞"
+LEARNED = "📐 Bulk took {actual}; I had predicted {predicted} ({error}). Your dough runs at {factor:.2f}× the book pace; predictions get tighter with every bake."
+CONFIRM_ABANDON = "Discard <b>{name}</b> and everything logged for it? This can't be undone."
+ABANDONED = "🗑 Discarded “{name}”."
+ABANDON_KEPT = "Kept “{name}”."
+NOTES_TOO_LONG = f"Notes can be up to {NOTE_MAX} characters; please shorten them."
+
+# ---------------------------------------------------------------- reminders
+
+REMINDER_TEXTS = {
+    "fold": "🤲 Time for stretch-and-fold {seq} of {count} ({name}).",
+    "rise_check": "📏 How far has {name} risen? Tap a value, or send e.g. <code>40%</code>.",
+    "bulk_done": "⏳ {name}: bulk is probably done — the rise should be near {target}. Check the jar, then /fridge or /proof.",
+    "preheat": "🔥 Preheat the oven now: {name} comes out at {time}.",
+    "proof_end": "🍞 Time to bake {name}!",
+    "timer": "⏰ Timer: {label}",
+    "starter_peak": "🫙 Your starter (fed {label}) should be near its peak now.",
+}
+REMINDER_KIND_NAMES = {
+    "fold": "fold", "rise_check": "rise check", "bulk_done": "bulk done", "preheat": "preheat",
+    "proof_end": "end of proof", "timer": "timer", "starter_peak": "starter peak",
+}
+LATE_NOTE = "\n<i>Due at {time}; sent late because the bot was offline.</i>"
+MISSED_SUMMARY = ("While I was offline I missed {n} reminder(s) ({kinds}), the last due at {time}. "
+                  "Sorry! /status shows where your bakes stand.")
+SNOOZED = "😴 Snoozed until {time}."
+FOLD_LOGGED = "Fold {seq} done ✓"
+FOLDS_SKIPPED = "Skipped the remaining {n} fold(s)."
+ACK = "Done ✓"
+REMINDER_GONE = "That reminder is no longer active."
+TIMER_SET = "⏰ Timer set for {time} (in {duration}){label}."
+NO_PENDING = "Nothing pending. Set a timer with <code>/timer 45m fold</code>."
+PENDING_HEADER = "<b>Pending reminders</b> (times in {zone}):"
+REMINDER_CANCELLED = "Cancelled."
+FOLDS_SET = "🤲 {count} folds every {interval} min for {name}: {times}."
+FOLDS_OFF = "No more fold reminders for {name}."
+ASK_PROOF = "How long in the fridge? Tap a length (suggested: <b>{suggested} h</b>), or send e.g. <code>/fridge 14h</code>."
+ASK_ROOM_PROOF = "How long for the final proof? Tap a length, or send e.g. <code>/proof 2h</code>."
+COLD_PROOF_STARTED = "❄️ {name} is in the fridge until <b>{end}</b> ({duration})."
+ROOM_PROOF_STARTED = "⏲ Final proof for {name} until <b>{end}</b> ({duration})."
+PREHEAT_PLANNED = "I'll remind you to preheat at {time}."
+PROOF_DURATION_BOUNDS = "A proof should be between 15 minutes and 3 days, e.g. <code>{example}</code>."
+FEED_LOGGED = ("🫙 Fed {ratio}{temp}. It should peak around <b>{peak}</b> (between {low} and {high}); "
+               "I'll remind you at {low}.")
+STARTER_EMPTY = "No feedings logged yet. Log one with <code>/feed 1:2:2</code>."
+
+# ---------------------------------------------------------------- settings
+
+SETTINGS_HEADER = "<b>Settings</b> — tap one to change it."
+ASK_SETTING = {
+    "tz": "Your timezone: a name like <code>Europe/Berlin</code> or an offset like <code>+2</code>.",
+    "folds": "Folds: how many and how far apart, e.g. <code>4 30</code> (4 folds, 30 min apart) or <code>off</code>.",
+    "checks": "Rise checks every how many minutes? e.g. <code>60</code>, or <code>off</code>.",
+    "preheat": "Preheat reminder how many minutes before the proof ends? e.g. <code>60</code>, or <code>off</code>.",
+    "quiet": "Quiet hours (folds and rise checks wait until they end), e.g. <code>22:00-07:00</code>, or <code>off</code>.",
+    "target": "Target rise: <code>temp</code> (by dough temperature, the default) or a fixed percentage like <code>75</code>.",
+}
+SETTING_SAVED = "Saved. " + "{summary}"
+CALIBRATION_RESET = "Forgot what I learned about your dough's pace; predictions start from the book again."
+ERROR_GENERIC = "Sorry, something went wrong on my side. Nothing you saved was lost — please try again."
+
+# ---------------------------------------------------------------- input errors
+
+INPUT_ERRORS: dict[str, str] = {
+    "not_a_number": "I need a number there, e.g. <code>{example}</code>.",
+    "rise_format": "Send the rise in percent or as two jar heights, e.g. <code>/rise 40</code> or <code>/rise 4.2 6.1</code>.",
+    "rise_negative": "A rise can't be negative. e.g. <code>/rise 40</code>, or the jar heights <code>/rise 4.2 6.1</code> (start, now).",
+    "rise_too_high": "That's more than a jar can rise (up to {maximum:.0f} %). e.g. <code>/rise 40</code>.",
+    "height_not_positive": "Jar heights must be above zero, e.g. <code>/rise 4.2 6.1</code> (start height, current height).",
+    "height_too_large": "Those jar heights look off. e.g. <code>/rise 4.2 6.1</code> (start height, current height).",
+    "temp_format": "Send the dough temperature as a number, e.g. <code>/temp 24.5</code> or <code>/temp 76F</code>.",
+    "temp_range": "Dough is usually between {low:.0f} and {high:.0f} °C. e.g. <code>/temp 24.5</code> or <code>/temp 76F</code>.",
+    "duration_missing": "How long? e.g. <code>{example}</code>.",
+    "duration_negative": "A duration can't be negative. e.g. <code>{example}</code>.",
+    "duration_format": "I didn't understand that duration. e.g. <code>{example}</code> (units: d, h, m, s).",
+    "duration_too_short": "That's too short. e.g. <code>{example}</code>.",
+    "duration_too_long": "That's too long. e.g. <code>{example}</code>.",
+    "recipe_format": "I need amounts in grams: flour, water, starter, salt — e.g. <code>500 375 100 10</code>, or tap Skip.",
+    "recipe_no_flour": "The flour amount must be above zero, e.g. <code>500 375 100 10</code>.",
+    "recipe_too_large": "Those amounts look too large (up to 100 kg). e.g. <code>500 375 100 10</code>.",
+    "timezone_unknown": BAD_TIMEZONE,
+    "quiet_format": "Quiet hours look like <code>22:00-07:00</code> (or <code>off</code>).",
+    "quiet_empty": "Quiet hours need a start and an end that differ, e.g. <code>22:00-07:00</code>.",
+    "feed_format": "Send the feed ratio starter:flour:water, e.g. <code>/feed 1:2:2</code> or <code>/feed 1:5:5 26C</code>.",
+    "rating_format": BAD_RATING,
+    "target_range": "A target rise between 10 and 200 %, e.g. <code>/target 60</code>.",
+    "folds_format": "e.g. <code>/folds 3 45m</code> (3 folds, 45 min apart), <code>/folds 4</code>, or <code>/folds off</code>.",
+    "setting_number": "Please send a number, e.g. <code>{example}</code>, or <code>off</code>.",
+}
+
+
+def input_error(reason: str, example: str = "", **details: object) -> str:
+    template = INPUT_ERRORS.get(reason, "I didn't understand that. /help lists what works.")
+    try:
+        return template.format(example=esc(example), text=esc(details.get("text", "")), **details)
+    except (KeyError, ValueError, IndexError):
+        return template
+
+
+UNKNOWN_COMMAND = "I don't know {command}. Here's what works:\n" + "{commands}"
+UNKNOWN_TEXT = ("I didn't understand that. To log a rise send e.g. <code>40%</code> or "
+                "<code>/rise 40</code>; /help lists everything.")
+UNSUPPORTED_CONTENT = ("I can only read text (and a JSON export file for /import). Try "
+                       "<code>/rise 40</code>, or /help.")

@@ -1,0 +1,219 @@
+"""Durable reminders: SQLite is the one source of truth, APScheduler only holds what falls
+due within the next horizon (in-memory jobs with stable ids, nothing pickled).
+
+Delivery is at-least-once with at most one repeat: a reminder is marked sent *after* its
+message went out, so a crash between the two repeats that one message at the next start
+and never drops it. Reminders that fell due while the bot was down are sent at start-up
+with a "sent late" note if they are within the grace window; older ones are marked missed
+and each baker gets one summary instead of a flood.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Protocol
+
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from schedules.clock import Clock
+from schedules.parsing import zone_for
+from schedules.planner import ROUTINE_KINDS, hold_for_quiet_hours, parse_quiet
+from storage.database import Storage
+from storage.models import Reminder, User
+
+log = logging.getLogger(__name__)
+
+REFILL_JOB_ID = "reminders:refill"
+
+
+class Outcome(enum.Enum):
+    SENT = "sent"
+    FAILED = "failed"      # gave up after bounded retries
+    BLOCKED = "blocked"    # the user blocked the bot: their reminders are cancelled
+
+
+class ReminderSender(Protocol):
+    async def send_reminder(self, reminder: Reminder, user: User, *, late: bool) -> Outcome: ...
+
+    async def send_missed_summary(self, user: User, missed: list[Reminder]) -> None: ...
+
+
+def job_id(reminder_id: int) -> str:
+    return f"reminder:{reminder_id}"
+
+
+class ReminderService:
+    def __init__(
+        self,
+        storage: Storage,
+        clock: Clock,
+        *,
+        horizon: timedelta = timedelta(hours=1),
+        grace: timedelta = timedelta(hours=6),
+        default_timezone: str = "UTC",
+    ) -> None:
+        self.storage = storage
+        self.clock = clock
+        self.horizon = horizon
+        self.grace = grace
+        self.default_timezone = default_timezone
+        self.sender: ReminderSender | None = None
+        self.scheduler = AsyncIOScheduler(timezone="UTC")
+        self._in_flight: set[int] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def start(self, sender: ReminderSender) -> None:
+        self.sender = sender
+        self.scheduler.start()
+        await self.recover()
+        self.scheduler.add_job(
+            self.refill, IntervalTrigger(seconds=self.horizon.total_seconds() / 4),
+            id=REFILL_JOB_ID, replace_existing=True, coalesce=True, max_instances=1,
+        )
+
+    async def stop(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def recover(self) -> None:
+        """At start-up: summarise what is too old, send what is late, schedule the rest."""
+        now = self.clock.now()
+        async with self.storage.tx() as q:
+            missed_by_user = await q.mark_missed_before(now - self.grace)
+            users = {uid: await q.get_user(uid) for uid in missed_by_user}
+            late = await q.pending_due_before(now)
+        for user_id, missed in missed_by_user.items():
+            user = users[user_id]
+            if user is not None and user.active and self.sender is not None:
+                self._spawn(self._summarise(user, missed))
+        for reminder in late:
+            self._spawn(self.fire(reminder.id, late=True))
+        await self.refill(skip_due=True)
+
+    async def refill(self, *, skip_due: bool = False) -> None:
+        """Load the reminders due within the horizon into the scheduler."""
+        now = self.clock.now()
+        async with self.storage.tx() as q:
+            upcoming = await q.pending_due_before(now + self.horizon)
+        for reminder in upcoming:
+            if skip_due and reminder.due_at <= now:
+                continue  # recover() is already sending it
+            self._add_job(reminder)
+
+    async def resync(self) -> None:
+        """After the clock jumped (sandbox, tests): re-time every job and fire what is due."""
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith("reminder:"):
+                job.remove()
+        await self.refill()
+
+    # ------------------------------------------------------------------ tracking
+
+    def track(self, reminders: Iterable[Reminder]) -> None:
+        """Call after inserting or moving reminders: schedules those inside the horizon."""
+        limit = self.clock.now() + self.horizon
+        for reminder in reminders:
+            if reminder.state == "pending" and reminder.due_at <= limit:
+                self._add_job(reminder)
+            else:
+                self.untrack([reminder.id])
+
+    def untrack(self, reminder_ids: Iterable[int]) -> None:
+        for reminder_id in reminder_ids:
+            with contextlib.suppress(JobLookupError):
+                self.scheduler.remove_job(job_id(reminder_id))
+
+    def scheduled_count(self) -> int:
+        return sum(1 for job in self.scheduler.get_jobs() if job.id.startswith("reminder:"))
+
+    def _add_job(self, reminder: Reminder) -> None:
+        self.scheduler.add_job(
+            self.fire,
+            DateTrigger(run_date=self.clock.to_real(reminder.due_at)),
+            args=[reminder.id],
+            id=job_id(reminder.id),
+            replace_existing=True,
+            misfire_grace_time=None,  # lateness is handled here, not dropped by APScheduler
+            coalesce=True,
+        )
+
+    def _spawn(self, coroutine: object) -> None:
+        task = asyncio.ensure_future(coroutine)  # type: ignore[arg-type]
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # ------------------------------------------------------------------ firing
+
+    async def fire(self, reminder_id: int, late: bool = False) -> None:
+        if reminder_id in self._in_flight or self.sender is None:
+            return
+        self._in_flight.add(reminder_id)
+        try:
+            await self._fire(reminder_id, late)
+        except Exception:  # one reminder's failure never stops the others
+            log.exception("reminder %s could not be delivered", reminder_id)
+        finally:
+            self._in_flight.discard(reminder_id)
+
+    async def _fire(self, reminder_id: int, late: bool) -> None:
+        assert self.sender is not None
+        async with self.storage.tx() as q:
+            reminder = await q.reminder_for_delivery(reminder_id)
+            user = None if reminder is None else await q.get_user(reminder.user_id)
+        if reminder is None or user is None or reminder.state != "pending":
+            return
+        now = self.clock.now()
+        if reminder.due_at > now + timedelta(seconds=1):
+            self.track([reminder])  # moved (snoozed) since this job was made
+            return
+        if not user.active:
+            async with self.storage.tx() as q:
+                await q.cancel_reminders(user.id, reminder_id=reminder.id)
+            return
+        if reminder.kind in ROUTINE_KINDS and not late:
+            quiet = parse_quiet(user.quiet_start, user.quiet_end)
+            held = hold_for_quiet_hours(now, reminder.kind, quiet,
+                                        zone_for(user.timezone, self.default_timezone))
+            if held > now:
+                async with self.storage.tx() as q:
+                    await q.reschedule_reminder(user.id, reminder.id, held)
+                    moved = await q.get_reminder(user.id, reminder.id)
+                if moved is not None:
+                    self.track([moved])
+                return
+        outcome = await self.sender.send_reminder(reminder, user, late=late)
+        state = {Outcome.SENT: "sent", Outcome.FAILED: "failed", Outcome.BLOCKED: "cancelled"}
+        async with self.storage.tx() as q:
+            await q.mark_reminder(reminder.id, state[outcome], sent_at=self.clock.now())
+        if outcome is Outcome.FAILED:
+            log.error("reminder %s for user %s failed after retries", reminder.id, user.id)
+
+    async def _summarise(self, user: User, missed: list[Reminder]) -> None:
+        assert self.sender is not None
+        try:
+            await self.sender.send_missed_summary(user, missed)
+        except Exception:
+            log.exception("missed-reminder summary for user %s failed", user.id)
+
+    # ------------------------------------------------------------------ users
+
+    async def forget_user(self, user_id: int) -> None:
+        """The user blocked the bot: cancel everything pending for them."""
+        async with self.storage.tx() as q:
+            await q.set_user_active(user_id, False)
+            ids = await q.cancel_reminders(user_id)
+        self.untrack(ids)

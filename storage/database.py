@@ -1,0 +1,93 @@
+"""Opening the SQLite database: WAL, foreign keys, forward migrations, one writer at a time."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import aiosqlite
+
+from storage.migrations import MIGRATIONS, SCHEMA_VERSION
+from storage.queries import Queries
+
+
+class StorageError(Exception):
+    """The database cannot be opened or written; the message is safe to show an operator."""
+
+
+class Storage:
+    """One aiosqlite connection. `tx()` is the unit of work: one user action, one transaction.
+
+    Transactions are serialised with an asyncio lock because a connection is shared by all
+    handlers: without it one coroutine's statements could land inside another's transaction.
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._db: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
+
+    async def open(self, *, target_version: int = SCHEMA_VERSION) -> Storage:
+        if str(self.path) != ":memory:":
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StorageError(f"cannot create the folder {self.path.parent}: {exc}") from exc
+        try:
+            self._db = await aiosqlite.connect(self.path, isolation_level=None)
+            self._db.row_factory = aiosqlite.Row
+            await self._db.execute("PRAGMA journal_mode = WAL")
+            await self._db.execute("PRAGMA foreign_keys = ON")
+            await self._db.execute("PRAGMA synchronous = NORMAL")
+            await self._db.execute("PRAGMA busy_timeout = 5000")
+            await migrate(self._db, target_version)
+            # Prove the file is writable now, not at the first user's message.
+            await self._db.execute("BEGIN IMMEDIATE")
+            await self._db.execute("COMMIT")
+        except (sqlite3.Error, OSError) as exc:
+            await self.close()
+            raise StorageError(f"cannot open the database {self.path}: {exc}") from exc
+        return self
+
+    async def close(self) -> None:
+        if self._db is not None:
+            await self._db.close()
+            self._db = None
+
+    @property
+    def connection(self) -> aiosqlite.Connection:
+        if self._db is None:
+            raise StorageError("the database is not open")
+        return self._db
+
+    @asynccontextmanager
+    async def tx(self) -> AsyncIterator[Queries]:
+        """A transaction: committed when the block ends, rolled back if it raises."""
+        async with self._lock:
+            db = self.connection
+            await db.execute("BEGIN IMMEDIATE")
+            try:
+                yield Queries(db)
+            except BaseException:
+                await db.execute("ROLLBACK")
+                raise
+            await db.execute("COMMIT")
+
+
+async def migrate(db: aiosqlite.Connection, target_version: int = SCHEMA_VERSION) -> int:
+    """Apply the migrations the file has not seen yet, each in its own transaction."""
+    async with db.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    version = int(row[0]) if row else 0
+    if version > SCHEMA_VERSION:
+        raise StorageError(
+            f"the database has schema version {version}, newer than this bot ({SCHEMA_VERSION})"
+        )
+    for number in range(version + 1, target_version + 1):
+        script = MIGRATIONS[number - 1]
+        # executescript commits first; BEGIN inside the script makes the step atomic.
+        await db.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+    return target_version

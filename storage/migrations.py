@@ -1,0 +1,113 @@
+"""The schema, as an append-only list of migrations; `PRAGMA user_version` counts those applied.
+
+Never edit a migration that has shipped: add a new one. A database made by any earlier
+version is migrated forward at start-up and keeps its data (tests/unit/test_storage.py).
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    # 1: users, bakes and what is logged during a bake.
+    """
+    CREATE TABLE users (
+        id INTEGER PRIMARY KEY,                 -- the Telegram user id
+        chat_id INTEGER NOT NULL,
+        first_name TEXT NOT NULL DEFAULT '',
+        timezone TEXT,                          -- NULL: the DEFAULT_TIMEZONE setting
+        temp_unit TEXT NOT NULL DEFAULT 'C' CHECK (temp_unit IN ('C', 'F')),
+        setup_done INTEGER NOT NULL DEFAULT 0,
+        selected_bake_id INTEGER,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE bakes (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        flour_g REAL, water_g REAL, starter_g REAL, salt_g REAL,
+        dough_temp_c REAL,
+        phase TEXT NOT NULL DEFAULT 'bulk' CHECK (phase IN ('bulk', 'cold_proof', 'proof', 'done')),
+        started_at TEXT NOT NULL,
+        bulk_ended_at TEXT,
+        finished_at TEXT,
+        rating INTEGER CHECK (rating BETWEEN 1 AND 5),
+        notes TEXT
+    );
+    CREATE INDEX bakes_by_user ON bakes (user_id, started_at DESC);
+    CREATE TABLE rise_readings (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        bake_id INTEGER NOT NULL REFERENCES bakes(id) ON DELETE CASCADE,
+        taken_at TEXT NOT NULL,
+        rise_pct REAL NOT NULL,
+        start_height REAL,
+        current_height REAL
+    );
+    CREATE INDEX rise_by_bake ON rise_readings (bake_id, taken_at);
+    CREATE TABLE temperatures (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        bake_id INTEGER NOT NULL REFERENCES bakes(id) ON DELETE CASCADE,
+        taken_at TEXT NOT NULL,
+        temp_c REAL NOT NULL
+    );
+    CREATE INDEX temps_by_bake ON temperatures (bake_id, taken_at);
+    CREATE TABLE bake_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        bake_id INTEGER NOT NULL REFERENCES bakes(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,                     -- mix, fold, fridge_in, fridge_out, proof, done
+        at TEXT NOT NULL,
+        detail TEXT
+    );
+    CREATE INDEX events_by_bake ON bake_events (bake_id, at);
+    """,
+    # 2: durable reminders and the settings that plan them.
+    """
+    ALTER TABLE users ADD COLUMN active INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE users ADD COLUMN folds_count INTEGER NOT NULL DEFAULT 4;
+    ALTER TABLE users ADD COLUMN fold_interval_min INTEGER NOT NULL DEFAULT 30;
+    ALTER TABLE users ADD COLUMN rise_check_interval_min INTEGER NOT NULL DEFAULT 60;
+    ALTER TABLE users ADD COLUMN preheat_min INTEGER NOT NULL DEFAULT 60;
+    ALTER TABLE users ADD COLUMN quiet_start TEXT;
+    ALTER TABLE users ADD COLUMN quiet_end TEXT;
+    ALTER TABLE bakes ADD COLUMN folds_count INTEGER;
+    ALTER TABLE bakes ADD COLUMN fold_interval_min INTEGER;
+    ALTER TABLE bakes ADD COLUMN proof_ends_at TEXT;
+    CREATE TABLE reminders (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        bake_id INTEGER REFERENCES bakes(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        due_at TEXT NOT NULL,                   -- UTC
+        state TEXT NOT NULL DEFAULT 'pending'
+            CHECK (state IN ('pending', 'sent', 'cancelled', 'failed', 'missed')),
+        label TEXT,
+        seq INTEGER,
+        created_at TEXT NOT NULL,
+        sent_at TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX reminders_pending_by_due ON reminders (due_at) WHERE state = 'pending';
+    CREATE INDEX reminders_by_user ON reminders (user_id, state);
+    CREATE INDEX reminders_by_bake ON reminders (bake_id, state);
+    """,
+    # 3: the fermentation model: targets, predictions, per-baker calibration, the starter log.
+    """
+    ALTER TABLE users ADD COLUMN target_rule TEXT NOT NULL DEFAULT 'temp';
+    ALTER TABLE users ADD COLUMN target_fixed_pct REAL;
+    ALTER TABLE users ADD COLUMN calibration TEXT;
+    ALTER TABLE bakes ADD COLUMN target_rise_pct REAL;
+    ALTER TABLE bakes ADD COLUMN model_bulk_hours REAL;
+    ALTER TABLE bakes ADD COLUMN predicted_bulk_hours REAL;
+    CREATE TABLE starter_feedings (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        fed_at TEXT NOT NULL,
+        starter_parts REAL NOT NULL,
+        flour_parts REAL NOT NULL,
+        water_parts REAL NOT NULL,
+        temp_c REAL,
+        peak_hours REAL NOT NULL
+    );
+    CREATE INDEX feedings_by_user ON starter_feedings (user_id, fed_at DESC);
+    """,
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)

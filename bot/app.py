@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from aiogram import Bot, Dispatcher
+from aiogram import Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
@@ -41,15 +41,22 @@ class App:
     clock: Clock
 
 
+def fresh_router(template: Router) -> Router:
+    """A new Router with the template's handlers: an aiogram router can belong to one
+    Dispatcher only, and a restart (tests, the sandbox) builds a new Dispatcher in-process."""
+    router = Router(name=template.name)
+    for event_name, observer in template.observers.items():
+        router.observers[event_name].handlers.extend(observer.handlers)
+    return router
+
+
 def build_dispatcher(service: BakeService, delivery: DeliveryMiddleware) -> Dispatcher:
     dispatcher = Dispatcher(storage=MemoryStorage())
     dispatcher.update.outer_middleware(ServicesMiddleware(service, delivery))
-    dispatcher.message.middleware(CommandLeavesDialog())
+    dispatcher.message.outer_middleware(CommandLeavesDialog())  # before filters pick a handler
     # Order matters only for the fallback router, which takes whatever nobody else did.
-    dispatcher.include_routers(
-        start.router, bakes.router, readings.router, reminders.router, starter.router,
-        history.router, fallback.router,
-    )
+    feature_routers = [start, bakes, readings, reminders, starter, history, fallback]
+    dispatcher.include_routers(*(fresh_router(module.router) for module in feature_routers))
     dispatcher.errors.register(on_error)
     return dispatcher
 
@@ -95,8 +102,9 @@ async def build_app(settings: Settings, token: str, *, clock: Clock | None = Non
     service = BakeService(storage, reminder_service, clock, settings.default_timezone)
     dispatcher = build_dispatcher(service, delivery)
     app = App(settings, bot, dispatcher, storage, reminder_service, service, delivery, clock)
-    dispatcher.startup.register(lambda: on_startup(app))
-    dispatcher.shutdown.register(lambda: on_shutdown(app))
+    dispatcher["app"] = app  # handed to on_startup/on_shutdown by name
+    dispatcher.startup.register(on_startup)
+    dispatcher.shutdown.register(on_shutdown)
     return app
 
 

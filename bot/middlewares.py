@@ -48,4 +48,5 @@ class CommandLeavesDialog(BaseMiddleware):
             and await state.get_state() is not None
         ):
             await state.clear()
+            data["raw_state"] = None  # the state filters read this, not the context
         return await handler(event, data)

@@ -244,7 +244,16 @@ ASK_RATING = "🎉 <b>{name}</b> is done! How did it turn out? Tap a rating, or 
 ASK_NOTES = "Any notes for next time (crumb, crust, what you'd change)? Send them, or tap Skip."
 BAD_RATING = "Please tap a rating from 1 to 5 (or Skip), or send a number like <code>4</code>."
 BAKE_FINISHED = "Saved <b>{name}</b>{rating}. Well done! 🍞"
-LEARNED = "📐 Bulk took {actual}; I had predicted {predicted} ({error}). Your dough runs at {factor:.2f}× the book pace; predictions get tighter with every bake."
+LEARNED = "📐 Bulk took {actual}; I had predicted {predicted} ({error}). {pace}; predictions get tighter with every bake."
+
+
+def pace_phrase(speed_factor: float) -> str:
+    """speed_factor is a time multiplier (1.3 = 30 % slower than the book)."""
+    if abs(speed_factor - 1) < 0.05:
+        return "Your dough keeps to the book pace"
+    if speed_factor < 1:
+        return f"Your dough ferments about {1 / speed_factor:.1f}× as fast as the book"
+    return f"Your dough takes about {speed_factor:.1f}× as long as the book"
 CONFIRM_ABANDON = "Discard <b>{name}</b> and everything logged for it? This can't be undone."
 ABANDONED = "🗑 Discarded “{name}”."
 ABANDON_KEPT = "Kept “{name}”."
@@ -336,10 +345,11 @@ INPUT_ERRORS: dict[str, str] = {
 
 def input_error(reason: str, example: str = "", **details: object) -> str:
     template = INPUT_ERRORS.get(reason, "I didn't understand that. /help lists what works.")
+    values = {**details, "example": esc(example or "/help"), "text": esc(details.get("text", ""))}
     try:
-        return template.format(example=esc(example), text=esc(details.get("text", "")), **details)
-    except (KeyError, ValueError, IndexError):
-        return template
+        return template.format(**values)
+    except (KeyError, ValueError, IndexError, TypeError):
+        return template.replace("{example}", values["example"])
 
 
 UNKNOWN_COMMAND = "I don't know {command}. Here's what works:\n" + "{commands}"

@@ -93,7 +93,7 @@ _CONFLICT = (
 )
 _BAD_FILE = "Bad Request: wrong file identifier/HTTP URL specified"
 _COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
-_BOT_COMMAND_RE = re.compile(r"^/[A-Za-z0-9_]{1,64}(@[A-Za-z0-9_]{3,64})?(?=\s|$)")
+_BOT_COMMAND_RE = re.compile(r"^/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,64})?")
 _URL_RE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*://\S+|[\w-]+(?:\.[\w-]+)+(?:[/?#]\S*)?)$")
 _INLINE_ACTIONS = (
     "callback_data",
@@ -477,6 +477,7 @@ class BotAPIEmulator:
         self._blocked.add(chat_id)
 
     def unblock(self, chat_id: int) -> None:
+        """The user unblocks the bot (sending messages does not unblock implicitly)."""
         self._blocked.discard(chat_id)
 
     # ------------------------------------------------------------------- acting as users
@@ -670,6 +671,20 @@ class BotAPIEmulator:
         """Current state of every message the bot sent to the chat (deleted ones flagged)."""
         chat = self._chats.get(chat_id)
         return [sent.snapshot() for sent in chat.sent.values()] if chat else []
+
+    def history(self, chat_id: int) -> list[dict[str, Any]]:
+        """Both sides of the chat as Bot API Message dicts, oldest first (deleted ones left out).
+
+        Bot messages are in their current (possibly edited) state.
+        """
+        chat = self._chats.get(chat_id)
+        if chat is None:
+            return []
+        return [
+            copy.deepcopy(message)
+            for message_id, message in chat.messages.items()
+            if message_id not in chat.deleted
+        ]
 
     def message(self, chat_id: int, message_id: int) -> SentMessage:
         """Current state of one bot message."""

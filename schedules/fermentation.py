@@ -38,18 +38,24 @@ temperature effect), so T_MIN was held at the value where Q10 stays >= 2 over 15
 ``bench/data/bulk_times.csv`` with physical bounds (mu 0.15-0.4 /h, lag 0.3-2.5 h):
 ``LAG = 2.0 h``, ``MU = 0.15 /h`` (bound; smaller values make time linear in 1/starter),
 ``K = 320``, ``R_MAX = 300 %`` (fixed: a jar rarely triples before collapsing). The resulting
-pace: 20 % starter at 24 °C reaches 50 % in ~6.2 h, 10 % starter in ~8.7 h.
-Bench: MAPE ~9 % on the fit rows, ~10 % on every row whose starter % a source states; the
-quick-reference chart (no starter % given; 20 % assumed) runs 20-60 % faster than the model.
+pace: 20 % starter at 24 °C reaches 50 % in ~6.1 h, 10 % starter in ~8.6 h; the curve is
+convex (20 % starter at 24 °C: ~3 % after 2 h, ~22 % after 4 h, ~80 % after 8 h).
+Bench: MAPE 8.6 % on the 13 fit rows, 10.1 % on the 22 rows whose source states the starter %,
+16.4 % on all 27; the quick-reference chart (no starter % given, 20 % assumed) runs 20-60 %
+faster than every source that does state one. Flour (white ~20 % slower than whole grain) and
+starter vigour are left to the per-baker calibration (schedules.calibration).
 
 **Estimator.** A baker's dough runs at its own pace (starter vigour, flour, a drifting room), so
 `estimate_bulk_end` fits one time-scale factor ``k`` (``rise(t) = predicted_rise_pct(t / k)``) to
 the aliquot-jar readings: a Huber (robust) loss on residuals scaled by the jar's noise
-(~3 points + 5 %), recent readings weighted more, and a log-normal prior on ``k`` (sd 0.25,
-centred on the a-priori or calibrated time) that dominates while readings are few and early.
-The band combines the fit's curvature (Laplace) with a shape term that shrinks as the readings
-approach the target. A lower reading is data, not an error; a clear drop after a peak flags
-over-fermentation; once a reading reaches the target, the crossing time is interpolated.
+(~3 points + 5 %), recent readings weighted more, and a log-normal prior on ``k`` (sd 0.20,
+the model's typical +-20 % error, centred on the a-priori or calibrated time) that dominates
+while readings are few and early. The band is +-1 sd in log time: the fit's curvature (Laplace)
+combined with a shape term that shrinks as the readings approach the target, never wider than
+the prior's. Early in bulk the jar has barely moved (the lag), so readings then say little; the
+ETA sharpens as the rise gets under way (see bench/bench_fermentation.py). A lower reading is
+data, not an error; a clear drop after a peak flags over-fermentation; once a reading reaches
+the target, the crossing time is interpolated.
 
 **Starter peak.** Feed ratio sets how far the culture is diluted; peak time grows with the log
 of the dilution. `starter_peak_hours` interpolates the published midpoints at 22-24 °C
@@ -64,7 +70,8 @@ Sources
 - /work/shared/sourdough.md (the project's collected facts).
 - The Sourdough Journey (T. Cucuzza): temperature -> target rise table, 2023; "Post-Pandemic
   Sourdough for Busy People" bulk timetables (as transcribed in github.com/RichardAtCT/sourdoughr).
-- r/Sourdough "The Bulk Fermentation Equation": target % = 240 - 7.83 T, 18-27 °C.
+- r/Sourdough "The Bulk Fermentation Equation" (reddit.com/r/Sourdough/comments/1bgvi1a):
+  target % = 240 - 7.83 T, 18-27 °C.
 - "Sourdough temperature vs rise chart" (20 % starter, 1:1:1 starter doubling in ~4 h).
 - The Bread Code (hendricius/the-bread-code): inoculation by kitchen temperature, 8-12 h bulk.
 - The Perfect Loaf, "Beginner's Sourdough Bread" (20 % levain, 78 °F, ~4 h, 20-50 % rise).
@@ -109,8 +116,7 @@ STARTER_RANGE_PCT = (1.0, 50.0)
 TEMP_RANGE_C = (15.0, 32.0)
 RISE_RANGE_PCT = (10.0, 200.0)
 
-MODEL_TYPICAL_ERROR = 0.20  # relative error of the a-priori model (prior band)
-PRIOR_LOG_SD = 0.25  # spread of a dough's pace around the model (log scale)
+PRIOR_LOG_SD = 0.20  # spread of a dough's pace around the model (log scale), i.e. +-20 %
 
 # The Sourdough Journey table: dough temperature -> target rise at the end of bulk.
 _TARGET_TABLE: tuple[tuple[float, float], ...] = ((18.0, 100.0), (21.0, 75.0), (24.0, 50.0), (27.0, 30.0))
@@ -260,7 +266,7 @@ class Reading:
 class BulkEstimate:
     target_rise_pct: float
     eta_hours: float  # hours from mixing when the target is (or was) reached; best guess
-    low_hours: float  # uncertainty band (about 80 %)
+    low_hours: float  # uncertainty band (about +-1 sd; never wider than the prior's +-20 %)
     high_hours: float
     passed: bool  # readings already at/over the target
     over_fermented: bool  # well past the target, or collapsing after a peak
@@ -272,7 +278,7 @@ class BulkEstimate:
 _NOISE_ABS = 3.0  # aliquot readings: a few points of noise...
 _NOISE_REL = 0.05  # ...plus a few percent of the reading
 _HUBER_C = 1.5
-_Z_BAND = 1.28  # ~80 % band
+_Z_BAND = 1.0  # band = +-1 sd in log time (the prior band is then about +-20 %)
 _SHAPE_LOG_SD = 0.15  # curve-shape uncertainty far from the target, shrinking as it nears
 _OVER_FACTOR = 1.3
 _COLLAPSE_ABS = 10.0
@@ -395,7 +401,8 @@ def estimate_bulk_end(
     """When will (or did) this dough reach `target_rise_pct`?
 
     With fewer than two usable readings: the a-priori model (or `prior_hours`, e.g. a calibrated
-    prediction) with a +-20 % band. Otherwise the bake's own pace is fitted to the readings.
+    prediction) with a band of about +-20 % (x/÷ e^0.2). Otherwise the bake's own pace is fitted
+    to the readings.
     `dough_temp_c` defaults to 24 °C.
     """
     if not _finite(target_rise_pct) or target_rise_pct <= 0:
@@ -433,11 +440,12 @@ def estimate_bulk_end(
         eta = prior_h
         if rs:
             eta = max(eta, rs[-1].hours)
+        spread = math.exp(_Z_BAND * PRIOR_LOG_SD)  # the model's typical error, about +-20 %
         return BulkEstimate(
             target_rise_pct=target,
             eta_hours=eta,
-            low_hours=max(eta * (1.0 - MODEL_TYPICAL_ERROR), rs[-1].hours if rs else 0.0),
-            high_hours=eta * (1.0 + MODEL_TYPICAL_ERROR),
+            low_hours=max(eta / spread, rs[-1].hours if rs else 0.0),
+            high_hours=eta * spread,
             passed=False,
             over_fermented=over,
             basis="prior",
@@ -467,7 +475,7 @@ def estimate_bulk_end(
     # Shape uncertainty: large when extrapolating from early readings, small near the target.
     level = predicted_rise_pct(t_last / k, starter_pct, temp)
     progress = _clamp(level / target, 0.0, 1.0)
-    sd = math.hypot(sd_fit, _SHAPE_LOG_SD * (1.0 - progress))
+    sd = min(math.hypot(sd_fit, _SHAPE_LOG_SD * (1.0 - progress)), PRIOR_LOG_SD)
     floor = t_last + 1.0 / 60.0  # the last reading was below the target
     if eta < floor:
         eta = floor

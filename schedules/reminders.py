@@ -81,13 +81,15 @@ class ReminderService:
             id=REFILL_JOB_ID, replace_existing=True, coalesce=True, max_instances=1,
         )
 
-    async def stop(self) -> None:
+    async def stop(self, *, grace_s: float = 5.0) -> None:
+        """Stop scheduling; let deliveries under way finish (briefly), then cancel the rest."""
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
-        for task in list(self._tasks):
-            task.cancel()
         if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+            _, pending = await asyncio.wait(list(self._tasks), timeout=grace_s)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
 
     async def recover(self) -> None:
         """At start-up: summarise what is too old, send what is late, schedule the rest."""
@@ -142,7 +144,7 @@ class ReminderService:
 
     def _add_job(self, reminder: Reminder) -> None:
         self.scheduler.add_job(
-            self.fire,
+            self._job,
             DateTrigger(run_date=self.clock.to_real(reminder.due_at)),
             args=[reminder.id],
             id=job_id(reminder.id),
@@ -150,6 +152,10 @@ class ReminderService:
             misfire_grace_time=None,  # lateness is handled here, not dropped by APScheduler
             coalesce=True,
         )
+
+    async def _job(self, reminder_id: int) -> None:
+        """What APScheduler runs: hand the delivery to a task that stop() can wait for."""
+        self._spawn(self.fire(reminder_id))
 
     def _spawn(self, coroutine: object) -> None:
         task = asyncio.ensure_future(coroutine)  # type: ignore[arg-type]

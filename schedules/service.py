@@ -416,7 +416,7 @@ class BakeService:
             return None, None
         actual_hours = (bake.bulk_ended_at - bake.started_at).total_seconds() / 3600
         readings = [r for r in await q.rise_readings(user.id, bake.id) if r.taken_at <= bake.bulk_ended_at]
-        reached = readings[-1].rise_pct if readings else bake.target_rise_pct
+        reached = max(r.rise_pct for r in readings) if readings else bake.target_rise_pct
         if not reached or reached < 10 or actual_hours < 0.5:
             return None, None  # nothing to learn from (no rise known, or bulk cut short)
         starter = bake.starter_pct or DEFAULT_STARTER_PCT

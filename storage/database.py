@@ -50,6 +50,9 @@ class Storage:
         except (sqlite3.Error, OSError) as exc:
             await self.close()
             raise StorageError(f"cannot open the database {self.path}: {exc}") from exc
+        except BaseException:
+            await self.close()
+            raise
         return self
 
     async def close(self) -> None:

@@ -235,6 +235,9 @@ async def bakes_page(service: BakeService, user: User, page: int, query: str) ->
 
 @router.callback_query(kb.PageCb.filter())
 async def bakes_paged(query: CallbackQuery, callback_data: kb.PageCb, service: BakeService, user: User) -> None:
+    if callback_data.page < 0:
+        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        return
     text, markup = await bakes_page(service, user, callback_data.page, callback_data.query[:24])
     await query.answer()
     if isinstance(query.message, Message):
@@ -321,9 +324,9 @@ def learned_text(result: object) -> str:
         return ""
     actual = bake.bulk_ended_at - bake.started_at
     predicted = actual * (1 + result.bulk_error_pct / 100)
-    error = f"{abs(result.bulk_error_pct):.0f} % {'long' if result.bulk_error_pct > 0 else 'short'}"
+    error = f"{abs(result.bulk_error_pct):.0f} % {'too long' if result.bulk_error_pct > 0 else 'too short'}"
     return texts.LEARNED.format(actual=texts.fmt_duration(actual), predicted=texts.fmt_duration(predicted),
-                                error=error, factor=1 / cal.speed_factor)
+                                error=error, pace=texts.pace_phrase(cal.speed_factor))
 
 
 @router.callback_query(kb.RateCb.filter())
@@ -403,8 +406,11 @@ async def abandon(message: Message, service: BakeService, user: User) -> None:
 async def abandon_answer(query: CallbackQuery, callback_data: kb.BakeCb, service: BakeService, user: User) -> None:
     if callback_data.action == "keep":
         bake = await service.bake(user.id, callback_data.bake_id)
+        if bake is None:
+            await query.answer(texts.BAKE_NOT_FOUND, show_alert=True)
+            return
         await query.answer()
-        if bake is not None and isinstance(query.message, Message):
+        if isinstance(query.message, Message):
             await query.message.edit_text(texts.ABANDON_KEPT.format(name=texts.esc(bake.name)))
         return
     bake = await service.abandon(user.id, callback_data.bake_id)

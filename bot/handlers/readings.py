@@ -18,7 +18,7 @@ from schedules.service import BakeService, Prediction, RiseResult
 from storage.models import Bake, User
 
 router = Router(name="readings")
-BARE_PERCENT = re.compile(r"^\s*\d{1,4}(?:[.,]\d+)?\s*%\s*$")
+BARE_PERCENT = re.compile(r"^\s*-?\d+(?:[.,]\d+)?\s*%\s*$")
 
 
 async def log_rise(message: Message, service: BakeService, user: User, rise: RiseInput,

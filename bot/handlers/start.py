@@ -114,7 +114,7 @@ def settings_summary(user: User, service: BakeService) -> str:
     target = ("by dough temperature" if user.target_rule != "fixed"
               else f"fixed at {user.target_fixed_pct:g} %")
     learned = ("not yet (finish a bake with rise readings)" if cal.samples == 0
-               else f"your dough runs at {cal.speed_factor:.2f}× the book pace ({cal.samples} bake(s))")
+               else f"{texts.pace_phrase(cal.speed_factor).lower()} ({cal.samples} bake(s))")
     lines = [
         texts.SETTINGS_HEADER, "",
         f"🌍 Timezone: <b>{texts.esc(user.timezone or service.default_timezone)}</b>",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
@@ -45,17 +44,34 @@ StartPolling = Callable[[Dispatcher], Awaitable[None]]
 
 @pytest.fixture
 async def start_polling(bot: Bot) -> AsyncIterator[StartPolling]:
-    """`await start_polling(dp)` runs long polling until the test ends."""
-    tasks: list[asyncio.Task[None]] = []
+    """`await start_polling(dp)` runs long polling until the test ends.
+
+    Teardown uses ``dp.stop_polling()``: cancelling the ``start_polling`` task instead would
+    leave aiogram's inner polling task running (aiogram 3.31 only cancels it on a stop signal).
+    """
+    runs: list[tuple[Dispatcher, asyncio.Task[None]]] = []
 
     async def start(dispatcher: Dispatcher) -> None:
-        coro = dispatcher.start_polling(
-            bot, handle_signals=False, close_bot_session=False, polling_timeout=5
+        started = asyncio.Event()
+
+        async def mark_started() -> None:
+            started.set()
+
+        dispatcher.startup.register(mark_started)
+        task = asyncio.create_task(
+            dispatcher.start_polling(
+                bot, handle_signals=False, close_bot_session=False, polling_timeout=5
+            )
         )
-        tasks.append(asyncio.create_task(coro))
+        runs.append((dispatcher, task))
+        waiter = asyncio.create_task(started.wait())
+        await asyncio.wait({task, waiter}, timeout=5, return_when=asyncio.FIRST_COMPLETED)
+        waiter.cancel()
+        if task.done():
+            task.result()  # polling failed to start: show why
 
     yield start
-    for task in tasks:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    for dispatcher, task in runs:
+        if not task.done():
+            await dispatcher.stop_polling()
+        await task

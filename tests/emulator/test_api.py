@@ -9,12 +9,20 @@ import aiohttp
 import pytest
 from aiogram import Bot
 from aiogram.enums import ParseMode
-from aiogram.exceptions import TelegramBadRequest, TelegramNotFound, TelegramUnauthorizedError
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramNotFound,
+    TelegramRetryAfter,
+    TelegramUnauthorizedError,
+)
 from aiogram.types import (
     BotCommand,
     BufferedInputFile,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyParameters,
 )
 
 from emulator import BotAPIEmulator
@@ -43,7 +51,9 @@ def png(width: int, height: int) -> bytes:
 
 def keyboard(*buttons: tuple[str, str]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        inline_keyboard=[[InlineKeyboardButton(text=text, callback_data=data)] for text, data in buttons]
+        inline_keyboard=[
+            [InlineKeyboardButton(text=text, callback_data=data)] for text, data in buttons
+        ]
     )
 
 
@@ -57,7 +67,9 @@ async def test_get_me(bot: Bot, emulator: BotAPIEmulator) -> None:
 async def test_send_message_returns_a_proper_message(bot: Bot, emulator: BotAPIEmulator) -> None:
     user_message = await emulator.send_text(USER, "hi", first_name="Ada")
     message = await bot.send_message(
-        USER, "<b>Feed</b> the starter &amp; wait", parse_mode=ParseMode.HTML,
+        USER,
+        "<b>Feed</b> the starter &amp; wait",
+        parse_mode=ParseMode.HTML,
         reply_markup=keyboard(("Done", "fed:1")),
     )
     assert message.message_id == user_message["message_id"] + 1
@@ -186,7 +198,10 @@ async def test_answer_callback_query(bot: Bot, emulator: BotAPIEmulator) -> None
 
 
 async def test_commands(bot: Bot, emulator: BotAPIEmulator) -> None:
-    commands = [BotCommand(command="start", description="Begin"), BotCommand(command="bake", description="New bake")]
+    commands = [
+        BotCommand(command="start", description="Begin"),
+        BotCommand(command="bake", description="New bake"),
+    ]
     assert await bot.set_my_commands(commands)
     assert emulator.commands == [
         {"command": "start", "description": "Begin"},
@@ -202,7 +217,9 @@ async def test_commands(bot: Bot, emulator: BotAPIEmulator) -> None:
 async def test_send_document_and_photo_keep_bytes(bot: Bot, emulator: BotAPIEmulator) -> None:
     await emulator.send_text(USER, "hi")
     document = await bot.send_document(
-        USER, BufferedInputFile(b'{"loaves": 2}', filename="export.json"), caption="<b>Export</b>",
+        USER,
+        BufferedInputFile(b'{"loaves": 2}', filename="export.json"),
+        caption="<b>Export</b>",
         parse_mode="HTML",
     )
     assert document.document is not None
@@ -297,3 +314,43 @@ async def test_errors_map_to_aiogram_exceptions(emulator: BotAPIEmulator) -> Non
     with pytest.raises(TelegramNotFound):
         await bot.get_chat(USER)  # not emulated: 404 Not Found
     await bot.session.close()
+
+
+async def test_reply_keyboard_and_reply_to(bot: Bot, emulator: BotAPIEmulator) -> None:
+    question = await emulator.send_text(USER, "how long?")
+    markup = ReplyKeyboardMarkup(keyboard=[[KeyboardButton(text="1h"), KeyboardButton(text="2h")]])
+    message = await bot.send_message(
+        USER,
+        "Pick",
+        reply_markup=markup,
+        reply_parameters=ReplyParameters(message_id=question["message_id"]),
+    )
+    assert message.reply_markup is None  # only inline keyboards are echoed by Telegram
+    assert message.reply_to_message is not None
+    assert message.reply_to_message.text == "how long?"
+    sent = await emulator.next_message(USER)
+    assert sent.keyboard == [["1h", "2h"]] and sent.buttons == []
+    with pytest.raises(TelegramBadRequest, match="message to be replied not found"):
+        await bot.send_message(USER, "x", reply_parameters=ReplyParameters(message_id=999))
+
+
+async def test_edit_caption(bot: Bot, emulator: BotAPIEmulator) -> None:
+    await emulator.send_text(USER, "hi")
+    message = await bot.send_photo(USER, BufferedInputFile(png(2, 2), "p.png"), caption="old")
+    edited = await bot.edit_message_caption(
+        chat_id=USER, message_id=message.message_id, caption="<b>new</b>", parse_mode="HTML"
+    )
+    assert not isinstance(edited, bool) and edited.caption == "new"
+    assert emulator.message(USER, message.message_id).text == "new"
+    with pytest.raises(TelegramBadRequest, match="no text in the message"):
+        await bot.edit_message_text(text="x", chat_id=USER, message_id=message.message_id)
+
+
+async def test_per_chat_rate_limit(bot: Bot, emulator: BotAPIEmulator) -> None:
+    await emulator.send_text(1, "a")
+    await emulator.send_text(2, "b")
+    emulator.per_chat_rate_limit = 1
+    await bot.send_message(1, "first")
+    with pytest.raises(TelegramRetryAfter):
+        await bot.send_message(1, "second")
+    await bot.send_message(2, "other chat is fine")

@@ -63,7 +63,8 @@ def test_whitespace_is_trimmed_and_entities_moved() -> None:
 
 
 def test_markdown_v2() -> None:
-    parsed = format_text("*bold* _it_ __u__ ~s~ ||sp|| `c` [link](https://a\\.b) 1\\.5", "MarkdownV2")
+    source = "*bold* _it_ __u__ ~s~ ||sp|| `c` [link](https://a\\.b) 1\\.5"
+    parsed = format_text(source, "MarkdownV2")
     assert parsed.text == "bold it u s sp c link 1.5"
     assert [entity["type"] for entity in parsed.entities] == [
         "bold",
@@ -74,7 +75,7 @@ def test_markdown_v2() -> None:
         "code",
         "text_link",
     ]
-    with pytest.raises(EntityParseError, match="Character '.' is reserved"):
+    with pytest.raises(EntityParseError, match=r"Character '\.' is reserved"):
         format_text("Done.", "MarkdownV2")
     with pytest.raises(EntityParseError, match="Can't find end of Bold entity at byte offset 0"):
         format_text("*open", "MarkdownV2")

@@ -19,7 +19,7 @@ from aiogram.types import (
 
 from emulator import BotAPIEmulator
 
-from .conftest import StartPolling
+from .conftest import StartPolling, make_bot
 
 
 def echo_dispatcher() -> Dispatcher:
@@ -144,7 +144,8 @@ async def test_many_users_concurrently(
         return [(await emulator.next_message(user)).text for _ in range(3)]
 
     replies = await asyncio.gather(*(read(user) for user in users))
-    assert all(texts == ["echo: m0", "echo: m1", "echo: m2"] for texts in replies)
+    # aiogram handles updates as concurrent tasks: one user's replies may come out of order.
+    assert all(sorted(texts) == ["echo: m0", "echo: m1", "echo: m2"] for texts in replies)
     assert time.perf_counter() - started < 5
     assert emulator.stats.accepted["sendMessage"] == 300
     assert emulator.pending_updates <= 300
@@ -183,11 +184,9 @@ async def test_long_poll_wakes_immediately(bot: Bot, emulator: BotAPIEmulator) -
     assert time.perf_counter() - started < 0.5
 
 
-async def test_stop_releases_long_polls(bot: Bot) -> None:
+async def test_stop_releases_long_polls() -> None:
     emulator = BotAPIEmulator()
     await emulator.start()
-    from .conftest import make_bot
-
     polling_bot = make_bot(emulator)
     poll = asyncio.create_task(polling_bot.get_updates(timeout=30))
     await asyncio.sleep(0.05)

@@ -1,0 +1,401 @@
+"""`/export`: a baker's whole history as CSV (for a spreadsheet) or JSON (lossless, for /import).
+
+Both formats are streamed: the bakes are read a chunk at a time (`BAKE_CHUNK` bakes plus their
+readings), turned into bytes and yielded, so memory stays flat however long the history is.
+Nothing is ever built as one big string.
+
+Each export opens its OWN read-only connection (`file:...?mode=ro`) and reads everything inside
+one read transaction: the bot's writer connection keeps working meanwhile (WAL lets a reader
+and a writer run at the same time) and the export is a consistent snapshot. Every query is
+scoped by the baker's user id.
+
+Times are stored as UTC; both formats write ISO 8601 with the baker's UTC offset at that
+instant (``2026-11-24T14:05:00+01:00``), with milliseconds only when the stored time has some.
+
+CSV columns: see `CSV_COLUMNS`. JSON layout::
+
+    {"format": "sourdough-bot-export", "format_version": 1, "exported_at": ..., "since": null,
+     "user": {"timezone": ..., "temp_unit": ...},
+     "bakes": [{"uid", "name", "phase", "started_at", "bulk_ended_at", "proof_ends_at",
+                "finished_at", "flour_g", "water_g", "starter_g", "salt_g", "dough_temp_c",
+                "folds_count", "fold_interval_min", "target_rise_pct", "model_bulk_hours",
+                "predicted_bulk_hours", "rating", "notes",
+                "readings": [{"taken_at", "rise_pct", "start_height", "current_height"}],
+                "temperatures": [{"taken_at", "temp_c"}],
+                "events": [{"kind", "at", "detail"}],
+                "reminders": [{"kind", "due_at", "state", "label", "seq", "created_at",
+                               "sent_at", "attempts"}]}, ...],
+     "starter_feedings": [{"fed_at", "starter_parts", "flour_parts", "water_parts", "temp_c",
+                           "peak_hours"}, ...]}
+
+Reminders that belong to no bake (plain /timer) are not exported.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, tzinfo
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import aiosqlite
+
+from schedules.parsing import zone_for
+from schedules.recipe import Recipe, bakers_percentages
+from storage.models import to_db
+
+EXPORT_FORMAT = "sourdough-bot-export"
+EXPORT_FORMAT_VERSION = 1
+FORMATS = ("csv", "json")
+
+BAKE_CHUNK = 500            # bakes read per round trip (their children come in one query each)
+FLUSH_BYTES = 64 * 1024     # a CSV/JSON chunk is yielded once the buffer holds this much
+
+CSV_COLUMNS: tuple[str, ...] = (
+    "bake_id", "bake_name", "phase", "started_at", "bulk_ended_at", "finished_at",
+    "flour_g", "water_g", "starter_g", "salt_g", "hydration_pct", "inoculation_pct", "salt_pct",
+    "dough_temp_c", "target_rise_pct", "predicted_bulk_hours", "rating", "notes",
+    "reading_at", "hours_since_mix", "rise_pct", "start_height", "current_height",
+)
+
+# Column lists are spelled out (never SELECT *) so that a later migration cannot change a file.
+_BAKE_COLUMNS = (
+    "id", "name", "phase", "started_at", "bulk_ended_at", "proof_ends_at", "finished_at",
+    "flour_g", "water_g", "starter_g", "salt_g", "dough_temp_c", "folds_count",
+    "fold_interval_min", "target_rise_pct", "model_bulk_hours", "predicted_bulk_hours",
+    "rating", "notes",
+)
+_BAKE_TIMES = frozenset({"started_at", "bulk_ended_at", "proof_ends_at", "finished_at"})
+_READING_COLUMNS = ("taken_at", "rise_pct", "start_height", "current_height")
+_TEMP_COLUMNS = ("taken_at", "temp_c")
+_EVENT_COLUMNS = ("kind", "at", "detail")
+_REMINDER_COLUMNS = ("kind", "due_at", "state", "label", "seq", "created_at", "sent_at", "attempts")
+_FEEDING_COLUMNS = ("fed_at", "starter_parts", "flour_parts", "water_parts", "temp_c", "peak_hours")
+
+# child table → (columns, time column used for ordering, time columns to localise)
+_CHILDREN: dict[str, tuple[str, tuple[str, ...], str, frozenset[str]]] = {
+    "readings": ("rise_readings", _READING_COLUMNS, "taken_at", frozenset({"taken_at"})),
+    "temperatures": ("temperatures", _TEMP_COLUMNS, "taken_at", frozenset({"taken_at"})),
+    "events": ("bake_events", _EVENT_COLUMNS, "at", frozenset({"at"})),
+    "reminders": ("reminders", _REMINDER_COLUMNS, "due_at",
+                  frozenset({"due_at", "created_at", "sent_at"})),
+}
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ExportError(Exception):
+    """The export cannot be produced (no database file, unknown format); safe to show an operator."""
+
+
+# --------------------------------------------------------------------------- small helpers
+
+
+def iso_in_zone(stored: str | None, zone: tzinfo) -> str | None:
+    """A stored UTC time as ISO 8601 with the offset `zone` has at that instant."""
+    if stored is None:
+        return None
+    return _iso(datetime.fromisoformat(stored).astimezone(zone))
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds" if moment.microsecond == 0 else "milliseconds")
+
+
+def bake_uid(started_at: datetime, name: str) -> str:
+    """The identity import de-duplicates on: UTC start (as stored) plus a hash of the name.
+
+    Informational: the importer recomputes it from `started_at` and `name`, so an edited name
+    in the file makes a new bake rather than silently matching the old one.
+    """
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:12]
+    return f"{to_db(started_at)}/{digest}"
+
+
+def guard_formula(text: str | None) -> str:
+    """Neutralise CSV/formula injection: a cell that starts with = + - @ (or a tab / carriage
+    return) would be run as a formula by Excel/LibreOffice/Sheets, so it gets a leading `'`."""
+    if not text:
+        return ""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+@lru_cache(maxsize=65_536)
+def _number_text(value: float | int) -> str:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value)
+
+
+def _num(value: float | int | None, digits: int | None = None) -> str:
+    """A number for a spreadsheet cell: empty for NULL, `500` rather than `500.0`.
+
+    Cached: a history repeats the same few thousand values (amounts, rises, heights) a lot.
+    """
+    if value is None:
+        return ""
+    if digits is not None:
+        value = round(value, digits)
+    return _number_text(value)
+
+
+def export_filename(fmt: str, now: datetime | None = None) -> str:
+    """`sourdough-export-2026-11-24.csv`: what the bot names the document it sends."""
+    day = (now or datetime.now(UTC)).strftime("%Y-%m-%d")
+    return f"sourdough-export-{day}.{fmt}"
+
+
+def _read_only_uri(db_path: Path) -> str:
+    return f"{Path(db_path).resolve().as_uri()}?mode=ro"
+
+
+@asynccontextmanager
+async def _snapshot(db_path: Path) -> AsyncIterator[aiosqlite.Connection]:
+    """A separate read-only connection holding one read transaction (a consistent snapshot)."""
+    path = Path(db_path)
+    if not path.is_file():
+        raise ExportError(f"no database at {path}")
+    db = await aiosqlite.connect(_read_only_uri(path), uri=True, isolation_level=None)
+    try:
+        await db.execute("PRAGMA busy_timeout = 5000")
+        await db.execute("BEGIN")  # deferred: the snapshot starts at the first SELECT
+        try:
+            yield db
+        finally:
+            await db.execute("ROLLBACK")  # nothing was written; just end the read transaction
+    finally:
+        await db.close()
+
+
+async def _user_settings(db: aiosqlite.Connection, user_id: int) -> tuple[str | None, str]:
+    async with db.execute("SELECT timezone, temp_unit FROM users WHERE id = ?", (user_id,)) as cur:
+        row = await cur.fetchone()
+    return (None, "C") if row is None else (row[0], row[1])
+
+
+async def _bake_chunks(
+    db: aiosqlite.Connection,
+    user_id: int,
+    since: datetime | None,
+    children: Sequence[str],
+) -> AsyncIterator[list[tuple[tuple[Any, ...], dict[str, list[tuple[Any, ...]]]]]]:
+    """The user's bakes, oldest first, `BAKE_CHUNK` at a time, each with the asked-for children
+    (rows in time order). One query per child table per chunk, never one per bake."""
+    since_db = None if since is None else to_db(since)
+    columns = ", ".join(_BAKE_COLUMNS)
+    async with db.execute(
+        f"SELECT {columns} FROM bakes WHERE user_id = ? AND (? IS NULL OR started_at >= ?) "
+        "ORDER BY started_at, id",
+        (user_id, since_db, since_db),
+    ) as cursor:
+        while True:
+            bakes = await cursor.fetchmany(BAKE_CHUNK)
+            if not bakes:
+                return
+            ids = [row[0] for row in bakes]
+            marks = ",".join("?" * len(ids))
+            grouped: dict[int, dict[str, list[tuple[Any, ...]]]] = {
+                bake_id: {name: [] for name in children} for bake_id in ids
+            }
+            for name in children:
+                table, cols, order, _ = _CHILDREN[name]
+                select = ", ".join(f"c.{c}" for c in cols)
+                async with db.execute(
+                    f"SELECT c.bake_id, {select} FROM {table} c JOIN bakes b ON b.id = c.bake_id "
+                    f"WHERE b.user_id = ? AND c.bake_id IN ({marks}) ORDER BY c.bake_id, c.{order}, c.id",
+                    (user_id, *ids),
+                ) as child_cursor:
+                    for row in await child_cursor.fetchall():
+                        grouped[row[0]][name].append(tuple(row[1:]))
+            yield [(tuple(row), grouped[row[0]]) for row in bakes]
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+async def export_csv(
+    db_path: Path, user_id: int, zone: tzinfo, *, since: datetime | None = None
+) -> AsyncIterator[bytes]:
+    """The baker's history as UTF-8 CSV chunks: a header, then one row per rise reading with the
+    bake's columns repeated (a bake with no readings still gets one row, reading columns empty).
+
+    The file starts with a UTF-8 byte-order mark so that Excel reads accents and emoji right.
+    Security: bake names and notes are user text; any cell starting with = + - @ (or a tab /
+    carriage return) is prefixed with `'` so a spreadsheet never evaluates it as a formula
+    (CSV/formula injection). Percentages are derived from the recipe (1 decimal); hours are
+    rounded to 2 decimals. The JSON export is the lossless one.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write("\ufeff")
+    writer.writerow(CSV_COLUMNS)
+    write = buffer.write
+    prefix_buffer = io.StringIO()
+    prefix_writer = csv.writer(prefix_buffer, lineterminator="")
+    async with _snapshot(db_path) as db:
+        async for chunk in _bake_chunks(db, user_id, since, ("readings",)):
+            for bake, children in chunk:
+                (bake_id, name, phase, started_at, bulk_ended_at, _proof_ends, finished_at,
+                 flour, water, starter, salt, dough_temp, _folds, _interval, target_rise,
+                 _model_hours, predicted_hours, rating, notes) = bake
+                hydration = inoculation = salt_pct = None
+                if flour:
+                    pct = bakers_percentages(Recipe(flour, water, starter, salt))
+                    hydration, inoculation, salt_pct = pct.hydration_pct, pct.inoculation_pct, pct.salt_pct
+                started = datetime.fromisoformat(started_at)
+                # The bake's cells go through the csv writer once (quoting user text); the reading
+                # cells (ISO times and numbers: never a comma, quote or newline) are appended as is.
+                prefix_buffer.seek(0)
+                prefix_buffer.truncate()
+                prefix_writer.writerow([
+                    str(bake_id), guard_formula(name), phase, iso_in_zone(started_at, zone),
+                    iso_in_zone(bulk_ended_at, zone) or "", iso_in_zone(finished_at, zone) or "",
+                    _num(flour), _num(water), _num(starter), _num(salt),
+                    _num(hydration), _num(inoculation), _num(salt_pct),
+                    _num(dough_temp), _num(target_rise), _num(predicted_hours, 2), _num(rating),
+                    guard_formula(notes), "",
+                ])
+                prefix = prefix_buffer.getvalue()  # ends with the separator before reading_at
+                readings = children["readings"]
+                if not readings:
+                    write(prefix + ",,,,\r\n")
+                for taken_at, rise, start_h, current_h in readings:
+                    moment = datetime.fromisoformat(taken_at)
+                    hours = (moment - started).total_seconds() / 3600.0
+                    write(f"{prefix}{_iso(moment.astimezone(zone))},{_num(hours, 2)},{_num(rise)},"
+                          f"{_num(start_h)},{_num(current_h)}\r\n")
+                if buffer.tell() >= FLUSH_BYTES:
+                    yield _drain(buffer)
+    if buffer.tell():
+        yield _drain(buffer)
+
+
+def _drain(buffer: io.StringIO) -> bytes:
+    data = buffer.getvalue().encode("utf-8")
+    buffer.seek(0)
+    buffer.truncate()
+    return data
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def _record(
+    columns: Sequence[str], row: Sequence[Any], times: frozenset[str], zone: tzinfo
+) -> dict[str, Any]:
+    return {
+        col: iso_in_zone(value, zone) if col in times else value
+        for col, value in zip(columns, row, strict=True)
+    }
+
+
+async def export_json(
+    db_path: Path, user_id: int, zone: tzinfo, *, since: datetime | None = None
+) -> AsyncIterator[bytes]:
+    """The baker's history as a JSON document (layout in the module docstring), in chunks.
+
+    One line per bake (each `json.dumps`-ed on its own), so the file is also diff-friendly.
+    Values are as stored (floats unrounded); times carry the baker's offset; `uid` is the
+    de-duplication identity /import uses.
+    """
+    parts: list[str] = []
+    size = 0
+    async with _snapshot(db_path) as db:
+        timezone_key, temp_unit = await _user_settings(db, user_id)
+        header = {
+            "format": EXPORT_FORMAT,
+            "format_version": EXPORT_FORMAT_VERSION,
+            "exported_at": datetime.now(UTC).astimezone(zone).isoformat(timespec="seconds"),
+            "since": None if since is None else since.astimezone(zone).isoformat(timespec="seconds"),
+            "user": {"timezone": timezone_key, "temp_unit": temp_unit},
+        }
+        parts.append(_json(header)[:-1] + ',\n"bakes":[')
+        first = True
+        async for chunk in _bake_chunks(db, user_id, since, tuple(_CHILDREN)):
+            for bake, children in chunk:
+                record = _record(_BAKE_COLUMNS, bake, _BAKE_TIMES, zone)
+                del record["id"]
+                record = {
+                    "uid": bake_uid(datetime.fromisoformat(bake[3]), record["name"]),
+                    **record,
+                }
+                for name, (_table, cols, _order, times) in _CHILDREN.items():
+                    record[name] = [_record(cols, row, times, zone) for row in children[name]]
+                text = ("\n" if first else ",\n") + _json(record)
+                first = False
+                parts.append(text)
+                size += len(text)
+            if size >= FLUSH_BYTES:
+                yield "".join(parts).encode("utf-8")
+                parts.clear()
+                size = 0
+        parts.append('\n],\n"starter_feedings":[')
+        since_db = None if since is None else to_db(since)
+        first = True
+        async with db.execute(
+            f"SELECT {', '.join(_FEEDING_COLUMNS)} FROM starter_feedings "
+            "WHERE user_id = ? AND (? IS NULL OR fed_at >= ?) ORDER BY fed_at, id",
+            (user_id, since_db, since_db),
+        ) as cursor:
+            while rows := await cursor.fetchmany(BAKE_CHUNK):
+                for row in rows:
+                    text = ("\n" if first else ",\n") + _json(
+                        _record(_FEEDING_COLUMNS, row, frozenset({"fed_at"}), zone)
+                    )
+                    first = False
+                    parts.append(text)
+                    size += len(text)
+                if size >= FLUSH_BYTES:
+                    yield "".join(parts).encode("utf-8")
+                    parts.clear()
+                    size = 0
+    parts.append("\n]}\n")
+    yield "".join(parts).encode("utf-8")
+
+
+# --------------------------------------------------------------------------- CLI helper
+
+
+async def user_zone(db_path: Path, user_id: int, default_timezone: str = "UTC") -> tzinfo:
+    """The tzinfo for the baker's stored timezone (`default_timezone` when they never set one)."""
+    async with _snapshot(db_path) as db:
+        timezone_key, _ = await _user_settings(db, user_id)
+    return zone_for(timezone_key, default_timezone)
+
+
+async def write_export(
+    db_path: Path,
+    user_id: int,
+    fmt: str,
+    out: BinaryIO,
+    zone: tzinfo | None = None,
+    *,
+    since: datetime | None = None,
+    default_timezone: str = "UTC",
+) -> int:
+    """Write an export (`fmt` "csv" or "json") to a binary stream; returns the bytes written.
+
+    For `python -m bot export --user ID --format csv|json > file`: `zone` defaults to the
+    user's stored timezone (else `default_timezone`, i.e. the DEFAULT_TIMEZONE setting).
+    """
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown export format {fmt!r} (use csv or json)")
+    if zone is None:
+        zone = await user_zone(db_path, user_id, default_timezone)
+    produce = export_csv if fmt == "csv" else export_json
+    written = 0
+    async for chunk in produce(db_path, user_id, zone, since=since):
+        out.write(chunk)
+        written += len(chunk)
+    out.flush()
+    return written

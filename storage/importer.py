@@ -1,0 +1,382 @@
+"""`/import`: bring back a JSON export (storage.export), all or nothing.
+
+The whole file is validated first (`parse_export`, pure, no database): size, UTF-8, JSON, the
+format marker and version, then every field's type and range. The first problem found raises
+`ImportRejected` whose `reason` says what is wrong and where, e.g.
+``bakes[3].readings[0].rise_pct must be a number between 0 and 300``. Only a fully valid file
+is written, in ONE transaction, with parameterized SQL only.
+
+De-duplication: a bake is identified by its start time (UTC, to the millisecond) and its name.
+A bake the baker already has, or one appearing twice in the file, is skipped, so importing
+the same file twice changes nothing. Starter feedings are identified by their time.
+
+Reminders are imported as history only: their state is kept, except that a `pending` one
+becomes `cancelled`. An import never schedules anything: the old reminders' times belong to
+another database's plan (most are past and would all fire at once as "missed"). Imported bakes
+keep their phase, so an imported active bake shows up as active, without reminders; the baker
+can re-plan it. Reminders that belong to no bake are not part of an export.
+
+The "user" block (timezone, temperature unit) is informational: importing never changes the
+baker's settings. Unknown keys are ignored (for files from later bots of the same version).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from storage.database import Storage
+from storage.export import EXPORT_FORMAT, EXPORT_FORMAT_VERSION
+from storage.models import to_db
+
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+MAX_BAKES = 20_000
+MAX_CHILDREN = 1_000        # readings, temperatures, events, reminders: each, per bake
+MAX_FEEDINGS = 20_000
+MAX_NAME = 80
+MAX_NOTES = 1_000
+MAX_LABEL = 200
+MAX_KIND = 40
+FUTURE_SLACK = timedelta(days=30)   # planned times (proof end, reminders) may lie a little ahead
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+
+PHASES = ("bulk", "cold_proof", "proof", "done")
+REMINDER_STATES = ("pending", "sent", "cancelled", "failed", "missed")
+
+
+class ImportRejected(Exception):
+    """The file cannot be imported; `reason` is a sentence to show the baker as it is."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    bakes_added: int = 0
+    bakes_skipped: int = 0          # already there (same start time and name) or twice in the file
+    readings_added: int = 0
+    temperatures_added: int = 0
+    events_added: int = 0
+    reminders_added: int = 0        # as history: none is pending
+    feedings_added: int = 0
+    feedings_skipped: int = 0
+
+
+# --------------------------------------------------------------------------- validation
+
+
+class _Obj:
+    """Reads typed fields out of one JSON object, naming the path in every complaint."""
+
+    def __init__(self, value: Any, path: str, now: datetime) -> None:
+        if not isinstance(value, dict):
+            raise ImportRejected(f"{path} must be an object ({{...}}), not {_kind(value)}")
+        self.data = value
+        self.path = path
+        self.now = now
+
+    def _where(self, key: str) -> str:
+        return f"{self.path}.{key}" if self.path else key
+
+    def _get(self, key: str, required: bool) -> Any:
+        if key not in self.data or self.data[key] is None:
+            if required:
+                raise ImportRejected(f"{self._where(key)} is missing")
+            return None
+        return self.data[key]
+
+    def number(self, key: str, low: float, high: float, *, required: bool = False) -> float | None:
+        value = self._get(key, required)
+        if value is None:
+            return None
+        if (not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value)
+                or not low <= value <= high):
+            raise ImportRejected(f"{self._where(key)} must be a number between {low:g} and {high:g}"
+                                 + ("" if required else " (or null)"))
+        return float(value)
+
+    def integer(self, key: str, low: int, high: int, *, required: bool = False) -> int | None:
+        value = self._get(key, required)
+        if value is None:
+            return None
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise ImportRejected(f"{self._where(key)} must be a whole number between {low} and {high}"
+                                 + ("" if required else " (or null)"))
+        return value
+
+    def text(self, key: str, max_len: int, *, required: bool = False) -> str | None:
+        value = self._get(key, required)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise ImportRejected(f"{self._where(key)} must be text, not {_kind(value)}")
+        if required and not value.strip():
+            raise ImportRejected(f"{self._where(key)} must not be empty")
+        if len(value) > max_len:
+            raise ImportRejected(f"{self._where(key)} is too long ({len(value)} characters; "
+                                 f"at most {max_len})")
+        if "\x00" in value:
+            raise ImportRejected(f"{self._where(key)} contains a NUL character")
+        return value
+
+    def choice(self, key: str, allowed: tuple[str, ...]) -> str:
+        value = self._get(key, True)
+        if value not in allowed:
+            raise ImportRejected(f"{self._where(key)} must be one of {', '.join(allowed)}")
+        return str(value)
+
+    def time(self, key: str, *, required: bool = False) -> str | None:
+        """A timestamp as the database stores it (fixed-width UTC text)."""
+        value = self._get(key, required)
+        if value is None:
+            return None
+        example = "like 2026-11-24T14:05:00+01:00"
+        if not isinstance(value, str) or len(value) > 40:
+            raise ImportRejected(f"{self._where(key)} must be a date and time text, {example}")
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            raise ImportRejected(f"{self._where(key)} is not a date and time ({value!r}); "
+                                 f"expected ISO 8601 {example}") from None
+        if moment.tzinfo is None or moment.utcoffset() is None:
+            raise ImportRejected(f"{self._where(key)} has no UTC offset ({value!r}); {example}")
+        if moment < EARLIEST:
+            raise ImportRejected(f"{self._where(key)} is before the year 2000 ({value!r})")
+        if moment > self.now + FUTURE_SLACK:
+            raise ImportRejected(f"{self._where(key)} is too far in the future ({value!r})")
+        return to_db(moment)
+
+    def array(self, key: str, limit: int, *, required: bool = False) -> list[Any]:
+        value = self._get(key, required)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise ImportRejected(f"{self._where(key)} must be a list ([...]), not {_kind(value)}")
+        if len(value) > limit:
+            raise ImportRejected(f"{self._where(key)} has {len(value)} entries; at most {limit:,}")
+        return value
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    return "an object"
+
+
+@dataclass(frozen=True)
+class ParsedBake:
+    identity: tuple[str, str]                # (started_at as stored, name)
+    row: dict[str, Any]                      # bakes columns (times already as stored)
+    readings: list[tuple[Any, ...]]          # (taken_at, rise_pct, start_height, current_height)
+    temperatures: list[tuple[Any, ...]]      # (taken_at, temp_c)
+    events: list[tuple[Any, ...]]            # (kind, at, detail)
+    # (kind, due_at, state, label, seq, created_at, sent_at, attempts)
+    reminders: list[tuple[Any, ...]]
+
+
+@dataclass(frozen=True)
+class ParsedExport:
+    bakes: list[ParsedBake]
+    # (fed_at, starter_parts, flour_parts, water_parts, temp_c, peak_hours)
+    feedings: list[tuple[Any, ...]]
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed")
+
+
+def _load(data: bytes, max_bytes: int) -> Any:
+    if len(data) > max_bytes:
+        raise ImportRejected(f"The file is too large ({len(data) / 1024 / 1024:.1f} MB); "
+                             f"the limit is {max_bytes / 1024 / 1024:.1f} MB.")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ImportRejected(f"The file is not UTF-8 text (bad byte at position {exc.start}); "
+                             "send the .json file /export made.") from None
+    text = text.removeprefix("\ufeff")
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise ImportRejected(f"The file is not valid JSON (line {exc.lineno}, column {exc.colno}: "
+                             f"{exc.msg}); send the .json file /export made.") from None
+    except ValueError as exc:
+        raise ImportRejected(f"The file is not valid JSON ({exc}).") from None
+    except RecursionError:
+        raise ImportRejected("The file is not valid JSON (nested too deeply).") from None
+
+
+def parse_export(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES,
+                 now: datetime | None = None) -> ParsedExport:
+    """Validate a whole export file; raise ImportRejected at the first problem. Writes nothing."""
+    document = _load(data, max_bytes)
+    now = now or datetime.now(UTC)
+    if not isinstance(document, dict):
+        raise ImportRejected(f"This is not a sourdough bot export: the file holds {_kind(document)}, "
+                             "not an object made by /export json.")
+    if document.get("format") != EXPORT_FORMAT:
+        raise ImportRejected(f'This is not a sourdough bot export: "format" must be "{EXPORT_FORMAT}".')
+    version = document.get("format_version")
+    if version != EXPORT_FORMAT_VERSION or isinstance(version, bool):
+        raise ImportRejected(f"This export has format_version {json.dumps(version)}; this bot reads "
+                             f"format_version {EXPORT_FORMAT_VERSION} only.")
+    top = _Obj(document, "", now)
+    if "user" in document and document["user"] is not None:
+        _Obj(document["user"], "user", now)
+    bakes = [_parse_bake(raw, f"bakes[{i}]", now)
+             for i, raw in enumerate(top.array("bakes", MAX_BAKES, required=True))]
+    feedings = []
+    for i, raw in enumerate(top.array("starter_feedings", MAX_FEEDINGS)):
+        item = _Obj(raw, f"starter_feedings[{i}]", now)
+        feedings.append((
+            item.time("fed_at", required=True),
+            item.number("starter_parts", 0, 1000, required=True),
+            item.number("flour_parts", 0, 1000, required=True),
+            item.number("water_parts", 0, 1000, required=True),
+            item.number("temp_c", 5, 45),
+            item.number("peak_hours", 0, 240, required=True),
+        ))
+    return ParsedExport(bakes, feedings)
+
+
+def _parse_bake(raw: Any, path: str, now: datetime) -> ParsedBake:
+    bake = _Obj(raw, path, now)
+    name = bake.text("name", MAX_NAME, required=True)
+    started_at = bake.time("started_at", required=True)
+    assert name is not None and started_at is not None
+    row: dict[str, Any] = {
+        "name": name,
+        "phase": bake.choice("phase", PHASES),
+        "started_at": started_at,
+        "bulk_ended_at": bake.time("bulk_ended_at"),
+        "proof_ends_at": bake.time("proof_ends_at"),
+        "finished_at": bake.time("finished_at"),
+        "flour_g": bake.number("flour_g", 0, 100_000),
+        "water_g": bake.number("water_g", 0, 100_000),
+        "starter_g": bake.number("starter_g", 0, 100_000),
+        "salt_g": bake.number("salt_g", 0, 100_000),
+        "dough_temp_c": bake.number("dough_temp_c", 5, 45),
+        "folds_count": bake.integer("folds_count", 0, 50),
+        "fold_interval_min": bake.integer("fold_interval_min", 0, 24 * 60),
+        "target_rise_pct": bake.number("target_rise_pct", 0, 300),
+        "model_bulk_hours": bake.number("model_bulk_hours", 0, 240),
+        "predicted_bulk_hours": bake.number("predicted_bulk_hours", 0, 240),
+        "rating": bake.integer("rating", 1, 5),
+        "notes": bake.text("notes", MAX_NOTES),
+    }
+    readings = []
+    for i, raw_item in enumerate(bake.array("readings", MAX_CHILDREN)):
+        item = _Obj(raw_item, f"{path}.readings[{i}]", now)
+        readings.append((
+            item.time("taken_at", required=True),
+            item.number("rise_pct", 0, 300, required=True),
+            item.number("start_height", 0, 10_000),
+            item.number("current_height", 0, 10_000),
+        ))
+    temperatures = []
+    for i, raw_item in enumerate(bake.array("temperatures", MAX_CHILDREN)):
+        item = _Obj(raw_item, f"{path}.temperatures[{i}]", now)
+        temperatures.append((item.time("taken_at", required=True),
+                             item.number("temp_c", 5, 45, required=True)))
+    events = []
+    for i, raw_item in enumerate(bake.array("events", MAX_CHILDREN)):
+        item = _Obj(raw_item, f"{path}.events[{i}]", now)
+        events.append((item.text("kind", MAX_KIND, required=True), item.time("at", required=True),
+                       item.text("detail", MAX_NOTES)))
+    reminders = []
+    for i, raw_item in enumerate(bake.array("reminders", MAX_CHILDREN)):
+        item = _Obj(raw_item, f"{path}.reminders[{i}]", now)
+        state = item.choice("state", REMINDER_STATES)
+        reminders.append((
+            item.text("kind", MAX_KIND, required=True),
+            item.time("due_at", required=True),
+            "cancelled" if state == "pending" else state,  # history only: never re-scheduled
+            item.text("label", MAX_LABEL),
+            item.integer("seq", 0, 100_000),
+            item.time("created_at") or started_at,
+            item.time("sent_at"),
+            item.integer("attempts", 0, 1_000) or 0,
+        ))
+    return ParsedBake((started_at, name), row, readings, temperatures, events, reminders)
+
+
+# --------------------------------------------------------------------------- writing
+
+
+async def import_export(
+    storage: Storage, user_id: int, data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> ImportSummary:
+    """Validate `data` completely, then add the bakes the baker does not have yet, in one
+    transaction. Raises ImportRejected (nothing written) if anything is wrong."""
+    parsed = parse_export(data, max_bytes=max_bytes)
+    bakes_added = bakes_skipped = readings = temps = events = reminders = 0
+    feedings_added = feedings_skipped = 0
+    async with storage.tx() as q:
+        db = q.db
+        async with db.execute("SELECT 1 FROM users WHERE id = ?", (user_id,)) as cursor:
+            if await cursor.fetchone() is None:
+                raise ImportRejected("Send /start first, then /import again.")
+        async with db.execute("SELECT started_at, name FROM bakes WHERE user_id = ?", (user_id,)) as cursor:
+            seen = {(row[0], row[1]) for row in await cursor.fetchall()}
+        for bake in parsed.bakes:
+            if bake.identity in seen:
+                bakes_skipped += 1
+                continue
+            seen.add(bake.identity)
+            columns = ["user_id", *bake.row]
+            async with db.execute(
+                f"INSERT INTO bakes ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+                "RETURNING id",
+                (user_id, *bake.row.values()),
+            ) as cursor:
+                row = await cursor.fetchone()
+            assert row is not None
+            bake_id = int(row[0])
+            await db.executemany(
+                "INSERT INTO rise_readings (bake_id, taken_at, rise_pct, start_height, current_height) "
+                "VALUES (?, ?, ?, ?, ?)", [(bake_id, *r) for r in bake.readings])
+            await db.executemany(
+                "INSERT INTO temperatures (bake_id, taken_at, temp_c) VALUES (?, ?, ?)",
+                [(bake_id, *t) for t in bake.temperatures])
+            await db.executemany(
+                "INSERT INTO bake_events (bake_id, kind, at, detail) VALUES (?, ?, ?, ?)",
+                [(bake_id, *e) for e in bake.events])
+            await db.executemany(
+                "INSERT INTO reminders (user_id, bake_id, kind, due_at, state, label, seq, created_at, "
+                "sent_at, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(user_id, bake_id, *r) for r in bake.reminders])
+            bakes_added += 1
+            readings += len(bake.readings)
+            temps += len(bake.temperatures)
+            events += len(bake.events)
+            reminders += len(bake.reminders)
+        async with db.execute("SELECT fed_at FROM starter_feedings WHERE user_id = ?", (user_id,)) as cursor:
+            fed = {row[0] for row in await cursor.fetchall()}
+        new_feedings = []
+        for feeding in parsed.feedings:
+            if feeding[0] in fed:
+                feedings_skipped += 1
+                continue
+            fed.add(feeding[0])
+            new_feedings.append((user_id, *feeding))
+        await db.executemany(
+            "INSERT INTO starter_feedings (user_id, fed_at, starter_parts, flour_parts, water_parts, "
+            "temp_c, peak_hours) VALUES (?, ?, ?, ?, ?, ?, ?)", new_feedings)
+        feedings_added = len(new_feedings)
+    return ImportSummary(bakes_added, bakes_skipped, readings, temps, events, reminders,
+                         feedings_added, feedings_skipped)

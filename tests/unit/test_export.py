@@ -1,0 +1,570 @@
+"""Tests for storage.export, storage.importer and storage.backup: real SQLite files, no mocks."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import csv
+import io
+import json
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from schedules.parsing import zone_for
+from schedules.recipe import Recipe
+from storage.backup import BackupError, backup_database
+from storage.database import Storage
+from storage.export import (
+    BAKE_CHUNK,
+    CSV_COLUMNS,
+    EXPORT_FORMAT,
+    ExportError,
+    bake_uid,
+    export_csv,
+    export_json,
+    guard_formula,
+    write_export,
+)
+from storage.importer import ImportRejected, ImportSummary, import_export
+from storage.migrations import SCHEMA_VERSION
+from storage.models import to_db
+from storage.queries import NewReminder
+
+BERLIN = ZoneInfo("Europe/Berlin")
+BAKER = 1001
+OTHER = 2002
+T0 = datetime(2024, 1, 14, 13, 5, tzinfo=UTC)          # winter: 14:05 in Berlin (+01:00)
+SUMMER = datetime(2024, 7, 1, 8, 0, tzinfo=UTC)       # summer: 10:00 in Berlin (+02:00)
+EVIL_NOTES = '=HYPERLINK("http://evil.example","click")'
+B_NAME = '-Rye, "quoted", comma'
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+@pytest.fixture
+async def storage(tmp_path: Path) -> Any:
+    store = await Storage(tmp_path / "bot.sqlite3").open()
+    yield store
+    await store.close()
+
+
+async def seed(storage: Storage) -> dict[str, int]:
+    """Three bakes for BAKER (winter with readings, one without readings, summer) + OTHER's."""
+    ids: dict[str, int] = {}
+    async with storage.tx() as q:
+        await q.upsert_user(BAKER, BAKER, "Ada", T0)
+        await q.update_user(BAKER, timezone="Europe/Berlin")
+        await q.upsert_user(OTHER, OTHER, "Eve", T0)
+
+        a = await q.create_bake(BAKER, "Country loaf", T0, recipe=Recipe(1000, 750, 200, 20),
+                                dough_temp_c=24.5, target_rise_pct=75.0, predicted_bulk_hours=5.123456)
+        ids["a"] = a.id
+        await q.add_rise(BAKER, a.id, T0 + timedelta(hours=1, minutes=30), 10.0)
+        await q.add_rise(BAKER, a.id, T0 + timedelta(hours=2), 25.5, 4.0, 5.02)
+        await q.add_temperature(BAKER, a.id, T0 + timedelta(hours=1), 24.0)
+        await q.add_event(BAKER, a.id, "fold", T0 + timedelta(minutes=30), "first")
+        sent, _pending = await q.add_reminders(BAKER, [
+            NewReminder("fold", T0 + timedelta(minutes=30), a.id, "Fold 1", 1),
+            NewReminder("rise_check", T0 + timedelta(hours=3), a.id, None, None),
+        ], T0)
+        await q.mark_reminder(sent.id, "sent", sent_at=T0 + timedelta(minutes=30, seconds=2))
+        await q.update_bake(BAKER, a.id, phase="done", bulk_ended_at=T0 + timedelta(hours=5),
+                            finished_at=T0 + timedelta(hours=20), rating=4, notes=EVIL_NOTES)
+
+        b = await q.create_bake(BAKER, B_NAME, T0 + timedelta(days=2))
+        ids["b"] = b.id
+
+        c = await q.create_bake(BAKER, "Summer bake", SUMMER, recipe=Recipe(500, 350, 100, 10))
+        ids["c"] = c.id
+        await q.add_rise(BAKER, c.id, SUMMER + timedelta(hours=3, minutes=15), 50.0)
+        await q.add_feeding(BAKER, T0 - timedelta(hours=6), (1, 5, 5), 23.5, 6.5)
+
+        s = await q.create_bake(OTHER, "Secret loaf", T0 + timedelta(days=1), recipe=Recipe(1, 1, 1, 1))
+        await q.add_rise(OTHER, s.id, T0 + timedelta(days=1, hours=1), 99.0)
+        await q.add_feeding(OTHER, T0, (1, 2, 2), 21.0, 4.25)
+    return ids
+
+
+async def collect(chunks: Any) -> bytes:
+    parts = [chunk async for chunk in chunks]
+    assert all(isinstance(p, bytes) for p in parts)
+    return b"".join(parts)
+
+
+async def csv_rows(db_path: Path, user_id: int = BAKER, **kwargs: Any) -> list[dict[str, str]]:
+    data = await collect(export_csv(db_path, user_id, BERLIN, **kwargs))
+    assert data.startswith(b"\xef\xbb\xbf")
+    reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline=""))
+    assert tuple(reader.fieldnames or ()) == CSV_COLUMNS
+    return list(reader)
+
+
+async def json_doc(db_path: Path, user_id: int = BAKER, **kwargs: Any) -> dict[str, Any]:
+    return json.loads(await collect(export_json(db_path, user_id, BERLIN, **kwargs)))
+
+
+async def fresh(tmp_path: Path, name: str, user_id: int) -> Storage:
+    store = await Storage(tmp_path / name).open()
+    async with store.tx() as q:
+        await q.upsert_user(user_id, user_id, "New", T0)
+    return store
+
+
+async def counts(storage: Storage) -> dict[str, int]:
+    result = {}
+    for table in ("bakes", "rise_readings", "temperatures", "bake_events", "reminders", "starter_feedings"):
+        async with storage.connection.execute(f"SELECT COUNT(*) FROM {table}") as cursor:
+            row = await cursor.fetchone()
+        result[table] = int(row[0]) if row else -1
+    return result
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+async def test_csv_value_by_value(storage: Storage) -> None:
+    ids = await seed(storage)
+    rows = await csv_rows(storage.path)
+    assert [r["bake_id"] for r in rows] == [str(ids["a"])] * 2 + [str(ids["b"]), str(ids["c"])]
+
+    first, second = rows[0], rows[1]
+    assert first["bake_name"] == "Country loaf"
+    assert first["phase"] == "done"
+    assert first["started_at"] == "2024-01-14T14:05:00+01:00"
+    assert first["bulk_ended_at"] == "2024-01-14T19:05:00+01:00"
+    assert first["finished_at"] == "2024-01-15T10:05:00+01:00"
+    amounts = (first["flour_g"], first["water_g"], first["starter_g"], first["salt_g"])
+    assert amounts == ("1000", "750", "200", "20")
+    assert (first["hydration_pct"], first["inoculation_pct"], first["salt_pct"]) == ("75", "20", "2")
+    assert first["dough_temp_c"] == "24.5"
+    assert first["target_rise_pct"] == "75"
+    assert first["predicted_bulk_hours"] == "5.12"
+    assert first["rating"] == "4"
+    assert first["notes"] == "'" + EVIL_NOTES
+    assert first["reading_at"] == "2024-01-14T15:35:00+01:00"
+    assert first["hours_since_mix"] == "1.5"
+    assert (first["rise_pct"], first["start_height"], first["current_height"]) == ("10", "", "")
+    assert second["reading_at"] == "2024-01-14T16:05:00+01:00"
+    assert (second["hours_since_mix"], second["rise_pct"]) == ("2", "25.5")
+    assert (second["start_height"], second["current_height"]) == ("4", "5.02")
+    # the bake's columns are repeated on every reading row
+    for column in CSV_COLUMNS[:18]:
+        assert first[column] == second[column], column
+
+
+async def test_csv_bake_without_readings_and_summer_offset(storage: Storage) -> None:
+    await seed(storage)
+    rows = await csv_rows(storage.path)
+    no_readings = rows[2]
+    assert no_readings["bake_name"] == "'" + B_NAME  # starts with "-": guarded; quotes/comma survive
+    assert no_readings["phase"] == "bulk"
+    assert no_readings["started_at"] == "2024-01-16T14:05:00+01:00"
+    for column in ("reading_at", "hours_since_mix", "rise_pct", "start_height", "current_height",
+                   "flour_g", "hydration_pct", "rating", "notes", "finished_at"):
+        assert no_readings[column] == "", column
+    summer = rows[3]
+    assert summer["started_at"] == "2024-07-01T10:00:00+02:00"
+    assert summer["reading_at"] == "2024-07-01T13:15:00+02:00"
+    assert summer["hours_since_mix"] == "3.25"
+    assert (summer["hydration_pct"], summer["inoculation_pct"], summer["salt_pct"]) == ("70", "20", "2")
+
+
+async def test_csv_fixed_offset_zone(storage: Storage) -> None:
+    await seed(storage)
+    data = await collect(export_csv(storage.path, BAKER, zone_for("UTC-03:30")))
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert rows[0]["started_at"] == "2024-01-14T09:35:00-03:30"
+
+
+def test_formula_guard() -> None:
+    for dangerous in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
+        assert guard_formula(dangerous) == "'" + dangerous
+    assert guard_formula("Rye 80%") == "Rye 80%"
+    assert guard_formula(None) == ""
+    assert guard_formula("") == ""
+
+
+async def test_since_filter(storage: Storage) -> None:
+    ids = await seed(storage)
+    since = T0 + timedelta(days=1)
+    rows = await csv_rows(storage.path, since=since)
+    assert [r["bake_id"] for r in rows] == [str(ids["b"]), str(ids["c"])]
+    doc = await json_doc(storage.path, since=since)
+    assert [b["name"] for b in doc["bakes"]] == [B_NAME, "Summer bake"]
+    assert doc["starter_feedings"] == []  # the feeding was before `since`
+    # at/after: a bake that started exactly at `since` is included
+    rows = await csv_rows(storage.path, since=T0 + timedelta(days=2))
+    assert [r["bake_id"] for r in rows] == [str(ids["b"]), str(ids["c"])]
+
+
+async def test_other_users_data_never_appears(storage: Storage) -> None:
+    await seed(storage)
+    for data in (await collect(export_csv(storage.path, BAKER, BERLIN)),
+                 await collect(export_json(storage.path, BAKER, BERLIN))):
+        assert b"Secret" not in data and b"4.25" not in data
+    rows = await csv_rows(storage.path)
+    assert "99" not in {r["rise_pct"] for r in rows}
+    doc = await json_doc(storage.path)
+    assert 99.0 not in {r["rise_pct"] for b in doc["bakes"] for r in b["readings"]}
+    assert [f["peak_hours"] for f in doc["starter_feedings"]] == [6.5]
+    other_rows = await csv_rows(storage.path, OTHER)
+    assert [r["bake_name"] for r in other_rows] == ["Secret loaf"]
+    other = await json_doc(storage.path, OTHER)
+    assert [b["name"] for b in other["bakes"]] == ["Secret loaf"]
+    assert [f["peak_hours"] for f in other["starter_feedings"]] == [4.25]
+    nobody = await json_doc(storage.path, 424242)
+    assert nobody["bakes"] == [] and nobody["starter_feedings"] == []
+    assert await csv_rows(storage.path, 424242) == []
+
+
+async def test_export_reads_a_snapshot_without_blocking_the_writer(storage: Storage) -> None:
+    await seed(storage)
+    async with storage.tx() as q:  # an open write transaction on the bot's connection
+        await q.create_bake(BAKER, "Uncommitted", T0 + timedelta(days=3))
+        doc = await asyncio.wait_for(json_doc(storage.path), timeout=3)
+        assert "Uncommitted" not in [b["name"] for b in doc["bakes"]]
+    doc = await json_doc(storage.path)
+    assert "Uncommitted" in [b["name"] for b in doc["bakes"]]
+
+
+async def test_write_export_uses_the_stored_timezone(storage: Storage) -> None:
+    await seed(storage)
+    out = io.BytesIO()
+    written = await write_export(storage.path, BAKER, "csv", out)
+    assert written == len(out.getvalue())
+    assert out.getvalue() == await collect(export_csv(storage.path, BAKER, BERLIN))
+    out = io.BytesIO()
+    await write_export(storage.path, BAKER, "json", out)
+    assert json.loads(out.getvalue())["bakes"][0]["started_at"] == "2024-01-14T14:05:00+01:00"
+    with pytest.raises(ExportError):
+        await write_export(storage.path, BAKER, "xml", io.BytesIO())
+    with pytest.raises(ExportError):
+        await write_export(storage.path.with_name("missing.sqlite3"), BAKER, "csv", io.BytesIO())
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+async def test_json_value_by_value(storage: Storage) -> None:
+    await seed(storage)
+    doc = await json_doc(storage.path)
+    assert doc["format"] == EXPORT_FORMAT and doc["format_version"] == 1
+    assert datetime.fromisoformat(doc["exported_at"]).utcoffset() is not None
+    assert doc["since"] is None
+    assert doc["user"] == {"timezone": "Europe/Berlin", "temp_unit": "C"}
+    assert [b["name"] for b in doc["bakes"]] == ["Country loaf", B_NAME, "Summer bake"]
+
+    a = doc["bakes"][0]
+    assert a["uid"] == bake_uid(T0, "Country loaf")
+    assert {k: a[k] for k in a if k not in ("readings", "temperatures", "events", "reminders")} == {
+        "uid": bake_uid(T0, "Country loaf"),
+        "name": "Country loaf", "phase": "done",
+        "started_at": "2024-01-14T14:05:00+01:00", "bulk_ended_at": "2024-01-14T19:05:00+01:00",
+        "proof_ends_at": None, "finished_at": "2024-01-15T10:05:00+01:00",
+        "flour_g": 1000.0, "water_g": 750.0, "starter_g": 200.0, "salt_g": 20.0, "dough_temp_c": 24.5,
+        "folds_count": None, "fold_interval_min": None, "target_rise_pct": 75.0,
+        "model_bulk_hours": None, "predicted_bulk_hours": 5.123456, "rating": 4, "notes": EVIL_NOTES,
+    }
+    assert a["readings"] == [
+        {"taken_at": "2024-01-14T15:35:00+01:00", "rise_pct": 10.0,
+         "start_height": None, "current_height": None},
+        {"taken_at": "2024-01-14T16:05:00+01:00", "rise_pct": 25.5,
+         "start_height": 4.0, "current_height": 5.02},
+    ]
+    assert a["temperatures"] == [{"taken_at": "2024-01-14T15:05:00+01:00", "temp_c": 24.0}]
+    assert a["events"] == [
+        {"kind": "mix", "at": "2024-01-14T14:05:00+01:00", "detail": None},
+        {"kind": "fold", "at": "2024-01-14T14:35:00+01:00", "detail": "first"},
+    ]
+    assert a["reminders"] == [
+        {"kind": "fold", "due_at": "2024-01-14T14:35:00+01:00", "state": "sent", "label": "Fold 1",
+         "seq": 1, "created_at": "2024-01-14T14:05:00+01:00", "sent_at": "2024-01-14T14:35:02+01:00",
+         "attempts": 1},
+        {"kind": "rise_check", "due_at": "2024-01-14T17:05:00+01:00", "state": "pending", "label": None,
+         "seq": None, "created_at": "2024-01-14T14:05:00+01:00", "sent_at": None, "attempts": 0},
+    ]
+    b = doc["bakes"][1]
+    assert b["readings"] == [] and b["temperatures"] == [] and b["reminders"] == []
+    assert b["flour_g"] is None and b["phase"] == "bulk"
+    assert doc["bakes"][2]["started_at"] == "2024-07-01T10:00:00+02:00"
+    assert doc["starter_feedings"] == [{
+        "fed_at": "2024-01-14T08:05:00+01:00", "starter_parts": 1.0, "flour_parts": 5.0,
+        "water_parts": 5.0, "temp_c": 23.5, "peak_hours": 6.5,
+    }]
+
+
+async def test_milliseconds_survive(storage: Storage) -> None:
+    async with storage.tx() as q:
+        await q.upsert_user(BAKER, BAKER, "Ada", T0)
+        await q.create_bake(BAKER, "Precise", T0 + timedelta(milliseconds=123))
+    doc = await json_doc(storage.path)
+    assert doc["bakes"][0]["started_at"] == "2024-01-14T14:05:00.123+01:00"
+    # importing its own export back finds the bake already there
+    summary = await import_export(storage, BAKER, json.dumps(doc).encode())
+    assert summary.bakes_added == 0 and summary.bakes_skipped == 1
+
+
+# --------------------------------------------------------------------------- import
+
+
+def comparable(doc: dict[str, Any]) -> dict[str, Any]:
+    """What must survive a round trip: everything but exported_at (there are no ids)."""
+    return {k: v for k, v in doc.items() if k != "exported_at"}
+
+
+async def test_round_trip_and_idempotent(storage: Storage, tmp_path: Path) -> None:
+    await seed(storage)
+    data = await collect(export_json(storage.path, BAKER, BERLIN))
+    original = json.loads(data)
+
+    target = await fresh(tmp_path, "new.sqlite3", 7)
+    try:
+        summary = await import_export(target, 7, data)
+        assert summary == ImportSummary(bakes_added=3, bakes_skipped=0, readings_added=3,
+                                        temperatures_added=1, events_added=4, reminders_added=2,
+                                        feedings_added=1, feedings_skipped=0)
+        again = json.loads(await collect(export_json(target.path, 7, BERLIN)))
+        expected = copy.deepcopy(original)
+        expected["user"] = {"timezone": None, "temp_unit": "C"}  # the importer's own settings stay
+        expected["bakes"][0]["reminders"][1]["state"] = "cancelled"  # pending → history only
+        assert comparable(again) == comparable(expected)
+        before = await counts(target)
+        async with target.connection.execute("SELECT COUNT(*) FROM reminders WHERE state = 'pending'") as cur:
+            assert (await cur.fetchone())[0] == 0
+
+        second = await import_export(target, 7, data)
+        assert second == ImportSummary(bakes_added=0, bakes_skipped=3, feedings_skipped=1)
+        assert await counts(target) == before
+        # and the source database already has them all
+        third = await import_export(storage, BAKER, data)
+        assert third.bakes_added == 0 and third.bakes_skipped == 3
+    finally:
+        await target.close()
+
+
+async def test_duplicates_inside_one_file_are_skipped(storage: Storage, tmp_path: Path) -> None:
+    await seed(storage)
+    doc = await json_doc(storage.path)
+    doc["bakes"].append(copy.deepcopy(doc["bakes"][0]))
+    target = await fresh(tmp_path, "dup.sqlite3", 7)
+    try:
+        summary = await import_export(target, 7, json.dumps(doc).encode())
+        assert (summary.bakes_added, summary.bakes_skipped) == (3, 1)
+    finally:
+        await target.close()
+
+
+def mutate(doc: dict[str, Any], path: list[Any], value: Any) -> bytes:
+    changed = copy.deepcopy(doc)
+    node: Any = changed
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    return json.dumps(changed).encode()
+
+
+BAD_FIELDS: list[tuple[list[Any], Any, str]] = [
+    (["bakes", 0, "readings", 1, "rise_pct"], "abc",
+     "bakes[0].readings[1].rise_pct must be a number between 0 and 300"),
+    (["bakes", 2, "readings", 0, "rise_pct"], 301,
+     "bakes[2].readings[0].rise_pct must be a number between 0 and 300"),
+    (["bakes", 0, "dough_temp_c"], 80, "bakes[0].dough_temp_c must be a number between 5 and 45"),
+    (["bakes", 0, "temperatures", 0, "temp_c"], 2, "bakes[0].temperatures[0].temp_c must be a number"),
+    (["bakes", 0, "flour_g"], -1, "bakes[0].flour_g must be a number between 0 and 100000"),
+    (["bakes", 0, "water_g"], True, "bakes[0].water_g must be a number"),
+    (["bakes", 0, "rating"], 7, "bakes[0].rating must be a whole number between 1 and 5"),
+    (["bakes", 0, "rating"], 2.5, "bakes[0].rating must be a whole number between 1 and 5"),
+    (["bakes", 1, "name"], "", "bakes[1].name must not be empty"),
+    (["bakes", 1, "name"], "x" * 81, "bakes[1].name is too long (81 characters; at most 80)"),
+    (["bakes", 1, "name"], 5, "bakes[1].name must be text"),
+    (["bakes", 0, "notes"], "n" * 1001, "bakes[0].notes is too long"),
+    (["bakes", 0, "phase"], "baking", "bakes[0].phase must be one of bulk, cold_proof, proof, done"),
+    (["bakes", 0, "started_at"], "2024-01-14T14:05:00", "bakes[0].started_at has no UTC offset"),
+    (["bakes", 0, "started_at"], "yesterday", "bakes[0].started_at is not a date and time"),
+    (["bakes", 0, "started_at"], None, "bakes[0].started_at is missing"),
+    (["bakes", 0, "finished_at"], "2199-01-01T00:00:00+00:00",
+     "bakes[0].finished_at is too far in the future"),
+    (["bakes", 0, "events", 0, "at"], 12, "bakes[0].events[0].at must be a date and time"),
+    (["bakes", 0, "reminders", 0, "state"], "later", "bakes[0].reminders[0].state must be one of"),
+    (["bakes", 0, "readings"], {"a": 1}, "bakes[0].readings must be a list"),
+    (["bakes", 0, "readings"], [{"taken_at": "2024-01-14T15:35:00+01:00", "rise_pct": 1}] * 1001,
+     "bakes[0].readings has 1001 entries; at most 1,000"),
+    (["bakes", 1], "a bake", "bakes[1] must be an object"),
+    (["bakes"], None, "bakes is missing"),
+    (["starter_feedings", 0, "peak_hours"], "6h", "starter_feedings[0].peak_hours must be a number"),
+]
+
+
+async def assert_rejected(store: Storage, user_id: int, data: bytes, reason: str, **kwargs: Any) -> None:
+    before = await counts(store)
+    with pytest.raises(ImportRejected) as caught:
+        await import_export(store, user_id, data, **kwargs)
+    assert reason in caught.value.reason, caught.value.reason
+    assert str(caught.value) == caught.value.reason
+    assert await counts(store) == before
+
+
+async def test_bad_fields_are_rejected_with_a_reason_and_nothing_written(
+    storage: Storage, tmp_path: Path
+) -> None:
+    await seed(storage)
+    doc = await json_doc(storage.path)
+    target = await fresh(tmp_path, "bad.sqlite3", 7)
+    try:
+        assert (await counts(target))["bakes"] == 0
+        for path, value, reason in BAD_FIELDS:
+            await assert_rejected(target, 7, mutate(doc, path, value), reason)
+        assert (await counts(target))["bakes"] == 0
+    finally:
+        await target.close()
+
+
+async def test_bad_files_are_rejected(storage: Storage, tmp_path: Path) -> None:
+    await seed(storage)
+    good = await collect(export_json(storage.path, BAKER, BERLIN))
+    doc = json.loads(good)
+    target = await fresh(tmp_path, "bad.sqlite3", 7)
+    try:
+        cases: list[tuple[bytes, str]] = [
+            (b"hello, not json", "not valid JSON (line 1, column 1"),
+            (b'{"format": "sourdough-bot-export", ', "not valid JSON"),
+            (b"", "not valid JSON"),
+            (b"[1, 2, 3]", "the file holds a list"),
+            (b'"just text"', "the file holds text"),
+            (b'{"bakes": []}', '"format" must be "sourdough-bot-export"'),
+            (b'{"format": "other-app", "format_version": 1, "bakes": []}', '"format" must be'),
+            (mutate(doc, ["format_version"], 2), "format_version 2; this bot reads format_version 1 only"),
+            (mutate(doc, ["format_version"], "1"), 'format_version "1"'),
+            (mutate(doc, ["format_version"], None), "format_version null"),
+            (good.replace(b'"rise_pct":10.0', b'"rise_pct":NaN'), "NaN is not allowed"),
+            (good.replace(b"Country loaf", b"Country \xff loaf"), "not UTF-8 text (bad byte at position"),
+            (b"[" * 100_000 + b"]" * 100_000, "not valid JSON"),
+        ]
+        for data, reason in cases:
+            await assert_rejected(target, 7, data, reason)
+        await assert_rejected(target, 7, good, "too large", max_bytes=len(good) - 1)
+        await assert_rejected(target, 7, b" " * (5 * 1024 * 1024 + 1), "the limit is 5.0 MB")
+        # an unknown user: nothing written either
+        await assert_rejected(target, 99, good, "/start")
+        assert await counts(target) == {k: 0 for k in await counts(target)}
+        # the same file within the limit goes in
+        summary = await import_export(target, 7, good, max_bytes=len(good))
+        assert summary.bakes_added == 3
+    finally:
+        await target.close()
+
+
+async def test_utf8_bom_and_unicode_names(storage: Storage, tmp_path: Path) -> None:
+    async with storage.tx() as q:
+        await q.upsert_user(BAKER, BAKER, "Ada", T0)
+        await q.create_bake(BAKER, "Pain de campagne 🍞 – Müller", T0)
+    data = b"\xef\xbb\xbf" + await collect(export_json(storage.path, BAKER, BERLIN))
+    target = await fresh(tmp_path, "bom.sqlite3", 7)
+    try:
+        assert (await import_export(target, 7, data)).bakes_added == 1
+        doc = await json_doc(target.path, 7)
+        assert doc["bakes"][0]["name"] == "Pain de campagne 🍞 – Müller"
+    finally:
+        await target.close()
+
+
+# --------------------------------------------------------------------------- backup
+
+
+async def test_backup_while_writing(storage: Storage, tmp_path: Path) -> None:
+    await seed(storage)
+    async with storage.tx() as q:  # some bulk so the copy takes a moment
+        bake = await q.create_bake(BAKER, "Bulk", T0)
+        await q.db.executemany(
+            "INSERT INTO rise_readings (bake_id, taken_at, rise_pct) VALUES (?, ?, ?)",
+            [(bake.id, f"2024-01-14T13:{i % 60:02d}:00.000+00:00", float(i % 300)) for i in range(20_000)],
+        )
+    stop = asyncio.Event()
+    written = 0
+
+    async def writer() -> None:
+        nonlocal written
+        while not stop.is_set():
+            async with storage.tx() as q:
+                await q.add_rise(BAKER, bake.id, T0, 1.0)
+            written += 1
+            await asyncio.sleep(0)
+
+    task = asyncio.create_task(writer())
+    target = tmp_path / "backups" / "nested" / "copy.sqlite3"
+    try:
+        await asyncio.sleep(0.01)
+        before = written
+        await backup_database(storage.path, target)
+        during = written - before
+        await asyncio.sleep(0.01)
+    finally:
+        stop.set()
+        await task
+    assert during > 0, "the writer never ran while the backup was being made"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["copy.sqlite3"]  # no temp file left
+    copy_db = sqlite3.connect(target)
+    try:
+        assert copy_db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert copy_db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+        assert copy_db.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+        names = {r[0] for r in copy_db.execute("SELECT name FROM bakes")}
+        assert {"Country loaf", B_NAME, "Summer bake", "Secret loaf", "Bulk"} <= names
+        (count,) = copy_db.execute(
+            "SELECT COUNT(*) FROM rise_readings WHERE bake_id = ?", (bake.id,)
+        ).fetchone()
+        assert 20_000 <= count <= 20_000 + written
+    finally:
+        copy_db.close()
+    # the copy is a usable database: export works on it
+    assert [b["name"] for b in (await json_doc(target))["bakes"]][:3] == ["Country loaf", "Bulk", B_NAME]
+    # a second backup replaces the first
+    await backup_database(storage.path, target)
+    assert sorted(p.name for p in target.parent.iterdir()) == ["copy.sqlite3"]
+
+
+async def test_backup_refuses_the_live_file(storage: Storage, tmp_path: Path) -> None:
+    await seed(storage)
+    link = tmp_path / "link.sqlite3"
+    link.symlink_to(storage.path)
+    for target in (storage.path, tmp_path / "." / "bot.sqlite3", link,
+                   storage.path.with_name(storage.path.name + "-wal")):
+        with pytest.raises(BackupError, match="onto itself"):
+            await backup_database(storage.path, target)
+    async with storage.connection.execute("PRAGMA integrity_check") as cursor:
+        assert tuple(await cursor.fetchone()) == ("ok",)  # type: ignore[arg-type]
+    assert (await counts(storage))["bakes"] == 4
+    with pytest.raises(BackupError, match="no database"):
+        await backup_database(tmp_path / "missing.sqlite3", tmp_path / "out.sqlite3")
+
+
+async def test_long_history_streams_in_many_chunks(storage: Storage) -> None:
+    """More bakes than one read chunk, and more bytes than one output chunk: nothing lost or mixed."""
+    count = BAKE_CHUNK * 2 + 37
+    async with storage.tx() as q:
+        await q.upsert_user(BAKER, BAKER, "Ada", T0)
+        await q.upsert_user(OTHER, OTHER, "Eve", T0)
+        for owner in (BAKER, OTHER):  # interleaved ids: the other baker's bakes sit in between
+            await q.db.executemany(
+                "INSERT INTO bakes (user_id, name, started_at) VALUES (?, ?, ?)",
+                [(owner, f"{owner} loaf {i}", to_db(T0 + timedelta(hours=i))) for i in range(count)],
+            )
+        await q.db.execute(
+            "INSERT INTO rise_readings (bake_id, taken_at, rise_pct) "
+            "SELECT id, started_at, 10.0 FROM bakes UNION ALL SELECT id, started_at, 20.0 FROM bakes"
+        )
+    chunks = [c async for c in export_csv(storage.path, BAKER, BERLIN)]
+    assert len(chunks) > 1
+    rows = list(csv.DictReader(io.StringIO(b"".join(chunks).decode("utf-8-sig"), newline="")))
+    assert len(rows) == 2 * count
+    assert [r["bake_name"] for r in rows[::2]] == [f"{BAKER} loaf {i}" for i in range(count)]
+    assert [r["rise_pct"] for r in rows[:4]] == ["10", "20", "10", "20"]
+    doc = await json_doc(storage.path)
+    assert [b["name"] for b in doc["bakes"]] == [f"{BAKER} loaf {i}" for i in range(count)]
+    assert all(len(b["readings"]) == 2 for b in doc["bakes"])

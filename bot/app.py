@@ -52,7 +52,9 @@ def fresh_router(template: Router) -> Router:
 
 def build_dispatcher(service: BakeService, delivery: DeliveryMiddleware) -> Dispatcher:
     dispatcher = Dispatcher(storage=MemoryStorage())
-    dispatcher.update.outer_middleware(ServicesMiddleware(service, delivery))
+    services = ServicesMiddleware(service, delivery)
+    dispatcher["handlers_in_flight"] = services
+    dispatcher.update.outer_middleware(services)
     dispatcher.message.outer_middleware(CommandLeavesDialog())  # before filters pick a handler
     # Order matters only for the fallback router, which takes whatever nobody else did.
     feature_routers = [start, bakes, readings, reminders, starter, history, fallback]
@@ -103,6 +105,7 @@ async def build_app(settings: Settings, token: str, *, clock: Clock | None = Non
     dispatcher = build_dispatcher(service, delivery)
     app = App(settings, bot, dispatcher, storage, reminder_service, service, delivery, clock)
     dispatcher["app"] = app  # handed to on_startup/on_shutdown by name
+    dispatcher["import_max_bytes"] = settings.import_max_bytes
     dispatcher.startup.register(on_startup)
     dispatcher.shutdown.register(on_shutdown)
     return app
@@ -122,7 +125,9 @@ async def on_startup(app: App) -> None:
     log.info("bot started; %d reminder job(s) in the scheduler", app.reminders.scheduled_count())
 
 
-async def on_shutdown(app: App) -> None:
+async def on_shutdown(app: App, handlers_in_flight: ServicesMiddleware) -> None:
+    """Let updates and deliveries under way finish (briefly) before the database closes."""
+    await handlers_in_flight.wait_idle(timeout=5)
     await app.reminders.stop()
     await app.storage.close()
 

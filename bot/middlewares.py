@@ -3,6 +3,8 @@ command leave a dialog the baker walked away from."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -20,11 +22,30 @@ DIALOG_COMMANDS = frozenset({"/cancel"})
 
 
 class ServicesMiddleware(BaseMiddleware):
+    """Also counts the updates being handled, so shutdown can let them finish first."""
+
     def __init__(self, service: BakeService, delivery: DeliveryMiddleware | None = None) -> None:
         self.service = service
         self.delivery = delivery
+        self.in_flight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    async def wait_idle(self, timeout: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._idle.wait(), timeout)
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        self.in_flight += 1
+        self._idle.clear()
+        try:
+            return await self._handle(handler, event, data)
+        finally:
+            self.in_flight -= 1
+            if self.in_flight == 0:
+                self._idle.set()
+
+    async def _handle(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         data["service"] = self.service
         sender: User | None = data.get("event_from_user")
         chat = data.get("event_chat")

@@ -357,3 +357,28 @@ UNKNOWN_TEXT = ("I didn't understand that. To log a rise send e.g. <code>40%</co
                 "<code>/rise 40</code>; /help lists everything.")
 UNSUPPORTED_CONTENT = ("I can only read text (and a JSON export file for /import). Try "
                        "<code>/rise 40</code>, or /help.")
+
+# ---------------------------------------------------------------- history
+
+CHART_CAPTION = "📈 {name}: {n} rise reading(s)."
+CHART_NO_READINGS = "No rise readings yet: log one with <code>/rise 40</code> and the curve appears."
+CHART_USAGE = "Try <code>/chart</code> (your current bake) or <code>/chart compare</code> (your last bakes overlaid)."
+CHART_COMPARE_EMPTY = "No bakes with rise readings to compare yet. Log some with <code>/rise 40</code>."
+CHART_COMPARE_CAPTION = "📈 Your last {n} bake(s) with readings, overlaid."
+EXPORT_USAGE = "e.g. <code>/export</code> (CSV and JSON), <code>/export csv</code>, <code>/export json</code>, <code>/export 30d</code> or <code>/export csv 30d</code>."
+EXPORT_CAPTION = {
+    "csv": "Your history as CSV: one row per rise reading; opens in any spreadsheet.",
+    "json": "Your history as JSON (send it back with /import to restore it).",
+}
+IMPORT_ASK = "Send me a JSON export (the file from /export) as a document, or /cancel."
+IMPORT_TOO_LARGE = "That file is too large: the limit is {limit:.0f} MB. Send the JSON file from /export."
+IMPORT_REJECTED = "I can't import that file: {reason}\nNothing was imported. Send the JSON file from /export, or /cancel."
+IMPORT_DONE = "📥 Imported {added} bake(s) with {readings} rise reading(s); {skipped} were already here."
+IMPORT_NOT_A_DOCUMENT = "Please send the JSON export as a file (a document, not a photo or text), or /cancel."
+EDIT_RATING = "Rate <b>{name}</b> again (then you can change the notes), or Skip."
+CONFIRM_DELETE = "Delete <b>{name}</b> and everything logged for it? This can't be undone."
+CONFIRM_ERASE = ("This erases <b>all</b> your bakes, readings, reminders, starter log and settings. "
+                 "It can't be undone (an /export first keeps a copy).")
+ERASE_KEPT = "Kept everything."
+ERASED = ("🗑 Erased your data: {bakes} bake(s), {readings} rise reading(s), {temps} temperature(s), "
+          "{reminders} reminder(s), {feedings} starter feeding(s), and your settings.")

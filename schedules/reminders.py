@@ -117,10 +117,15 @@ class ReminderService:
             self._add_job(reminder)
 
     async def resync(self) -> None:
-        """After the clock jumped (sandbox, tests): re-time every job and fire what is due."""
+        """After the clock jumped (sandbox, tests): deliver what fell due, in order, before
+        returning; then re-time the jobs of what lies ahead."""
         for job in self.scheduler.get_jobs():
             if job.id.startswith("reminder:"):
                 job.remove()
+        async with self.storage.tx() as q:
+            due = await q.pending_due_before(self.clock.now() + timedelta(seconds=1))
+        for reminder in due:
+            await self.fire(reminder.id)
         await self.refill()
 
     # ------------------------------------------------------------------ tracking

@@ -45,6 +45,13 @@ class Prediction:
     basis: str                      # "prior" or "readings"
     passed: bool = False
     over_fermented: bool = False
+    pace_factor: float = 1.0        # time-scale vs the uncalibrated model (1.3 = 30 % slower)
+    starter_pct: float = DEFAULT_STARTER_PCT
+    dough_temp_c: float = 24.0
+
+    def rise_at(self, hours: float) -> float:
+        """The predicted rise curve (for charts), consistent with the ETA."""
+        return model.predicted_rise_pct(hours / self.pace_factor, self.starter_pct, self.dough_temp_c)
 
 
 @dataclass(frozen=True)
@@ -155,6 +162,9 @@ class BakeService:
             basis=estimate.basis,
             passed=estimate.passed,
             over_fermented=estimate.over_fermented,
+            pace_factor=estimate.pace_factor,
+            starter_pct=bake.starter_pct or DEFAULT_STARTER_PCT,
+            dough_temp_c=temperature,
         )
 
     async def _latest_temp(self, q: Queries, user: User, bake: Bake) -> float | None:
@@ -446,6 +456,13 @@ class BakeService:
             self.reminders.untrack(await q.cancel_reminders(user_id, bake_id=bake_id))
             await q.delete_bake(user_id, bake_id)
         return bake
+
+    async def erase_user(self, user_id: int) -> dict[str, int]:
+        async with self.storage.tx() as q:
+            pending = [r.id for r in await q.pending_reminders(user_id)]
+            counts = await q.erase_user(user_id)
+        self.reminders.untrack(pending)
+        return counts
 
     # ------------------------------------------------------------------ reminders
 

@@ -184,6 +184,7 @@ async def _bake_chunks(
     user_id: int,
     since: datetime | None,
     children: Sequence[str],
+    bake_id: int | None = None,
 ) -> AsyncIterator[list[tuple[tuple[Any, ...], dict[str, list[tuple[Any, ...]]]]]]:
     """The user's bakes, oldest first, `BAKE_CHUNK` at a time, each with the asked-for children
     (rows in time order). One query per child table per chunk, never one per bake."""
@@ -191,8 +192,8 @@ async def _bake_chunks(
     columns = ", ".join(_BAKE_COLUMNS)
     async with db.execute(
         f"SELECT {columns} FROM bakes WHERE user_id = ? AND (? IS NULL OR started_at >= ?) "
-        "ORDER BY started_at, id",
-        (user_id, since_db, since_db),
+        "AND (? IS NULL OR id = ?) ORDER BY started_at, id",
+        (user_id, since_db, since_db, bake_id, bake_id),
     ) as cursor:
         while True:
             bakes = await cursor.fetchmany(BAKE_CHUNK)
@@ -220,7 +221,7 @@ async def _bake_chunks(
 
 
 async def export_csv(
-    db_path: Path, user_id: int, zone: tzinfo, *, since: datetime | None = None
+    db_path: Path, user_id: int, zone: tzinfo, *, since: datetime | None = None, bake_id: int | None = None
 ) -> AsyncIterator[bytes]:
     """The baker's history as UTF-8 CSV chunks: a header, then one row per rise reading with the
     bake's columns repeated (a bake with no readings still gets one row, reading columns empty).
@@ -239,7 +240,7 @@ async def export_csv(
     prefix_buffer = io.StringIO()
     prefix_writer = csv.writer(prefix_buffer, lineterminator="")
     async with _snapshot(db_path) as db:
-        async for chunk in _bake_chunks(db, user_id, since, ("readings",)):
+        async for chunk in _bake_chunks(db, user_id, since, ("readings",), bake_id):
             for bake, children in chunk:
                 (bake_id, name, phase, started_at, bulk_ended_at, _proof_ends, finished_at,
                  flour, water, starter, salt, dough_temp, _folds, _interval, target_rise,
@@ -300,7 +301,7 @@ def _record(
 
 
 async def export_json(
-    db_path: Path, user_id: int, zone: tzinfo, *, since: datetime | None = None
+    db_path: Path, user_id: int, zone: tzinfo, *, since: datetime | None = None, bake_id: int | None = None
 ) -> AsyncIterator[bytes]:
     """The baker's history as a JSON document (layout in the module docstring), in chunks.
 
@@ -321,7 +322,7 @@ async def export_json(
         }
         parts.append(_json(header)[:-1] + ',\n"bakes":[')
         first = True
-        async for chunk in _bake_chunks(db, user_id, since, tuple(_CHILDREN)):
+        async for chunk in _bake_chunks(db, user_id, since, tuple(_CHILDREN), bake_id):
             for bake, children in chunk:
                 record = _record(_BAKE_COLUMNS, bake, _BAKE_TIMES, zone)
                 del record["id"]
@@ -344,8 +345,8 @@ async def export_json(
         first = True
         async with db.execute(
             f"SELECT {', '.join(_FEEDING_COLUMNS)} FROM starter_feedings "
-            "WHERE user_id = ? AND (? IS NULL OR fed_at >= ?) ORDER BY fed_at, id",
-            (user_id, since_db, since_db),
+            "WHERE user_id = ? AND (? IS NULL OR fed_at >= ?) AND ? IS NULL ORDER BY fed_at, id",
+            (user_id, since_db, since_db, bake_id),  # a one-bake export has no starter log
         ) as cursor:
             while rows := await cursor.fetchmany(BAKE_CHUNK):
                 for row in rows:

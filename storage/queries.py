@@ -378,6 +378,21 @@ class Queries:
             missed.setdefault(reminder.user_id, []).append(reminder)
         return missed
 
+    async def erase_user(self, user_id: int) -> dict[str, int]:
+        """Delete everything of one user (the rows cascade); return what was there, by table."""
+        counts: dict[str, int] = {}
+        for table, scoped in (
+            ("bakes", "user_id = ?"),
+            ("rise_readings", "bake_id IN (SELECT id FROM bakes WHERE user_id = ?)"),
+            ("temperatures", "bake_id IN (SELECT id FROM bakes WHERE user_id = ?)"),
+            ("reminders", "user_id = ?"),
+            ("starter_feedings", "user_id = ?"),
+        ):
+            row = await self._one(f"SELECT COUNT(*) FROM {table} WHERE {scoped}", (user_id,))
+            counts[table] = int(row[0]) if row else 0
+        await self.db.execute("DELETE FROM users WHERE id = ?", (user_id,))
+        return counts
+
     # ------------------------------------------------------------------ starter
 
     async def add_feeding(

@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
-from aiogram import Router
-from aiogram.types import InlineKeyboardMarkup
+import asyncio
+import re
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+from aiogram import Bot, F, Router
+from aiogram.enums import ChatAction
+from aiogram.filters import Command, CommandObject, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import BufferedInputFile, CallbackQuery, FSInputFile, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot import charts, texts
 from bot import keyboards as kb
-from storage.models import Bake
+from bot.replies import answer
+from bot.states import ImportFile
+from schedules.parsing import c_to_f
+from schedules.service import BakeService
+from storage.export import export_csv, export_filename, export_json
+from storage.importer import ImportRejected, import_export
+from storage.models import Bake, User
 
 router = Router(name="history")
+COMPARE_MAX = 8
 
 
 def card_buttons(bake: Bake) -> InlineKeyboardMarkup:
@@ -21,3 +38,259 @@ def card_buttons(bake: Bake) -> InlineKeyboardMarkup:
     builder.button(text="🗑 Delete", callback_data=kb.BakeCb(action="delete", bake_id=bake.id))
     builder.adjust(2, 2, 1)
     return builder.as_markup()
+
+
+# ---------------------------------------------------------------- charts
+
+async def chart_series(service: BakeService, user: User, bake_id: int) -> charts.ChartSeries | None:
+    details = await service.bake_details(user.id, bake_id)
+    if details is None:
+        return None
+    bake, readings, temps, events, _ = details
+
+    def hours(moment: object) -> float:
+        return (moment - bake.started_at).total_seconds() / 3600  # type: ignore[operator]
+
+    unit = user.temp_unit
+    band = predicted = None
+    prediction = await service.prediction(user.id, bake.id) if bake.phase == "bulk" else None
+    target = prediction.target_rise_pct if prediction else bake.target_rise_pct
+    if target:
+        band = (max(0.0, target - 5), target + 5)
+    curve: list[tuple[float, float]] = []
+    if prediction is not None:
+        end = max(hours(prediction.window[1]), hours(service.clock.now())) * 1.1
+        steps = 60
+        curve = [(end * i / steps, prediction.rise_at(end * i / steps)) for i in range(steps + 1)]
+    predicted = curve
+    return charts.ChartSeries(
+        name=bake.name,
+        readings=[(hours(r.taken_at), r.rise_pct) for r in readings],
+        temperatures=[(hours(t.taken_at), c_to_f(t.temp_c) if unit == "F" else t.temp_c) for t in temps],
+        folds=[hours(e.at) for e in events if e.kind == "fold"],
+        fridge_in=hours(bake.bulk_ended_at) if bake.bulk_ended_at else None,
+        target_band=band,
+        predicted=predicted,
+        dough_temp=(c_to_f(bake.dough_temp_c) if unit == "F" else bake.dough_temp_c) if bake.dough_temp_c else None,
+        temp_unit=f"°{unit}",
+    )
+
+
+async def send_chart(message: Message, bot: Bot, service: BakeService, user: User, bake_id: int) -> None:
+    series = await chart_series(service, user, bake_id)
+    if series is None:
+        await answer(message, texts.BAKE_NOT_FOUND)
+        return
+    await bot.send_chat_action(message.chat.id, ChatAction.UPLOAD_PHOTO)
+    bake = await service.bake(user.id, bake_id)
+    now_hours = None
+    if bake is not None and bake.phase == "bulk":
+        now_hours = (service.clock.now() - bake.started_at).total_seconds() / 3600
+    png = await asyncio.to_thread(charts.render_rise_chart, series, now_hours=now_hours)  # off the event loop
+    caption = texts.CHART_CAPTION.format(name=texts.esc(series.name), n=len(series.readings))
+    if not series.readings:
+        caption += "\n" + texts.CHART_NO_READINGS
+    await message.answer_photo(BufferedInputFile(png, filename="rise.png"), caption=caption)
+
+
+@router.message(Command("chart"))
+async def chart(message: Message, command: CommandObject, bot: Bot, service: BakeService, user: User) -> None:
+    args = (command.args or "").strip().lower()
+    if args == "compare":
+        await compare(message, bot, service, user)
+        return
+    if args:
+        await answer(message, texts.CHART_USAGE)
+        return
+    bake = await service.current_bake(user.id)
+    if bake is None:
+        recent = await service.bakes_page(user.id, 0, 1, None)
+        bake = recent[0][0] if recent[0] else None
+    if bake is None:
+        await answer(message, texts.NO_BAKES)
+        return
+    await send_chart(message, bot, service, user, bake.id)
+
+
+async def compare(message: Message, bot: Bot, service: BakeService, user: User) -> None:
+    bakes, _, _ = await service.bakes_page(user.id, 0, 30, None)
+    series = []
+    for bake in bakes:
+        item = await chart_series(service, user, bake.id)
+        if item is not None and item.readings:
+            series.append(item)
+        if len(series) == COMPARE_MAX:
+            break
+    if not series:
+        await answer(message, texts.CHART_COMPARE_EMPTY)
+        return
+    await bot.send_chat_action(message.chat.id, ChatAction.UPLOAD_PHOTO)
+    png = await asyncio.to_thread(charts.render_compare_chart, series)
+    await message.answer_photo(BufferedInputFile(png, filename="compare.png"),
+                               caption=texts.CHART_COMPARE_CAPTION.format(n=len(series)))
+
+
+@router.callback_query(kb.BakeCb.filter(F.action == "chart"))
+async def chart_button(query: CallbackQuery, callback_data: kb.BakeCb, bot: Bot, service: BakeService,
+                       user: User) -> None:
+    if await service.bake(user.id, callback_data.bake_id) is None:
+        await query.answer(texts.BAKE_NOT_FOUND, show_alert=True)
+        return
+    await query.answer()
+    if isinstance(query.message, Message):
+        await send_chart(query.message, bot, service, user, callback_data.bake_id)
+
+
+# ---------------------------------------------------------------- export
+
+EXPORT_ARGS = re.compile(r"^(?:(csv|json)\s*)?(?:(\d{1,4})\s*d(?:ays?)?)?\s*(?:(csv|json))?$")
+
+
+async def send_export(message: Message, service: BakeService, user: User, formats: list[str],
+                      *, since_days: int | None = None, bake_id: int | None = None) -> None:
+    """Stream the export to a temp file and upload that: memory stays flat however long the history."""
+    zone = service.zone(user)
+    since = service.clock.now() - timedelta(days=since_days) if since_days else None
+    producers = {"csv": export_csv, "json": export_json}
+    with tempfile.TemporaryDirectory(prefix="sourdough-export-") as folder:
+        for fmt in formats:
+            path = Path(folder) / export_filename(fmt, service.clock.now())
+            with path.open("wb") as out:
+                async for chunk in producers[fmt](service.storage.path, user.id, zone, since=since,
+                                                  bake_id=bake_id):
+                    out.write(chunk)
+            await message.answer_document(FSInputFile(path), caption=texts.EXPORT_CAPTION[fmt])
+
+
+@router.message(Command("export"))
+async def export(message: Message, command: CommandObject, service: BakeService, user: User) -> None:
+    match = EXPORT_ARGS.match((command.args or "").strip().lower())
+    if match is None or (match[1] and match[3]):
+        await answer(message, texts.EXPORT_USAGE)
+        return
+    fmt = match[1] or match[3]
+    days = int(match[2]) if match[2] else None
+    if days == 0:
+        await answer(message, texts.EXPORT_USAGE)
+        return
+    _, total, _ = await service.bakes_page(user.id, 0, 1, None)
+    if total == 0:
+        await answer(message, texts.NO_BAKES)
+        return
+    await send_export(message, service, user, [fmt] if fmt else ["csv", "json"], since_days=days)
+
+
+@router.callback_query(kb.BakeCb.filter(F.action == "export"))
+async def export_button(query: CallbackQuery, callback_data: kb.BakeCb, service: BakeService, user: User) -> None:
+    if await service.bake(user.id, callback_data.bake_id) is None:
+        await query.answer(texts.BAKE_NOT_FOUND, show_alert=True)
+        return
+    await query.answer()
+    if isinstance(query.message, Message):
+        await send_export(query.message, service, user, ["csv", "json"], bake_id=callback_data.bake_id)
+
+
+# ---------------------------------------------------------------- import
+
+@router.message(Command("import"), F.text)  # a document captioned /import is the file itself
+async def import_command(message: Message, state: FSMContext) -> None:
+    await state.set_state(ImportFile.document)
+    await answer(message, texts.IMPORT_ASK)
+
+
+@router.message(StateFilter(ImportFile.document), F.document)
+@router.message(F.document, F.caption.startswith("/import"))
+async def import_document(message: Message, state: FSMContext, bot: Bot, service: BakeService, user: User,
+                          import_max_bytes: int) -> None:
+    document = message.document
+    assert document is not None
+    if document.file_size is not None and document.file_size > import_max_bytes:
+        await answer(message, texts.IMPORT_TOO_LARGE.format(limit=import_max_bytes / 1024 / 1024))
+        return
+    buffer = await bot.download(document)
+    data = buffer.read() if buffer is not None else b""
+    try:
+        summary = await import_export(service.storage, user.id, data, max_bytes=import_max_bytes)
+    except ImportRejected as exc:
+        await answer(message, texts.IMPORT_REJECTED.format(reason=texts.esc(exc.reason)))
+        return
+    await state.clear()
+    await answer(message, texts.IMPORT_DONE.format(added=summary.bakes_added, skipped=summary.bakes_skipped,
+                                                   readings=summary.readings_added))
+
+
+@router.message(StateFilter(ImportFile.document))
+async def import_not_a_document(message: Message) -> None:
+    await answer(message, texts.IMPORT_NOT_A_DOCUMENT)
+
+
+# ---------------------------------------------------------------- card actions
+
+@router.callback_query(kb.BakeCb.filter(F.action == "edit"))
+async def edit_button(query: CallbackQuery, callback_data: kb.BakeCb, service: BakeService, user: User) -> None:
+    bake = await service.bake(user.id, callback_data.bake_id)
+    if bake is None:
+        await query.answer(texts.BAKE_NOT_FOUND, show_alert=True)
+        return
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer(texts.EDIT_RATING.format(name=texts.esc(bake.name)),
+                                   reply_markup=kb.rating_keyboard(bake.id))
+
+
+@router.callback_query(kb.BakeCb.filter(F.action == "again"))
+async def again_button(query: CallbackQuery, callback_data: kb.BakeCb, service: BakeService, user: User) -> None:
+    from bot.handlers.bakes import render_started
+    from schedules.service import TooManyActiveBakes
+
+    bake = await service.bake(user.id, callback_data.bake_id)
+    if bake is None:
+        await query.answer(texts.BAKE_NOT_FOUND, show_alert=True)
+        return
+    try:
+        result = await service.start_bake(user.id, bake.name, recipe=bake.recipe)
+    except TooManyActiveBakes:
+        await query.answer(texts.TOO_MANY_ACTIVE.format(n="10"), show_alert=True)
+        return
+    await query.answer()
+    if isinstance(query.message, Message):
+        await answer(query.message, render_started(result, user, service.zone(user), service.clock.now()))
+
+
+@router.callback_query(kb.BakeCb.filter(F.action == "delete"))
+async def delete_button(query: CallbackQuery, callback_data: kb.BakeCb, service: BakeService, user: User) -> None:
+    bake = await service.bake(user.id, callback_data.bake_id)
+    if bake is None:
+        await query.answer(texts.BAKE_NOT_FOUND, show_alert=True)
+        return
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer(texts.CONFIRM_DELETE.format(name=texts.esc(bake.name)),
+                                   reply_markup=kb.confirm_abandon(bake.id))
+
+
+# ---------------------------------------------------------------- /deleteme
+
+@router.message(Command("deleteme"))
+async def deleteme(message: Message) -> None:
+    builder = InlineKeyboardBuilder()
+    builder.button(text="🗑 Yes, erase everything", callback_data=kb.SetupCb(field="erase", value="yes"))
+    builder.button(text="Keep my data", callback_data=kb.SetupCb(field="erase", value="no"))
+    builder.adjust(1)
+    await answer(message, texts.CONFIRM_ERASE, builder.as_markup())
+
+
+@router.callback_query(kb.SetupCb.filter(F.field == "erase"))
+async def erase(query: CallbackQuery, callback_data: kb.SetupCb, state: FSMContext, service: BakeService,
+                user: User) -> None:
+    await query.answer()
+    if not isinstance(query.message, Message):
+        return
+    if callback_data.value != "yes":
+        await query.message.edit_text(texts.ERASE_KEPT)
+        return
+    counts = await service.erase_user(user.id)
+    await state.clear()
+    await query.message.edit_text(texts.ERASED.format(
+        bakes=counts["bakes"], readings=counts["rise_readings"], temps=counts["temperatures"],
+        reminders=counts["reminders"], feedings=counts["starter_feedings"]))

@@ -35,6 +35,9 @@ def fmt_pct(value: float | None) -> str:
 
 
 def fmt_duration(delta: timedelta) -> str:
+    seconds = round(delta.total_seconds())
+    if 0 < seconds < 600 and seconds % 60:  # short timers: say the seconds the baker typed
+        return f"{seconds // 60} min {seconds % 60} s" if seconds >= 60 else f"{seconds} s"
     minutes = max(0, round(delta.total_seconds() / 60))
     days, rest = divmod(minutes, 1440)
     hours, mins = divmod(rest, 60)

@@ -245,11 +245,14 @@ class BakeService:
     ) -> list[Reminder]:
         quiet = parse_quiet(user.quiet_start, user.quiet_end)
         zone = self.zone(user)
-        items = [
-            NewReminder(p.kind, hold_for_quiet_hours(p.due_at, p.kind, quiet, zone),
-                        bake_id=bake_id, label=p.label, seq=p.seq)
-            for p in planned
-        ]
+        items: list[NewReminder] = []
+        seen: set[tuple[str, object]] = set()
+        for p in planned:
+            due = hold_for_quiet_hours(p.due_at, p.kind, quiet, zone)
+            if (p.kind, due) in seen:
+                continue  # several folds held to the end of quiet hours: one reminder is enough
+            seen.add((p.kind, due))
+            items.append(NewReminder(p.kind, due, bake_id=bake_id, label=p.label, seq=p.seq))
         return await q.add_reminders(user.id, items, self.clock.now())
 
     async def current_bake(self, user_id: int) -> Bake | None:

@@ -1,0 +1,303 @@
+"""Reminders through the emulator with an injected clock: never real minutes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from schedules.clock import OffsetClock
+from tests.e2e.conftest import Baker, BotRunner, make_settings
+from tests.e2e.helpers import eventually, rows, snapshot
+
+
+def pending(db, kind: str | None = None) -> list:
+    sql = "SELECT * FROM reminders WHERE state = 'pending'" + (" AND kind = ?" if kind else "") + " ORDER BY due_at"
+    return rows(db, sql, (kind,) if kind else ())
+
+
+async def test_newbake_plans_folds_rise_checks_and_bulk_done(ann, runner, settings) -> None:
+    reply = await ann.say("/newbake Planned")
+    assert "4 stretch-and-fold(s) 10:30–12:00" in reply.text and "rise checks from 12:00" in reply.text
+    db = settings.database_path
+    assert len(pending(db, "fold")) == 4 and len(pending(db, "rise_check")) >= 5
+    assert pending(db, "bulk_done") == []  # no temperature yet: no prediction to remind of
+    await ann.say("/temp 25")
+    assert len(pending(db, "bulk_done")) == 1
+
+    await runner.advance(timedelta(minutes=29))
+    await ann.quiet()
+    await runner.advance(timedelta(minutes=1))
+    fold = await ann.reply()
+    assert "stretch-and-fold 1 of 4 (Planned)" in fold.text
+    assert fold.button_texts == ["✓ Done", "😴 15 min", "😴 1 h", "Skip the remaining folds"]
+    answer = await ann.tap(fold, "Done")
+    assert answer["text"] == "Fold 1 done ✓"
+    assert [e["kind"] for e in rows(db, "SELECT kind FROM bake_events ORDER BY id")] == ["mix", "fold"]
+    assert rows(db, "SELECT state FROM reminders WHERE kind = 'fold' AND seq = 1")[0]["state"] == "sent"
+
+
+async def test_rise_check_buttons_log_the_reading(ann, runner, settings) -> None:
+    await ann.say("/newbake Checked")
+    await ann.say("/folds off")
+    await runner.advance(timedelta(hours=2))
+    check = await ann.reply()
+    assert "How far has Checked risen?" in check.text
+    assert check.button_texts[:5] == ["25 %", "50 %", "75 %", "100 %", "Other…"]
+    await ann.tap(check, "25 %")
+    logged = await ann.emulator.wait_for(ann.id, lambda m: not m.edited and "25 %" in m.text)
+    assert "after 2 h" in logged.text
+    assert [r["rise_pct"] for r in rows(settings.database_path, "SELECT rise_pct FROM rise_readings")] == [25]
+    await runner.advance(timedelta(hours=1))
+    check = await ann.reply()
+    await ann.tap(check, "Other")
+    assert "/rise 4.2 6.1" in (await ann.reply()).text
+    assert "42 %" in (await ann.say("42%")).text
+
+
+async def test_snooze_moves_the_same_reminder(ann, runner, settings) -> None:
+    await ann.say("/newbake Snoozy")
+    await runner.advance(timedelta(minutes=30))
+    fold = await ann.reply()
+    answer = await ann.tap(fold, "15 min")
+    assert "Snoozed until 10:45" in answer["text"]
+    fold_row = rows(settings.database_path, "SELECT * FROM reminders WHERE kind = 'fold' AND seq = 1")
+    assert len(fold_row) == 1 and fold_row[0]["state"] == "pending"
+    await runner.advance(timedelta(minutes=14))
+    await ann.emulator.wait_for(ann.id, lambda m: m.edited > 0)  # the snoozed message lost its buttons
+    await ann.quiet()
+    await runner.advance(timedelta(minutes=1))
+    again = await ann.reply()
+    assert "stretch-and-fold 1 of 4" in again.text
+
+
+async def test_skip_remaining_folds(ann, runner, settings) -> None:
+    await ann.say("/newbake Lazy")
+    await runner.advance(timedelta(minutes=30))
+    fold = await ann.reply()
+    assert "Skipped the remaining 3 fold(s)" in (await ann.tap(fold, "Skip the remaining"))["text"]
+    assert pending(settings.database_path, "fold") == []
+    await runner.advance(timedelta(minutes=90))
+    message = await ann.emulator.wait_for(ann.id, lambda m: not m.edited)
+    assert "fold" not in message.text  # the next thing is a rise check, not a fold
+
+
+async def test_fridge_with_buttons_cancels_bulk_and_plans_preheat_and_end(ann, runner, settings) -> None:
+    await ann.say("/newbake Cold one")
+    await ann.say("/temp 24")
+    reply = await ann.say("/fridge")
+    assert "suggested" in reply.text and {"8 h", "12 h", "16 h", "24 h"} <= {
+        t.replace("✓ ", "").split(" (")[0] for t in reply.button_texts}
+    await ann.tap(reply, "12 h")
+    started = await ann.emulator.wait_for(ann.id, lambda m: not m.edited and "fridge until" in m.text)
+    assert "in the fridge until 22:00 (12 h)" in started.text and "preheat at 21:00" in started.text
+    db = settings.database_path
+    assert [r["kind"] for r in pending(db)] == ["preheat", "proof_end"]
+    assert rows(db, "SELECT phase FROM bakes")[0]["phase"] == "cold_proof"
+    await runner.advance(timedelta(hours=11))
+    assert "Preheat the oven now: Cold one comes out at 22:00" in (await ann.reply()).text
+    await runner.advance(timedelta(hours=1))
+    assert "Time to bake Cold one!" in (await ann.reply()).text
+
+
+async def test_fridge_and_proof_with_a_duration(ann, runner, settings) -> None:
+    await ann.say("/newbake Quick")
+    assert "until 00:00 (14 h)" in (await ann.say("/fridge 14h")).text.replace("tomorrow ", "")
+    await ann.say("/newbake Room")
+    reply = await ann.say("/proof 2h")
+    assert "Final proof for Room until 12:00 (2 h)" in reply.text
+    assert "preheat at 11:00" in reply.text
+
+
+async def test_timers_list_and_cancel(ann, runner, settings) -> None:
+    assert "Timer set for 10:45 (in 45 min): fold" in (await ann.say("/timer 45m fold")).text
+    assert "in 1 h 30 min" in (await ann.say("/timer 1h30m")).text
+    assert "(in 1 min 30 s)" in (await ann.say("/timer 90s")).text
+    listing = await ann.say("/timers")
+    assert "Pending reminders (times in Europe/Berlin)" in listing.text
+    assert "10:45 — timer “fold”" in listing.text
+    await ann.tap(listing, "10:45")
+    edited = await ann.emulator.wait_for(ann.id, lambda m: m.edited > 0)
+    assert "fold" not in edited.text
+    assert len(pending(settings.database_path, "timer")) == 2
+    await runner.advance(timedelta(minutes=2))
+    timer = await ann.reply()
+    assert "Timer: time's up" in timer.text and "Done" in timer.button_texts[0]
+
+
+@pytest.mark.parametrize(("command", "expected"), [
+    ("/timer abc", "didn't understand that duration"),
+    ("/timer", "How long?"),
+    ("/timer 0s", "too short"),
+    ("/timer 400d", "too long"),
+    ("/fridge -3h", "can't be negative"),
+    ("/fridge 5m", "between 15 minutes and 3 days"),
+    ("/proof 9d", "between 15 minutes and 3 days"),
+])
+async def test_bad_reminder_input_changes_nothing(ann, settings, command: str, expected: str) -> None:
+    await ann.say("/newbake Loaf")
+    before = snapshot(settings.database_path)
+    assert expected in (await ann.say(command)).text
+    assert snapshot(settings.database_path) == before
+
+
+async def test_done_and_abandon_cancel_everything_pending(ann, runner, settings) -> None:
+    await ann.say("/newbake One")
+    await ann.say("/temp 24")
+    await ann.say("/done")
+    await ann.say("/cancel")
+    await ann.say("/newbake Two")
+    reply = await ann.say("/abandon")
+    await ann.tap(reply, "Yes, discard")
+    await ann.emulator.wait_for(ann.id, lambda m: m.edited > 0)
+    assert pending(settings.database_path) == []
+    assert runner.app.reminders.scheduled_count() == 0  # type: ignore[union-attr]
+    await runner.advance(timedelta(hours=12))
+    await ann.quiet(0.5)
+
+
+async def test_forged_and_stale_reminder_buttons(ann, bob, runner, settings) -> None:
+    await ann.say("/newbake Ann's")
+    await runner.advance(timedelta(minutes=30))
+    fold = await ann.reply()
+    await ann.tap(fold, "Done")
+    reminder_id = rows(settings.database_path, "SELECT id FROM reminders WHERE kind='fold' AND seq=2")[0]["id"]
+    before = snapshot(settings.database_path)
+    own = await bob.say("/help")
+    for data in (f"r:snooze:{reminder_id}:15", f"r:skip:{reminder_id}:0", f"r:cancel:{reminder_id}:0",
+                 f"r:snooze:{reminder_id}:99999", "r:done:999999:0"):
+        assert "no longer active" in (await bob.press_raw(own.message_id, data))["text"]
+    after = snapshot(settings.database_path)
+    assert {k: v for k, v in after.items() if k != "users"} == {k: v for k, v in before.items() if k != "users"}
+
+
+async def test_quiet_hours_hold_folds_but_not_timers(emulator, tmp_path) -> None:
+    settings = make_settings(tmp_path, emulator)
+    clock = OffsetClock.starting_at(datetime(2026, 11, 24, 20, 30, tzinfo=UTC))  # 21:30 in Berlin
+    runner = BotRunner(emulator, settings, clock)
+    await runner.start()
+    try:
+        ann = Baker(emulator, 7)
+        reply = await ann.say("/settings")
+        await ann.tap(reply, "Quiet hours")
+        await ann.reply()
+        assert "22:00–07:00" in (await ann.say("22:00-07:00")).text
+        plan = await ann.say("/newbake Night loaf")
+        assert "stretch-and-fold(s) tomorrow 07:00" in plan.text
+        assert "1 h" in (await ann.say("/timer 1h")).text
+        await runner.advance(timedelta(hours=1))
+        assert "Timer" in (await ann.reply()).text  # a timer is never held
+        await ann.quiet()
+        await runner.advance(timedelta(hours=8, minutes=29))  # 06:59
+        await ann.quiet()
+        await runner.advance(timedelta(minutes=1))
+        first = await ann.reply()
+        assert "stretch-and-fold" in first.text or "risen" in first.text
+    finally:
+        await runner.stop()
+
+
+async def test_cold_proof_across_the_dst_change_ends_at_the_right_wall_time(emulator, tmp_path) -> None:
+    settings = make_settings(tmp_path, emulator)
+    # 24 Oct 2026, 22:00 in Berlin (CEST, UTC+2). Clocks go back at 03:00 that night.
+    clock = OffsetClock.starting_at(datetime(2026, 10, 24, 20, 0, tzinfo=UTC))
+    runner = BotRunner(emulator, settings, clock)
+    await runner.start()
+    try:
+        ann = Baker(emulator, 8)
+        await ann.say("/newbake Autumn loaf")
+        reply = await ann.say("/fridge 12h")
+        # 12 real hours after 22:00 CEST is 09:00 CET, not 10:00.
+        assert "until tomorrow 09:00 (12 h)" in reply.text and "preheat at tomorrow 08:00" in reply.text
+        due = rows(settings.database_path, "SELECT due_at FROM reminders WHERE kind = 'proof_end'")[0]["due_at"]
+        assert due.startswith("2026-10-25T08:00:00")
+        await runner.advance(timedelta(hours=11))
+        assert "comes out at 09:00" in (await ann.reply()).text
+        await runner.advance(timedelta(hours=1))
+        assert "Time to bake" in (await ann.reply()).text
+    finally:
+        await runner.stop()
+
+
+async def test_restart_sends_late_reminders_once_and_summarises_missed_ones(ann, runner, settings, clock) -> None:
+    await ann.say("/timer 1h old one")
+    await ann.say("/timer 8h recent one")
+    await ann.say("/timer 12h future one")
+    await runner.stop()
+    clock.advance(timedelta(hours=9))  # the bot is "down" for 9 hours
+    await runner.start()
+    late = await ann.emulator.wait_for(ann.id, lambda m: "recent one" in m.text)
+    assert "Due at 18:00; sent late because the bot was offline." in late.text
+    summary = await ann.emulator.wait_for(ann.id, lambda m: "missed" in m.text)
+    assert "missed 1 reminder(s) (1 × timer)" in summary.text
+    db = settings.database_path
+
+    def states() -> dict[str, str]:
+        return {r["label"]: r["state"] for r in rows(db, "SELECT label, state FROM reminders")}
+
+    await eventually(lambda: states()["recent one"] == "sent")
+    assert states() == {"old one": "missed", "recent one": "sent", "future one": "pending"}
+    await runner.restart()  # a second restart sends nothing again
+    await ann.emulator.no_message(ann.id, within=0.5)
+
+
+async def test_send_faults_are_retried_and_the_bot_stays_up(ann, bob, runner, emulator, settings) -> None:
+    await ann.say("/timer 10m a")
+    await ann.say("/timer 20m b")
+    await ann.say("/timer 30m c")
+    emulator.fail_next("sendMessage", status=429, retry_after=1, chat_id=ann.id)
+    await runner.advance(timedelta(minutes=10))
+    assert "Timer: a" in (await ann.reply(timeout=5)).text
+    emulator.fail_next("sendMessage", status=500, times=2, chat_id=ann.id)
+    await runner.advance(timedelta(minutes=10))
+    assert "Timer: b" in (await ann.reply()).text
+    emulator.drop_next("sendMessage", chat_id=ann.id)
+    await runner.advance(timedelta(minutes=10))
+    assert "Timer: c" in (await ann.reply()).text
+    assert emulator.stats.rejected_429 >= 1
+    await eventually(lambda: [r["state"] for r in rows(settings.database_path, "SELECT state FROM reminders")]
+                     == ["sent", "sent", "sent"])
+
+
+async def test_a_reminder_that_keeps_failing_is_marked_failed(ann, runner, emulator, settings) -> None:
+    await ann.say("/timer 5m doomed")
+    emulator.fail_next("sendMessage", status=502, times=10, chat_id=ann.id)
+    await runner.advance(timedelta(minutes=5))
+    assert rows(settings.database_path, "SELECT state FROM reminders")[0]["state"] == "failed"
+    emulator.clear_faults()
+    assert "/newbake" in (await ann.say("/help")).text  # still answering
+
+
+async def test_a_user_who_blocked_the_bot_is_left_alone(ann, bob, runner, emulator, settings) -> None:
+    await ann.say("/timer 10m for ann")
+    await bob.say("/timer 10m for bob")
+    await bob.say("/timer 50m later for bob")
+    emulator.block(bob.id)
+    await runner.advance(timedelta(minutes=10))
+    assert "for ann" in (await ann.reply()).text
+    db = settings.database_path
+    assert rows(db, "SELECT active FROM users WHERE id = ?", (bob.id,))[0]["active"] == 0
+    assert {r["state"] for r in rows(db, "SELECT state FROM reminders WHERE user_id = ?", (bob.id,))} == {"cancelled"}
+    await runner.advance(timedelta(hours=1))
+    emulator.unblock(bob.id)
+    assert "/newbake" in (await bob.say("/help")).text  # writing again makes them active
+    assert rows(db, "SELECT active FROM users WHERE id = ?", (bob.id,))[0]["active"] == 1
+
+
+async def test_per_chat_rate_limit_spaces_a_burst(emulator, tmp_path, clock) -> None:
+    import time
+
+    settings = make_settings(tmp_path, emulator, rate_limit_per_chat_per_s=5)
+    runner = BotRunner(emulator, settings, clock)
+    await runner.start()
+    try:
+        ann = Baker(emulator, 9)
+        for n in range(6):
+            await ann.send(f"/timer {n + 1}s")
+        started = time.monotonic()
+        for _ in range(6):
+            await ann.reply()
+        # 3 may go at once (burst), the other 3 at 5/s: at least ~0.6 s in all.
+        assert time.monotonic() - started >= 0.5
+    finally:
+        await runner.stop()

@@ -24,6 +24,54 @@ async def run_bot(settings: Settings, token: str) -> int:
 
 
 async def run_sandbox(settings: Settings, *, host: str | None = None, port: int | None = None) -> int:
-    raise ConfigError(
-        "BOT_TOKEN is not set: put it in .env or the environment (get one from @BotFather)."
-    )
+    """The offline sandbox: the bot against the built-in Bot API emulator and its chat page.
+
+    Prints one line, the page's address; Ctrl+C (or SIGTERM) stops it. Logs go to stderr at
+    WARNING unless LOG_LEVEL is set.
+    """
+    import asyncio
+    import contextlib
+    import ipaddress
+    import signal
+
+    from emulator.sandbox import Sandbox
+    from emulator.server import DEFAULT_TOKEN
+
+    level = settings.log_level if "log_level" in settings.model_fields_set else "WARNING"
+    setup_logging(level, DEFAULT_TOKEN)
+    sandbox = Sandbox(settings, host=host, port=port)
+    try:
+        await sandbox.start()
+    except StorageError as exc:
+        raise ConfigError(str(exc)) from None
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot listen on {sandbox.host}:{sandbox.port} ({exc.strerror or exc}); "
+            "pick another port with SANDBOX_PORT or --port"
+        ) from None
+    with contextlib.suppress(ValueError):
+        if not ipaddress.ip_address(sandbox.host.strip("[]")).is_loopback:
+            log.warning("the sandbox listens on %s: anyone who can reach it can chat as any user",
+                        sandbox.host)
+    print(sandbox.url, flush=True)
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    signals = (signal.SIGINT, signal.SIGTERM)
+    for number in signals:
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(number, stop.set)
+    waiter = asyncio.ensure_future(stop.wait())
+    try:
+        assert sandbox.polling is not None
+        await asyncio.wait({waiter, sandbox.polling}, return_when=asyncio.FIRST_COMPLETED)
+        crashed = sandbox.polling.done() and not stop.is_set()
+    finally:
+        waiter.cancel()
+        for number in signals:
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(number)
+        await sandbox.stop()
+    if crashed:
+        log.error("the bot stopped unexpectedly")
+        return 1
+    return 0

@@ -224,6 +224,7 @@ RISE_LOGGED = "📈 <b>{pct:.0f} %</b> after {elapsed} ({name})."
 RISE_FROM_HEIGHTS = "📏 {start:g} → {current:g}: that's <b>{pct:.0f} %</b> rise after {elapsed} ({name})."
 RISE_LOWER = "Lower than the last reading ({previous:.0f} %): the dough may be starting to collapse — watch it closely."
 RISE_ETA = "At this pace {target:.0f} % around <b>{eta}</b> (between {low} and {high})."
+RISE_ETA_PRIOR = "{target:.0f} % expected around <b>{eta}</b> (between {low} and {high}); from two readings on I go by your dough's own pace."
 RISE_PASSED = "✅ It has reached the target of {target:.0f} %: bulk is done — time to shape (/fridge or /proof)."
 RISE_OVER = ("⚠️ Well past the target of {target:.0f} %: the dough risks over-fermenting. "
              "Shape it now and use a shorter or colder proof (/fridge).")

@@ -217,9 +217,9 @@ class BakeService:
                 target = target_rise_pct or self.target_for(user, dough_temp_c)
                 model_hours, bulk_hours, _ = self._prior(user, bake, dough_temp_c, target)
                 extra = dict(target_rise_pct=target, model_bulk_hours=model_hours,
-                             predicted_bulk_hours=bulk_hours)
+                             predicted_bulk_hours=bulk_hours, target_manual=int(target_rise_pct is not None))
             elif target_rise_pct is not None:
-                extra = dict(target_rise_pct=target_rise_pct)
+                extra = dict(target_rise_pct=target_rise_pct, target_manual=1)
             if dough_temp_c is not None:
                 await q.add_temperature(user_id, bake.id, now, dough_temp_c)
             bake = await q.update_bake(user_id, bake.id, folds_count=user.folds_count,
@@ -333,8 +333,9 @@ class BakeService:
             changes: dict[str, object] = {}
             if bake.dough_temp_c is None:
                 changes["dough_temp_c"] = temp_c
-            if bake.target_rise_pct is None or bake.model_bulk_hours is None:
-                target = bake.target_rise_pct or self.target_for(user, temp_c)
+            if bake.phase == "bulk":
+                # Warmer dough should end bulk at a lower rise, unless the baker chose the target.
+                target = bake.target_rise_pct if bake.target_manual else self.target_for(user, temp_c)
                 model_hours, hours, _ = self._prior(user, bake, temp_c, target)
                 changes.update(target_rise_pct=target, model_bulk_hours=model_hours,
                                predicted_bulk_hours=hours)
@@ -349,7 +350,7 @@ class BakeService:
             bake = await q.get_bake(user_id, bake_id)
             if user is None or bake is None or bake.phase != "bulk":
                 return None
-            changes: dict[str, object] = {"target_rise_pct": target}
+            changes: dict[str, object] = {"target_rise_pct": target, "target_manual": 1}
             temperature = await self._latest_temp(q, user, bake)
             if temperature is not None:
                 model_hours, hours, _ = self._prior(user, bake, temperature, target)

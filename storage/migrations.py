@@ -108,6 +108,10 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX feedings_by_user ON starter_feedings (user_id, fed_at DESC);
     """,
+    # 4: a target the baker set by hand stays put when the dough temperature changes.
+    """
+    ALTER TABLE bakes ADD COLUMN target_manual INTEGER NOT NULL DEFAULT 0;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

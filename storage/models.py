@@ -85,6 +85,7 @@ class Bake(_Row):
     target_rise_pct: float | None = None
     model_bulk_hours: float | None = None
     predicted_bulk_hours: float | None = None
+    target_manual: int = 0
 
     @property
     def recipe(self) -> Recipe | None:

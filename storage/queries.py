@@ -37,7 +37,7 @@ USER_SETTINGS = frozenset({
 BAKE_FIELDS = frozenset({
     "name", "flour_g", "water_g", "starter_g", "salt_g", "dough_temp_c", "phase",
     "bulk_ended_at", "finished_at", "rating", "notes", "folds_count", "fold_interval_min",
-    "proof_ends_at", "target_rise_pct", "model_bulk_hours", "predicted_bulk_hours",
+    "proof_ends_at", "target_rise_pct", "model_bulk_hours", "predicted_bulk_hours", "target_manual",
 })
 _ACTIVE = "('" + "', '".join(PHASES_ACTIVE) + "')"
 

@@ -59,6 +59,9 @@ def prediction_lines(prediction: Prediction | None, zone: tzinfo, now: datetime)
     if prediction.passed:
         return [texts.RISE_PASSED.format(target=target)]
     low, high = (texts.fmt_time(t, zone, now) for t in prediction.window)
+    if prediction.basis == "prior":
+        return [texts.RISE_ETA_PRIOR.format(target=target, eta=texts.fmt_time(prediction.eta, zone, now),
+                                            low=low, high=high)]
     return [texts.RISE_ETA.format(target=target, eta=texts.fmt_time(prediction.eta, zone, now), low=low, high=high)]
 
 

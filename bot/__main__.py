@@ -24,8 +24,10 @@ def parser() -> argparse.ArgumentParser:
     commands = main.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("run", help="run the bot against Telegram (the default when BOT_TOKEN is set)")
     sandbox = commands.add_parser(
-        "sandbox", help="try the bot offline: a local chat page against the built-in Bot API emulator "
-        "(the default when BOT_TOKEN is not set)")
+        "sandbox",
+        help="try the bot offline: a local chat page against the built-in Bot API emulator "
+        "(the default when BOT_TOKEN is not set)",
+    )
     sandbox.add_argument("--host", help="address to listen on (default SANDBOX_HOST, 127.0.0.1)")
     sandbox.add_argument("--port", type=int, help="port (default SANDBOX_PORT, 8080)")
     backup = commands.add_parser("backup", help="write a consistent copy of the database while the bot runs")
@@ -64,8 +66,9 @@ def main(argv: list[str] | None = None) -> int:
         if command == "sandbox":
             from bot.runner import run_sandbox
 
-            return asyncio.run(run_sandbox(settings, host=args.__dict__.get("host"),
-                                           port=args.__dict__.get("port")))
+            return asyncio.run(
+                run_sandbox(settings, host=args.__dict__.get("host"), port=args.__dict__.get("port"))
+            )
         if command == "backup":
             from storage.backup import backup_database
 

@@ -68,8 +68,9 @@ async def on_error(event: ErrorEvent) -> bool:
     log.exception("handler failed: %s", type(event.exception).__name__, exc_info=event.exception)
     update = event.update
     message: Message | None = update.message or (
-        update.callback_query.message if update.callback_query and isinstance(
-            update.callback_query.message, Message) else None
+        update.callback_query.message
+        if update.callback_query and isinstance(update.callback_query.message, Message)
+        else None
     )
     try:
         if update.callback_query is not None:
@@ -81,12 +82,14 @@ async def on_error(event: ErrorEvent) -> bool:
     return True
 
 
-async def build_app(settings: Settings, token: str, *, clock: Clock | None = None,
-                    backoff_base_s: float = 0.5) -> App:
+async def build_app(
+    settings: Settings, token: str, *, clock: Clock | None = None, backoff_base_s: float = 0.5
+) -> App:
     clock = clock or SystemClock()
     storage = await Storage(settings.database_path).open()
     reminder_service = ReminderService(
-        storage, clock,
+        storage,
+        clock,
         horizon=timedelta(minutes=settings.scheduler_horizon_minutes),
         grace=timedelta(hours=settings.reminder_grace_hours),
         default_timezone=settings.default_timezone,

@@ -32,10 +32,19 @@ from aiogram.methods.base import TelegramType
 log = logging.getLogger(__name__)
 
 # Methods that put something in a chat: these count against the limits.
-LIMITED_METHODS = frozenset({
-    "sendMessage", "sendPhoto", "sendDocument", "editMessageText", "editMessageReplyMarkup",
-    "editMessageCaption", "sendMediaGroup", "copyMessage", "forwardMessage",
-})
+LIMITED_METHODS = frozenset(
+    {
+        "sendMessage",
+        "sendPhoto",
+        "sendDocument",
+        "editMessageText",
+        "editMessageReplyMarkup",
+        "editMessageCaption",
+        "sendMediaGroup",
+        "copyMessage",
+        "forwardMessage",
+    }
+)
 PER_CHAT_BURST = 3
 MAX_RETRY_AFTER_WAITS = 10
 

@@ -29,13 +29,13 @@ class RemCb(CallbackData, prefix="r"):
 
 
 class SetupCb(CallbackData, prefix="s"):
-    field: str   # tz, unit, skip, folds, checks, preheat, quiet, target, calib
+    field: str  # tz, unit, skip, folds, checks, preheat, quiet, target, calib
     value: str = ""
 
 
 class RateCb(CallbackData, prefix="rt"):
     bake_id: int
-    value: int   # 0: skip
+    value: int  # 0: skip
 
 
 class ProofCb(CallbackData, prefix="pf"):
@@ -45,14 +45,16 @@ class ProofCb(CallbackData, prefix="pf"):
 
 
 class SkipCb(CallbackData, prefix="sk"):
-    step: str    # recipe, temp, notes
-
+    step: str  # recipe, temp, notes
 
 
 COMMON_TIMEZONES = [
-    ("🇬🇧 London", "Europe/London"), ("🇩🇪 Berlin", "Europe/Berlin"),
-    ("🇺🇸 New York", "America/New_York"), ("🇺🇸 Chicago", "America/Chicago"),
-    ("🇺🇸 Los Angeles", "America/Los_Angeles"), ("🇦🇺 Sydney", "Australia/Sydney"),
+    ("🇬🇧 London", "Europe/London"),
+    ("🇩🇪 Berlin", "Europe/Berlin"),
+    ("🇺🇸 New York", "America/New_York"),
+    ("🇺🇸 Chicago", "America/Chicago"),
+    ("🇺🇸 Los Angeles", "America/Los_Angeles"),
+    ("🇦🇺 Sydney", "Australia/Sydney"),
     ("🌐 UTC", "UTC"),
 ]
 QUICK_RISES = (25, 50, 75, 100)
@@ -112,8 +114,9 @@ def select_bakes(bakes: Sequence[Bake], current_id: int | None) -> InlineKeyboar
     builder = InlineKeyboardBuilder()
     for bake in bakes:
         if bake.id != current_id:
-            builder.button(text=f"Switch to {bake.name[:40]}",
-                           callback_data=BakeCb(action="select", bake_id=bake.id))
+            builder.button(
+                text=f"Switch to {bake.name[:40]}", callback_data=BakeCb(action="select", bake_id=bake.id)
+            )
     return _markup(builder, 1)
 
 
@@ -132,9 +135,7 @@ def rating_keyboard(bake_id: int) -> InlineKeyboardMarkup:
     return _markup(builder, 3, 3)
 
 
-def proof_keyboard(
-    bake_id: int, *, cold: bool, suggested_hours: float | None = None
-) -> InlineKeyboardMarkup:
+def proof_keyboard(bake_id: int, *, cold: bool, suggested_hours: float | None = None) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     minutes_options = [h * 60 for h in COLD_PROOF_HOURS] if cold else list(ROOM_PROOF_MINUTES)
     if suggested_hours is not None:
@@ -154,7 +155,9 @@ def reminder_keyboard(reminder: Reminder) -> InlineKeyboardMarkup:
     widths: list[int] = []
     if reminder.kind in ("rise_check", "bulk_done"):
         for value in QUICK_RISES:
-            builder.button(text=f"{value} %", callback_data=RemCb(action="rise", reminder_id=rid, value=value))
+            builder.button(
+                text=f"{value} %", callback_data=RemCb(action="rise", reminder_id=rid, value=value)
+            )
         builder.button(text="Other…", callback_data=RemCb(action="other", reminder_id=rid))
         widths += [4, 1]
     else:

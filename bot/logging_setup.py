@@ -33,5 +33,8 @@ def setup_logging(level: str, secret: str = "") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    logging.getLogger("aiogram.event").setLevel(max(logging.getLevelName(level), logging.WARNING)
-                                                if isinstance(logging.getLevelName(level), int) else logging.WARNING)
+    logging.getLogger("aiogram.event").setLevel(
+        max(logging.getLevelName(level), logging.WARNING)
+        if isinstance(logging.getLevelName(level), int)
+        else logging.WARNING
+    )

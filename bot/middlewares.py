@@ -63,7 +63,9 @@ class CommandLeavesDialog(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         state: FSMContext | None = data.get("state")
         if (
-            isinstance(event, Message) and state is not None and event.text
+            isinstance(event, Message)
+            and state is not None
+            and event.text
             and event.text.startswith("/")
             and event.text.split()[0].split("@")[0].lower() not in DIALOG_COMMANDS
             and await state.get_state() is not None

@@ -51,8 +51,9 @@ async def run_sandbox(settings: Settings, *, host: str | None = None, port: int 
         ) from None
     with contextlib.suppress(ValueError):
         if not ipaddress.ip_address(sandbox.host.strip("[]")).is_loopback:
-            log.warning("the sandbox listens on %s: anyone who can reach it can chat as any user",
-                        sandbox.host)
+            log.warning(
+                "the sandbox listens on %s: anyone who can reach it can chat as any user", sandbox.host
+            )
     print(sandbox.url, flush=True)
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()

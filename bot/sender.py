@@ -44,7 +44,10 @@ class TelegramReminderSender:
         zone, now = self._zone(user), self.clock.now()
         template = texts.REMINDER_TEXTS.get(reminder.kind, texts.REMINDER_TEXTS["timer"])
         text = template.format(
-            name=name, seq=reminder.seq or "", count=count, target=target,
+            name=name,
+            seq=reminder.seq or "",
+            count=count,
+            target=target,
             label=texts.esc(reminder.label or "time's up"),
             time=texts.fmt_time(proof_end, zone, now) if proof_end else "soon",
         )
@@ -67,8 +70,9 @@ class TelegramReminderSender:
         kinds = Counter(texts.REMINDER_KIND_NAMES.get(r.kind, r.kind) for r in missed)
         kinds_text = ", ".join(f"{n} × {kind}" for kind, n in kinds.most_common())
         last = max(r.due_at for r in missed)
-        text = texts.MISSED_SUMMARY.format(n=len(missed), kinds=kinds_text,
-                                           time=texts.fmt_time(last, self._zone(user), self.clock.now()))
+        text = texts.MISSED_SUMMARY.format(
+            n=len(missed), kinds=kinds_text, time=texts.fmt_time(last, self._zone(user), self.clock.now())
+        )
         try:
             await self.bot.send_message(user.chat_id, text)
         except TelegramAPIError as exc:

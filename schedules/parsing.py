@@ -36,10 +36,24 @@ def parse_number(text: str) -> float:
 # ---------------------------------------------------------------- durations
 
 _DURATION_UNITS = {
-    "d": 86400, "day": 86400, "days": 86400,
-    "h": 3600, "hr": 3600, "hrs": 3600, "hour": 3600, "hours": 3600,
-    "m": 60, "min": 60, "mins": 60, "minute": 60, "minutes": 60,
-    "s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1,
+    "d": 86400,
+    "day": 86400,
+    "days": 86400,
+    "h": 3600,
+    "hr": 3600,
+    "hrs": 3600,
+    "hour": 3600,
+    "hours": 3600,
+    "m": 60,
+    "min": 60,
+    "mins": 60,
+    "minute": 60,
+    "minutes": 60,
+    "s": 1,
+    "sec": 1,
+    "secs": 1,
+    "second": 1,
+    "seconds": 1,
 }
 _DURATION_PART = re.compile(r"(\d+(?:[.,]\d+)?)\s*([a-z]+)")
 
@@ -170,11 +184,27 @@ def _checked_rise(pct: float) -> float:
 
 # ---------------------------------------------------------------- recipe amounts
 
-_MASS_UNITS = {"g": 1.0, "gr": 1.0, "gram": 1.0, "grams": 1.0, "kg": 1000.0,
-               "oz": 28.349523125, "lb": 453.59237, "lbs": 453.59237, "": 1.0}
+_MASS_UNITS = {
+    "g": 1.0,
+    "gr": 1.0,
+    "gram": 1.0,
+    "grams": 1.0,
+    "kg": 1000.0,
+    "oz": 28.349523125,
+    "lb": 453.59237,
+    "lbs": 453.59237,
+    "": 1.0,
+}
 _INGREDIENT_ALIASES = {
-    "flour": "flour", "f": "flour", "water": "water", "w": "water", "h2o": "water",
-    "starter": "starter", "levain": "starter", "s": "starter", "leaven": "starter",
+    "flour": "flour",
+    "f": "flour",
+    "water": "water",
+    "w": "water",
+    "h2o": "water",
+    "starter": "starter",
+    "levain": "starter",
+    "s": "starter",
+    "leaven": "starter",
     "salt": "salt",
 }
 _ORDER = ("flour", "water", "starter", "salt")
@@ -222,6 +252,7 @@ def _rounded(value: float | None) -> float | None:
 
 # ---------------------------------------------------------------- timezones
 
+
 @lru_cache(maxsize=1)
 def _zones_by_lower_name() -> dict[str, str]:
     return {name.lower(): name for name in available_timezones()}
@@ -266,11 +297,10 @@ def zone_for(key: str | None, fallback: str = "UTC") -> tzinfo:
 
 # ---------------------------------------------------------------- small things
 
+
 def parse_clock_range(text: str) -> tuple[time, time]:
     """Quiet hours such as `22:00-07:00` or `22-7`."""
-    match = re.fullmatch(
-        r"\s*(\d{1,2})(?::(\d{2}))?\s*[-–to ]+\s*(\d{1,2})(?::(\d{2}))?\s*", text.lower()
-    )
+    match = re.fullmatch(r"\s*(\d{1,2})(?::(\d{2}))?\s*[-–to ]+\s*(\d{1,2})(?::(\d{2}))?\s*", text.lower())
     if not match:
         raise ParseError("quiet_format")
     start_h, start_m, end_h, end_m = (int(g or 0) for g in match.groups())

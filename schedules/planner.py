@@ -41,9 +41,9 @@ class BulkSettings:
     first_rise_check: timedelta = timedelta(hours=2)
 
 
-def plan_folds(mixed_at: datetime, settings: BulkSettings, *, after: datetime | None = None) -> list[
-    PlannedReminder
-]:
+def plan_folds(
+    mixed_at: datetime, settings: BulkSettings, *, after: datetime | None = None
+) -> list[PlannedReminder]:
     """Stretch-and-folds: the first one interval after mixing, then one every interval."""
     plan = [
         PlannedReminder(FOLD, mixed_at + settings.fold_interval * number, seq=number)
@@ -68,18 +68,14 @@ def plan_rise_checks(
     return checks
 
 
-def plan_bulk(
-    mixed_at: datetime, settings: BulkSettings, bulk_hours: float | None
-) -> list[PlannedReminder]:
+def plan_bulk(mixed_at: datetime, settings: BulkSettings, bulk_hours: float | None) -> list[PlannedReminder]:
     plan = plan_folds(mixed_at, settings) + plan_rise_checks(mixed_at, settings, bulk_hours)
     if bulk_hours is not None:
         plan.append(PlannedReminder(BULK_DONE, mixed_at + timedelta(hours=bulk_hours)))
     return sorted(plan, key=lambda p: p.due_at)
 
 
-def plan_proof(
-    now: datetime, duration: timedelta, preheat: timedelta | None
-) -> list[PlannedReminder]:
+def plan_proof(now: datetime, duration: timedelta, preheat: timedelta | None) -> list[PlannedReminder]:
     """The end of a proof (cold or room temperature) and, when there is time, the preheat."""
     ends_at = now + duration
     plan = [PlannedReminder(PROOF_END, ends_at)]
@@ -89,6 +85,7 @@ def plan_proof(
 
 
 # ---------------------------------------------------------------- quiet hours
+
 
 @dataclass(frozen=True)
 class QuietHours:
@@ -101,9 +98,7 @@ class QuietHours:
         return local >= self.start or local < self.end  # spans midnight
 
 
-def hold_for_quiet_hours(
-    due_at: datetime, kind: str, quiet: QuietHours | None, zone: tzinfo
-) -> datetime:
+def hold_for_quiet_hours(due_at: datetime, kind: str, quiet: QuietHours | None, zone: tzinfo) -> datetime:
     """Routine reminders that fall inside quiet hours move to their end (local wall time)."""
     if quiet is None or kind not in ROUTINE_KINDS:
         return due_at

@@ -15,10 +15,10 @@ class Recipe:
 
 @dataclass(frozen=True)
 class BakersPercentages:
-    hydration_pct: float | None         # water / flour, starter not counted
-    total_hydration_pct: float | None   # counting the starter as 100 % hydration (half flour, half water)
-    inoculation_pct: float | None       # starter / flour
-    salt_pct: float | None              # salt / flour
+    hydration_pct: float | None  # water / flour, starter not counted
+    total_hydration_pct: float | None  # counting the starter as 100 % hydration (half flour, half water)
+    inoculation_pct: float | None  # starter / flour
+    salt_pct: float | None  # salt / flour
 
 
 def bakers_percentages(recipe: Recipe) -> BakersPercentages:

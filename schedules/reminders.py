@@ -36,8 +36,8 @@ REFILL_JOB_ID = "reminders:refill"
 
 class Outcome(enum.Enum):
     SENT = "sent"
-    FAILED = "failed"      # gave up after bounded retries
-    BLOCKED = "blocked"    # the user blocked the bot: their reminders are cancelled
+    FAILED = "failed"  # gave up after bounded retries
+    BLOCKED = "blocked"  # the user blocked the bot: their reminders are cancelled
 
 
 class ReminderSender(Protocol):
@@ -77,8 +77,12 @@ class ReminderService:
         self.scheduler.start()
         await self.recover()
         self.scheduler.add_job(
-            self.refill, IntervalTrigger(seconds=self.horizon.total_seconds() / 4),
-            id=REFILL_JOB_ID, replace_existing=True, coalesce=True, max_instances=1,
+            self.refill,
+            IntervalTrigger(seconds=self.horizon.total_seconds() / 4),
+            id=REFILL_JOB_ID,
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
         )
 
     async def stop(self, *, grace_s: float = 5.0) -> None:
@@ -197,8 +201,9 @@ class ReminderService:
             return
         if reminder.kind in ROUTINE_KINDS and not late:
             quiet = parse_quiet(user.quiet_start, user.quiet_end)
-            held = hold_for_quiet_hours(now, reminder.kind, quiet,
-                                        zone_for(user.timezone, self.default_timezone))
+            held = hold_for_quiet_hours(
+                now, reminder.kind, quiet, zone_for(user.timezone, self.default_timezone)
+            )
             if held > now:
                 async with self.storage.tx() as q:
                     await q.reschedule_reminder(user.id, reminder.id, held)

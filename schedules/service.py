@@ -42,10 +42,10 @@ class Prediction:
     target_rise_pct: float
     eta: datetime
     window: tuple[datetime, datetime]
-    basis: str                      # "prior" or "readings"
+    basis: str  # "prior" or "readings"
     passed: bool = False
     over_fermented: bool = False
-    pace_factor: float = 1.0        # time-scale vs the uncalibrated model (1.3 = 30 % slower)
+    pace_factor: float = 1.0  # time-scale vs the uncalibrated model (1.3 = 30 % slower)
     starter_pct: float = DEFAULT_STARTER_PCT
     dough_temp_c: float = 24.0
 
@@ -80,7 +80,7 @@ class ProofResult:
 class FinishResult:
     bake: Bake
     cancelled: int
-    bulk_error_pct: float | None       # how far the prediction was from the real bulk time
+    bulk_error_pct: float | None  # how far the prediction was from the real bulk time
     calibration: calib.Calibration | None
 
 
@@ -147,8 +147,11 @@ class BakeService:
             for r in await q.rise_readings(user.id, bake.id)
         ]
         estimate = model.estimate_bulk_end(
-            readings, target, starter_pct=bake.starter_pct or DEFAULT_STARTER_PCT,
-            dough_temp_c=temperature, prior_hours=prior_hours,
+            readings,
+            target,
+            starter_pct=bake.starter_pct or DEFAULT_STARTER_PCT,
+            dough_temp_c=temperature,
+            prior_hours=prior_hours,
         )
         if estimate.basis == "prior":
             low, high = prior_window
@@ -171,7 +174,9 @@ class BakeService:
         temps = await q.temperatures(user.id, bake.id)
         return temps[-1].temp_c if temps else bake.dough_temp_c
 
-    async def _move_bulk_done(self, q: Queries, user: User, bake: Bake, prediction: Prediction | None) -> None:
+    async def _move_bulk_done(
+        self, q: Queries, user: User, bake: Bake, prediction: Prediction | None
+    ) -> None:
         """Keep exactly one pending "bulk is probably done" reminder, at the latest estimate."""
         pending = [r for r in await q.pending_reminders(user.id, bake.id) if r.kind == BULK_DONE]
         if prediction is None:
@@ -216,14 +221,26 @@ class BakeService:
             if dough_temp_c is not None:
                 target = target_rise_pct or self.target_for(user, dough_temp_c)
                 model_hours, bulk_hours, _ = self._prior(user, bake, dough_temp_c, target)
-                extra = dict(target_rise_pct=target, model_bulk_hours=model_hours,
-                             predicted_bulk_hours=bulk_hours, target_manual=int(target_rise_pct is not None))
+                extra = dict(
+                    target_rise_pct=target,
+                    model_bulk_hours=model_hours,
+                    predicted_bulk_hours=bulk_hours,
+                    target_manual=int(target_rise_pct is not None),
+                )
             elif target_rise_pct is not None:
                 extra = dict(target_rise_pct=target_rise_pct, target_manual=1)
             if dough_temp_c is not None:
                 await q.add_temperature(user_id, bake.id, now, dough_temp_c)
-            bake = await q.update_bake(user_id, bake.id, folds_count=user.folds_count,
-                                       fold_interval_min=user.fold_interval_min, **extra) or bake
+            bake = (
+                await q.update_bake(
+                    user_id,
+                    bake.id,
+                    folds_count=user.folds_count,
+                    fold_interval_min=user.fold_interval_min,
+                    **extra,
+                )
+                or bake
+            )
             planned = plan_bulk(bake.started_at, self._bulk_settings(user, bake), bulk_hours)
             reminders = await self._add_planned(q, user, bake.id, planned)
             prediction = await self._estimate(q, user, bake)
@@ -295,8 +312,9 @@ class BakeService:
         now = self.clock.now()
         async with self.storage.tx() as q:
             user = await q.get_user(user_id)
-            bake = await q.update_bake(user_id, bake_id, folds_count=count,
-                                       fold_interval_min=interval_min or None)
+            bake = await q.update_bake(
+                user_id, bake_id, folds_count=count, fold_interval_min=interval_min or None
+            )
             if user is None or bake is None or bake.phase != "bulk":
                 return []
             self.reminders.untrack(await q.cancel_reminders(user_id, bake_id=bake_id, kinds=[FOLD]))
@@ -313,8 +331,9 @@ class BakeService:
             if user is None or bake is None or not bake.active:
                 return None
             previous = (await q.rise_readings(user_id, bake_id) or [None])[-1]
-            reading = await q.add_rise(user_id, bake_id, now, rise.rise_pct,
-                                       rise.start_height, rise.current_height)
+            reading = await q.add_rise(
+                user_id, bake_id, now, rise.rise_pct, rise.start_height, rise.current_height
+            )
             assert reading is not None
             prediction = await self._estimate(q, user, bake)
             await self._move_bulk_done(q, user, bake, prediction)
@@ -337,14 +356,17 @@ class BakeService:
                 # Warmer dough should end bulk at a lower rise, unless the baker chose the target.
                 target = bake.target_rise_pct if bake.target_manual else self.target_for(user, temp_c)
                 model_hours, hours, _ = self._prior(user, bake, temp_c, target)
-                changes.update(target_rise_pct=target, model_bulk_hours=model_hours,
-                               predicted_bulk_hours=hours)
+                changes.update(
+                    target_rise_pct=target, model_bulk_hours=model_hours, predicted_bulk_hours=hours
+                )
             bake = await q.update_bake(user_id, bake_id, **changes) or bake
             prediction = await self._estimate(q, user, bake)
             await self._move_bulk_done(q, user, bake, prediction)
         return bake, prediction
 
-    async def set_target(self, user_id: int, bake_id: int, target: float) -> tuple[Bake, Prediction | None] | None:
+    async def set_target(
+        self, user_id: int, bake_id: int, target: float
+    ) -> tuple[Bake, Prediction | None] | None:
         async with self.storage.tx() as q:
             user = await q.get_user(user_id)
             bake = await q.get_bake(user_id, bake_id)
@@ -373,9 +395,13 @@ class BakeService:
             bake = await q.get_bake(user_id, bake_id)
             if bake is None:
                 return None
-            return (bake, await q.rise_readings(user_id, bake_id),
-                    await q.temperatures(user_id, bake_id), await q.events(user_id, bake_id),
-                    await q.pending_reminders(user_id, bake_id))
+            return (
+                bake,
+                await q.rise_readings(user_id, bake_id),
+                await q.temperatures(user_id, bake_id),
+                await q.events(user_id, bake_id),
+                await q.pending_reminders(user_id, bake_id),
+            )
 
     async def end_bulk(
         self, user_id: int, bake_id: int, *, cold: bool, duration: timedelta
@@ -387,16 +413,22 @@ class BakeService:
             bake = await q.get_bake(user_id, bake_id)
             if user is None or bake is None or not bake.active:
                 return None
-            cancelled = await q.cancel_reminders(user_id, bake_id=bake_id,
-                                                 kinds=[*BULK_KINDS, "preheat", "proof_end"])
+            cancelled = await q.cancel_reminders(
+                user_id, bake_id=bake_id, kinds=[*BULK_KINDS, "preheat", "proof_end"]
+            )
             self.reminders.untrack(cancelled)
             phase = "cold_proof" if cold else "proof"
             changes: dict[str, object] = {"phase": phase, "proof_ends_at": now + duration}
             if bake.bulk_ended_at is None:
                 changes["bulk_ended_at"] = now
             bake = await q.update_bake(user_id, bake_id, **changes) or bake
-            await q.add_event(user_id, bake_id, "fridge_in" if cold else "proof", now,
-                              f"{duration.total_seconds() / 3600:g} h")
+            await q.add_event(
+                user_id,
+                bake_id,
+                "fridge_in" if cold else "proof",
+                now,
+                f"{duration.total_seconds() / 3600:g} h",
+            )
             planned = plan_proof(now, duration, timedelta(minutes=user.preheat_min))
             created = await self._add_planned(q, user, bake_id, planned)
         self.reminders.track(created)
@@ -416,8 +448,10 @@ class BakeService:
             if bake.phase == "cold_proof":
                 await q.add_event(user_id, bake_id, "fridge_out", now)
             await q.add_event(user_id, bake_id, "done", now)
-            bake = await q.update_bake(user_id, bake_id, phase="done", finished_at=now,
-                                       bulk_ended_at=bulk_end) or bake
+            bake = (
+                await q.update_bake(user_id, bake_id, phase="done", finished_at=now, bulk_ended_at=bulk_end)
+                or bake
+            )
             error_pct, cal = await self._learn(q, user, bake)
         return FinishResult(bake, len(cancelled), error_pct, cal)
 
@@ -442,8 +476,9 @@ class BakeService:
         await q.update_user(user.id, calibration=calib.to_json(new))
         return error_pct, new
 
-    async def rate(self, user_id: int, bake_id: int, *, rating: int | None = None,
-                   notes: str | None = None) -> Bake | None:
+    async def rate(
+        self, user_id: int, bake_id: int, *, rating: int | None = None, notes: str | None = None
+    ) -> Bake | None:
         changes: dict[str, object] = {}
         if rating is not None:
             changes["rating"] = rating
@@ -475,8 +510,14 @@ class BakeService:
             bake = await q.current_bake(user_id)
             created = await q.add_reminders(
                 user_id,
-                [NewReminder(TIMER, self.clock.now() + duration,
-                             bake_id=bake.id if bake else None, label=label or None)],
+                [
+                    NewReminder(
+                        TIMER,
+                        self.clock.now() + duration,
+                        bake_id=bake.id if bake else None,
+                        label=label or None,
+                    )
+                ],
                 self.clock.now(),
             )
         self.reminders.track(created)
@@ -521,8 +562,9 @@ class BakeService:
         if reminder.bake_id is None:
             return False
         async with self.storage.tx() as q:
-            event = await q.add_event(user_id, reminder.bake_id, "fold", self.clock.now(),
-                                      str(reminder.seq or ""))
+            event = await q.add_event(
+                user_id, reminder.bake_id, "fold", self.clock.now(), str(reminder.seq or "")
+            )
         return event is not None
 
     # ------------------------------------------------------------------ starter
@@ -536,8 +578,13 @@ class BakeService:
             feeding = await q.add_feeding(user_id, now, ratio, temp_c, peak.peak_hours)
             created = await q.add_reminders(
                 user_id,
-                [NewReminder(STARTER_PEAK, now + timedelta(hours=peak.low_hours),
-                             label=":".join(f"{x:g}" for x in ratio))],
+                [
+                    NewReminder(
+                        STARTER_PEAK,
+                        now + timedelta(hours=peak.low_hours),
+                        label=":".join(f"{x:g}" for x in ratio),
+                    )
+                ],
                 now,
             )
         self.reminders.track(created)

@@ -29,16 +29,45 @@ from storage.models import (
 
 # Columns a caller may change through update_user / update_bake (names are never user input,
 # but a whitelist keeps it that way).
-USER_SETTINGS = frozenset({
-    "timezone", "temp_unit", "setup_done", "folds_count", "fold_interval_min",
-    "rise_check_interval_min", "preheat_min", "quiet_start", "quiet_end", "target_rule",
-    "target_fixed_pct", "calibration", "first_name",
-})
-BAKE_FIELDS = frozenset({
-    "name", "flour_g", "water_g", "starter_g", "salt_g", "dough_temp_c", "phase",
-    "bulk_ended_at", "finished_at", "rating", "notes", "folds_count", "fold_interval_min",
-    "proof_ends_at", "target_rise_pct", "model_bulk_hours", "predicted_bulk_hours", "target_manual",
-})
+USER_SETTINGS = frozenset(
+    {
+        "timezone",
+        "temp_unit",
+        "setup_done",
+        "folds_count",
+        "fold_interval_min",
+        "rise_check_interval_min",
+        "preheat_min",
+        "quiet_start",
+        "quiet_end",
+        "target_rule",
+        "target_fixed_pct",
+        "calibration",
+        "first_name",
+    }
+)
+BAKE_FIELDS = frozenset(
+    {
+        "name",
+        "flour_g",
+        "water_g",
+        "starter_g",
+        "salt_g",
+        "dough_temp_c",
+        "phase",
+        "bulk_ended_at",
+        "finished_at",
+        "rating",
+        "notes",
+        "folds_count",
+        "fold_interval_min",
+        "proof_ends_at",
+        "target_rise_pct",
+        "model_bulk_hours",
+        "predicted_bulk_hours",
+        "target_manual",
+    }
+)
 _ACTIVE = "('" + "', '".join(PHASES_ACTIVE) + "')"
 
 
@@ -118,12 +147,19 @@ class Queries:
         if unknown:
             raise ValueError(f"not a bake field: {sorted(unknown)}")
         values: dict[str, Any] = {
-            "user_id": user_id, "name": name, "started_at": to_db(started_at),
-            "dough_temp_c": dough_temp_c, "phase": "bulk",
+            "user_id": user_id,
+            "name": name,
+            "started_at": to_db(started_at),
+            "dough_temp_c": dough_temp_c,
+            "phase": "bulk",
         }
         if recipe is not None:
-            values.update(flour_g=recipe.flour_g, water_g=recipe.water_g,
-                          starter_g=recipe.starter_g, salt_g=recipe.salt_g)
+            values.update(
+                flour_g=recipe.flour_g,
+                water_g=recipe.water_g,
+                starter_g=recipe.starter_g,
+                salt_g=recipe.salt_g,
+            )
         values.update({k: _db_value(v) for k, v in extra.items()})
         columns = ", ".join(values)
         marks = ", ".join("?" for _ in values)
@@ -133,9 +169,7 @@ class Queries:
         assert row is not None
         bake = Bake.from_row(row)
         await self.add_event(user_id, bake.id, "mix", started_at)
-        await self.db.execute(
-            "UPDATE users SET selected_bake_id = ? WHERE id = ?", (bake.id, user_id)
-        )
+        await self.db.execute("UPDATE users SET selected_bake_id = ? WHERE id = ?", (bake.id, user_id))
         return bake
 
     async def get_bake(self, user_id: int, bake_id: int) -> Bake | None:
@@ -144,8 +178,7 @@ class Queries:
 
     async def active_bakes(self, user_id: int) -> list[Bake]:
         rows = await self._all(
-            f"SELECT * FROM bakes WHERE user_id = ? AND phase IN {_ACTIVE} "
-            "ORDER BY started_at DESC, id DESC",
+            f"SELECT * FROM bakes WHERE user_id = ? AND phase IN {_ACTIVE} ORDER BY started_at DESC, id DESC",
             (user_id,),
         )
         return [Bake.from_row(r) for r in rows]
@@ -165,9 +198,7 @@ class Queries:
     async def select_bake(self, user_id: int, bake_id: int) -> Bake | None:
         bake = await self.get_bake(user_id, bake_id)
         if bake is not None and bake.active:
-            await self.db.execute(
-                "UPDATE users SET selected_bake_id = ? WHERE id = ?", (bake_id, user_id)
-            )
+            await self.db.execute("UPDATE users SET selected_bake_id = ? WHERE id = ?", (bake_id, user_id))
             return bake
         return None
 
@@ -286,17 +317,14 @@ class Queries:
             row = await self._one(
                 "INSERT INTO reminders (user_id, bake_id, kind, due_at, label, seq, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *",
-                (user_id, item.bake_id, item.kind, to_db(item.due_at), item.label, item.seq,
-                 to_db(now)),
+                (user_id, item.bake_id, item.kind, to_db(item.due_at), item.label, item.seq, to_db(now)),
             )
             assert row is not None
             created.append(Reminder.from_row(row))
         return created
 
     async def get_reminder(self, user_id: int, reminder_id: int) -> Reminder | None:
-        row = await self._one(
-            "SELECT * FROM reminders WHERE id = ? AND user_id = ?", (reminder_id, user_id)
-        )
+        row = await self._one("SELECT * FROM reminders WHERE id = ? AND user_id = ?", (reminder_id, user_id))
         return None if row is None else Reminder.from_row(row)
 
     async def pending_reminders(self, user_id: int, bake_id: int | None = None) -> list[Reminder]:
@@ -336,8 +364,15 @@ class Queries:
               AND (? = 0 OR kind IN ({kind_marks}))
             RETURNING id
             """,
-            (user_id, bake_id, bake_id, reminder_id, reminder_id, int(kind_list is not None),
-             *(kind_list or [])),
+            (
+                user_id,
+                bake_id,
+                bake_id,
+                reminder_id,
+                reminder_id,
+                int(kind_list is not None),
+                *(kind_list or []),
+            ),
         )
         return [int(r[0]) for r in rows]
 
@@ -354,9 +389,7 @@ class Queries:
         )
         return [Reminder.from_row(r) for r in rows]
 
-    async def mark_reminder(
-        self, reminder_id: int, state: str, *, sent_at: datetime | None = None
-    ) -> bool:
+    async def mark_reminder(self, reminder_id: int, state: str, *, sent_at: datetime | None = None) -> bool:
         """Move a pending reminder to sent/failed/missed; False if it was no longer pending."""
         async with self.db.execute(
             "UPDATE reminders SET state = ?, sent_at = COALESCE(?, sent_at), attempts = attempts + 1 "
@@ -368,8 +401,7 @@ class Queries:
     async def mark_missed_before(self, moment: datetime) -> dict[int, list[Reminder]]:
         """Everything pending that fell due before `moment` is missed; grouped by user."""
         rows = await self._all(
-            "UPDATE reminders SET state = 'missed' WHERE state = 'pending' AND due_at < ? "
-            "RETURNING *",
+            "UPDATE reminders SET state = 'missed' WHERE state = 'pending' AND due_at < ? RETURNING *",
             (to_db(moment),),
         )
         missed: dict[int, list[Reminder]] = {}

@@ -43,6 +43,7 @@ def temp_example(user: User) -> str:
 
 # ---------------------------------------------------------------- /newbake
 
+
 @router.message(Command("newbake"))
 async def newbake(
     message: Message, command: CommandObject, state: FSMContext, service: BakeService, user: User
@@ -81,8 +82,11 @@ async def got_recipe(message: Message, state: FSMContext, user: User) -> None:
     await state.update_data(recipe=[recipe.flour_g, recipe.water_g, recipe.starter_g, recipe.salt_g])
     await state.set_state(NewBake.temperature)
     summary = "\n".join(texts.percentages_lines(recipe))
-    await answer(message, f"{summary}\n\n" + texts.ASK_TEMP.format(example=temp_example(user)),
-                 kb.skip_keyboard("temp"))
+    await answer(
+        message,
+        f"{summary}\n\n" + texts.ASK_TEMP.format(example=temp_example(user)),
+        kb.skip_keyboard("temp"),
+    )
 
 
 @router.message(StateFilter(NewBake.temperature), F.text)
@@ -100,8 +104,9 @@ async def skip_recipe(query: CallbackQuery, state: FSMContext, user: User) -> No
     await state.set_state(NewBake.temperature)
     await query.answer()
     if isinstance(query.message, Message):
-        await query.message.answer(texts.ASK_TEMP.format(example=temp_example(user)),
-                                   reply_markup=kb.skip_keyboard("temp"))
+        await query.message.answer(
+            texts.ASK_TEMP.format(example=temp_example(user)), reply_markup=kb.skip_keyboard("temp")
+        )
 
 
 @router.callback_query(kb.SkipCb.filter(F.step == "temp"), StateFilter(NewBake.temperature))
@@ -118,12 +123,19 @@ async def _finish_dialog(
     await state.clear()
     amounts = data.get("recipe")
     recipe = Recipe(*amounts) if amounts else None
-    await _start(message, service, user, name=str(data.get("name") or "My bake"), recipe=recipe, temp_c=temp_c)
+    await _start(
+        message, service, user, name=str(data.get("name") or "My bake"), recipe=recipe, temp_c=temp_c
+    )
 
 
 async def _start(
-    message: Message, service: BakeService, user: User, *, name: str,
-    recipe: Recipe | None = None, temp_c: float | None = None,
+    message: Message,
+    service: BakeService,
+    user: User,
+    *,
+    name: str,
+    recipe: Recipe | None = None,
+    temp_c: float | None = None,
 ) -> None:
     try:
         result = await service.start_bake(user.id, name, recipe=recipe, dough_temp_c=temp_c)
@@ -135,7 +147,9 @@ async def _start(
 
 def render_started(result: StartResult, user: User, zone: tzinfo, now: datetime) -> str:
     bake = result.bake
-    lines = [texts.BAKE_STARTED.format(name=texts.esc(bake.name), time=texts.fmt_time(bake.started_at, zone, now))]
+    lines = [
+        texts.BAKE_STARTED.format(name=texts.esc(bake.name), time=texts.fmt_time(bake.started_at, zone, now))
+    ]
     lines += texts.percentages_lines(bake.recipe)
     if bake.dough_temp_c is not None:
         lines.append(f"Dough temperature: {texts.fmt_temp(bake.dough_temp_c, user.temp_unit)}")
@@ -164,6 +178,7 @@ def render_plan(reminders: list[Reminder], zone: tzinfo, now: datetime) -> str:
 
 # ---------------------------------------------------------------- /status
 
+
 @router.message(Command("status"))
 async def status(message: Message, service: BakeService, user: User) -> None:
     bakes = await service.active_bakes(user.id)
@@ -179,12 +194,16 @@ async def status(message: Message, service: BakeService, user: User) -> None:
             continue
         _, readings, temps, _, pending = details
         marker = "▶️ " if current and bake.id == current.id else ""
-        lines = [f"{marker}<b>{texts.esc(bake.name)}</b> — {texts.PHASE_NAMES.get(bake.phase, bake.phase)}",
-                 f"Mixed {texts.fmt_time(bake.started_at, zone, now)} ({texts.fmt_duration(now - bake.started_at)} ago)"]
+        mixed = texts.fmt_time(bake.started_at, zone, now)
+        lines = [
+            f"{marker}<b>{texts.esc(bake.name)}</b> — {texts.PHASE_NAMES.get(bake.phase, bake.phase)}",
+            f"Mixed {mixed} ({texts.fmt_duration(now - bake.started_at)} ago)",
+        ]
         if readings:
             last = readings[-1]
-            lines.append(f"Rise: <b>{texts.fmt_pct(last.rise_pct)}</b> "
-                         f"({texts.fmt_duration(now - last.taken_at)} ago)")
+            lines.append(
+                f"Rise: <b>{texts.fmt_pct(last.rise_pct)}</b> ({texts.fmt_duration(now - last.taken_at)} ago)"
+            )
         else:
             lines.append("Rise: no reading yet (send e.g. <code>40%</code>)")
         temperature = temps[-1].temp_c if temps else bake.dough_temp_c
@@ -198,8 +217,10 @@ async def status(message: Message, service: BakeService, user: User) -> None:
             lines.append(f"Proof ends {texts.fmt_time(bake.proof_ends_at, zone, now)}")
         if pending:
             nxt = pending[0]
-            lines.append(f"Next reminder: {texts.REMINDER_KIND_NAMES.get(nxt.kind, nxt.kind)} "
-                         f"at {texts.fmt_time(nxt.due_at, zone, now)}")
+            lines.append(
+                f"Next reminder: {texts.REMINDER_KIND_NAMES.get(nxt.kind, nxt.kind)} "
+                f"at {texts.fmt_time(nxt.due_at, zone, now)}"
+            )
         blocks.append("\n".join(lines))
     await answer(message, "\n\n".join(blocks), kb.select_bakes(bakes, current.id if current else None))
 
@@ -216,6 +237,7 @@ async def select(query: CallbackQuery, callback_data: kb.BakeCb, service: BakeSe
 
 
 # ---------------------------------------------------------------- /bakes
+
 
 @router.message(Command("bakes"))
 async def bakes(message: Message, command: CommandObject, service: BakeService, user: User) -> None:
@@ -234,7 +256,9 @@ async def bakes_page(service: BakeService, user: User, page: int, query: str) ->
 
 
 @router.callback_query(kb.PageCb.filter())
-async def bakes_paged(query: CallbackQuery, callback_data: kb.PageCb, service: BakeService, user: User) -> None:
+async def bakes_paged(
+    query: CallbackQuery, callback_data: kb.PageCb, service: BakeService, user: User
+) -> None:
     if callback_data.page < 0:
         await query.answer(texts.STALE_BUTTON, show_alert=True)
         return
@@ -245,16 +269,28 @@ async def bakes_paged(query: CallbackQuery, callback_data: kb.PageCb, service: B
 
 
 def render_card(
-    bake: Bake, readings: list, temps: list, events: list, pending: list[Reminder],
-    user: User, zone: tzinfo, now: datetime,
+    bake: Bake,
+    readings: list,
+    temps: list,
+    events: list,
+    pending: list[Reminder],
+    user: User,
+    zone: tzinfo,
+    now: datetime,
 ) -> str:
-    lines = [f"<b>{texts.esc(bake.name)}</b> — {texts.PHASE_NAMES.get(bake.phase, bake.phase)}",
-             f"Mixed {texts.fmt_date(bake.started_at, zone)}"]
+    lines = [
+        f"<b>{texts.esc(bake.name)}</b> — {texts.PHASE_NAMES.get(bake.phase, bake.phase)}",
+        f"Mixed {texts.fmt_date(bake.started_at, zone)}",
+    ]
     lines += texts.percentages_lines(bake.recipe)
     if bake.dough_temp_c is not None:
         lines.append(f"Dough temperature: {texts.fmt_temp(bake.dough_temp_c, user.temp_unit)}")
     if bake.target_rise_pct:
-        predicted = f"; predicted bulk {texts.fmt_hours(bake.predicted_bulk_hours)}" if bake.predicted_bulk_hours else ""
+        predicted = (
+            f"; predicted bulk {texts.fmt_hours(bake.predicted_bulk_hours)}"
+            if bake.predicted_bulk_hours
+            else ""
+        )
         lines.append(f"Target rise {bake.target_rise_pct:.0f} %{predicted}")
     if bake.bulk_ended_at:
         lines.append(f"Bulk: {texts.fmt_duration(bake.bulk_ended_at - bake.started_at)}")
@@ -266,8 +302,14 @@ def render_card(
         lines.append(f"Notes: {texts.esc(bake.notes)}")
     timeline = [(r.taken_at, f"rise {texts.fmt_pct(r.rise_pct)}") for r in readings]
     timeline += [(t.taken_at, f"dough {texts.fmt_temp(t.temp_c, user.temp_unit)}") for t in temps]
-    event_names = {"mix": "mixed", "fold": "fold", "fridge_in": "into the fridge", "fridge_out": "out of the fridge",
-                   "proof": "final proof", "done": "done"}
+    event_names = {
+        "mix": "mixed",
+        "fold": "fold",
+        "fridge_in": "into the fridge",
+        "fridge_out": "out of the fridge",
+        "proof": "final proof",
+        "done": "done",
+    }
     timeline += [(e.at, event_names.get(e.kind, e.kind)) for e in events]
     if timeline:
         lines += ["", "<b>Timeline</b>"]
@@ -275,7 +317,9 @@ def render_card(
             since = texts.fmt_duration(moment - bake.started_at)
             lines.append(f"{moment.astimezone(zone):%d %b %H:%M} (+{since}) — {what}")
     if pending:
-        lines.append(f"\n{len(pending)} reminder(s) pending; next at {texts.fmt_time(pending[0].due_at, zone, now)}")
+        lines.append(
+            f"\n{len(pending)} reminder(s) pending; next at {texts.fmt_time(pending[0].due_at, zone, now)}"
+        )
     return "\n".join(lines)
 
 
@@ -299,6 +343,7 @@ def card_keyboard(bake: Bake) -> object:
 
 
 # ---------------------------------------------------------------- /done
+
 
 @router.message(Command("done"))
 async def done(message: Message, state: FSMContext, service: BakeService, user: User) -> None:
@@ -325,18 +370,22 @@ def learned_text(result: object) -> str:
     actual = bake.bulk_ended_at - bake.started_at
     predicted = actual * (1 + result.bulk_error_pct / 100)
     error = f"{abs(result.bulk_error_pct):.0f} % {'too long' if result.bulk_error_pct > 0 else 'too short'}"
-    return texts.LEARNED.format(actual=texts.fmt_duration(actual), predicted=texts.fmt_duration(predicted),
-                                error=error, pace=texts.pace_phrase(cal.speed_factor))
+    return texts.LEARNED.format(
+        actual=texts.fmt_duration(actual),
+        predicted=texts.fmt_duration(predicted),
+        error=error,
+        pace=texts.pace_phrase(cal.speed_factor),
+    )
 
 
 @router.callback_query(kb.RateCb.filter())
-async def rated(query: CallbackQuery, callback_data: kb.RateCb, state: FSMContext, service: BakeService,
-                user: User) -> None:
+async def rated(
+    query: CallbackQuery, callback_data: kb.RateCb, state: FSMContext, service: BakeService, user: User
+) -> None:
     if not 0 <= callback_data.value <= 5:
         await query.answer(texts.STALE_BUTTON, show_alert=True)
         return
-    bake = await service.rate(user.id, callback_data.bake_id,
-                              rating=callback_data.value or None)
+    bake = await service.rate(user.id, callback_data.bake_id, rating=callback_data.value or None)
     if bake is None:
         await query.answer(texts.BAKE_NOT_FOUND, show_alert=True)
         return
@@ -393,17 +442,22 @@ async def _finished(message: Message, bake: Bake | None, learned: str) -> None:
 
 # ---------------------------------------------------------------- /abandon
 
+
 @router.message(Command("abandon"))
 async def abandon(message: Message, service: BakeService, user: User) -> None:
     bake = await service.current_bake(user.id)
     if bake is None:
         await answer(message, texts.NO_ACTIVE_BAKE)
         return
-    await answer(message, texts.CONFIRM_ABANDON.format(name=texts.esc(bake.name)), kb.confirm_abandon(bake.id))
+    await answer(
+        message, texts.CONFIRM_ABANDON.format(name=texts.esc(bake.name)), kb.confirm_abandon(bake.id)
+    )
 
 
 @router.callback_query(kb.BakeCb.filter(F.action.in_({"abandon", "keep"})))
-async def abandon_answer(query: CallbackQuery, callback_data: kb.BakeCb, service: BakeService, user: User) -> None:
+async def abandon_answer(
+    query: CallbackQuery, callback_data: kb.BakeCb, service: BakeService, user: User
+) -> None:
     if callback_data.action == "keep":
         bake = await service.bake(user.id, callback_data.bake_id)
         if bake is None:

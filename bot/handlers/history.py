@@ -42,6 +42,7 @@ def card_buttons(bake: Bake) -> InlineKeyboardMarkup:
 
 # ---------------------------------------------------------------- charts
 
+
 async def chart_series(service: BakeService, user: User, bake_id: int) -> charts.ChartSeries | None:
     details = await service.bake_details(user.id, bake_id)
     if details is None:
@@ -71,7 +72,9 @@ async def chart_series(service: BakeService, user: User, bake_id: int) -> charts
         fridge_in=hours(bake.bulk_ended_at) if bake.bulk_ended_at else None,
         target_band=band,
         predicted=predicted,
-        dough_temp=(c_to_f(bake.dough_temp_c) if unit == "F" else bake.dough_temp_c) if bake.dough_temp_c else None,
+        dough_temp=(c_to_f(bake.dough_temp_c) if unit == "F" else bake.dough_temp_c)
+        if bake.dough_temp_c
+        else None,
         temp_unit=f"°{unit}",
     )
 
@@ -126,13 +129,16 @@ async def compare(message: Message, bot: Bot, service: BakeService, user: User) 
         return
     await bot.send_chat_action(message.chat.id, ChatAction.UPLOAD_PHOTO)
     png = await asyncio.to_thread(charts.render_compare_chart, series)
-    await message.answer_photo(BufferedInputFile(png, filename="compare.png"),
-                               caption=texts.CHART_COMPARE_CAPTION.format(n=len(series)))
+    await message.answer_photo(
+        BufferedInputFile(png, filename="compare.png"),
+        caption=texts.CHART_COMPARE_CAPTION.format(n=len(series)),
+    )
 
 
 @router.callback_query(kb.BakeCb.filter(F.action == "chart"))
-async def chart_button(query: CallbackQuery, callback_data: kb.BakeCb, bot: Bot, service: BakeService,
-                       user: User) -> None:
+async def chart_button(
+    query: CallbackQuery, callback_data: kb.BakeCb, bot: Bot, service: BakeService, user: User
+) -> None:
     if await service.bake(user.id, callback_data.bake_id) is None:
         await query.answer(texts.BAKE_NOT_FOUND, show_alert=True)
         return
@@ -146,8 +152,15 @@ async def chart_button(query: CallbackQuery, callback_data: kb.BakeCb, bot: Bot,
 EXPORT_ARGS = re.compile(r"^(?:(csv|json)\s*)?(?:(\d{1,4})\s*d(?:ays?)?)?\s*(?:(csv|json))?$")
 
 
-async def send_export(message: Message, service: BakeService, user: User, formats: list[str],
-                      *, since_days: int | None = None, bake_id: int | None = None) -> None:
+async def send_export(
+    message: Message,
+    service: BakeService,
+    user: User,
+    formats: list[str],
+    *,
+    since_days: int | None = None,
+    bake_id: int | None = None,
+) -> None:
     """Stream the export to a temp file and upload that: memory stays flat however long the history."""
     zone = service.zone(user)
     since = service.clock.now() - timedelta(days=since_days) if since_days else None
@@ -156,8 +169,9 @@ async def send_export(message: Message, service: BakeService, user: User, format
         for fmt in formats:
             path = Path(folder) / export_filename(fmt, service.clock.now())
             with path.open("wb") as out:
-                async for chunk in producers[fmt](service.storage.path, user.id, zone, since=since,
-                                                  bake_id=bake_id):
+                async for chunk in producers[fmt](
+                    service.storage.path, user.id, zone, since=since, bake_id=bake_id
+                ):
                     out.write(chunk)
             await message.answer_document(FSInputFile(path), caption=texts.EXPORT_CAPTION[fmt])
 
@@ -181,7 +195,9 @@ async def export(message: Message, command: CommandObject, service: BakeService,
 
 
 @router.callback_query(kb.BakeCb.filter(F.action == "export"))
-async def export_button(query: CallbackQuery, callback_data: kb.BakeCb, service: BakeService, user: User) -> None:
+async def export_button(
+    query: CallbackQuery, callback_data: kb.BakeCb, service: BakeService, user: User
+) -> None:
     if await service.bake(user.id, callback_data.bake_id) is None:
         await query.answer(texts.BAKE_NOT_FOUND, show_alert=True)
         return
@@ -192,6 +208,7 @@ async def export_button(query: CallbackQuery, callback_data: kb.BakeCb, service:
 
 # ---------------------------------------------------------------- import
 
+
 @router.message(Command("import"), F.text)  # a document captioned /import is the file itself
 async def import_command(message: Message, state: FSMContext) -> None:
     await state.set_state(ImportFile.document)
@@ -200,8 +217,9 @@ async def import_command(message: Message, state: FSMContext) -> None:
 
 @router.message(StateFilter(ImportFile.document), F.document)
 @router.message(F.document, F.caption.startswith("/import"))
-async def import_document(message: Message, state: FSMContext, bot: Bot, service: BakeService, user: User,
-                          import_max_bytes: int) -> None:
+async def import_document(
+    message: Message, state: FSMContext, bot: Bot, service: BakeService, user: User, import_max_bytes: int
+) -> None:
     document = message.document
     assert document is not None
     if document.file_size is not None and document.file_size > import_max_bytes:
@@ -215,8 +233,12 @@ async def import_document(message: Message, state: FSMContext, bot: Bot, service
         await answer(message, texts.IMPORT_REJECTED.format(reason=texts.esc(exc.reason)))
         return
     await state.clear()
-    await answer(message, texts.IMPORT_DONE.format(added=summary.bakes_added, skipped=summary.bakes_skipped,
-                                                   readings=summary.readings_added))
+    await answer(
+        message,
+        texts.IMPORT_DONE.format(
+            added=summary.bakes_added, skipped=summary.bakes_skipped, readings=summary.readings_added
+        ),
+    )
 
 
 @router.message(StateFilter(ImportFile.document))
@@ -226,20 +248,26 @@ async def import_not_a_document(message: Message) -> None:
 
 # ---------------------------------------------------------------- card actions
 
+
 @router.callback_query(kb.BakeCb.filter(F.action == "edit"))
-async def edit_button(query: CallbackQuery, callback_data: kb.BakeCb, service: BakeService, user: User) -> None:
+async def edit_button(
+    query: CallbackQuery, callback_data: kb.BakeCb, service: BakeService, user: User
+) -> None:
     bake = await service.bake(user.id, callback_data.bake_id)
     if bake is None:
         await query.answer(texts.BAKE_NOT_FOUND, show_alert=True)
         return
     await query.answer()
     if isinstance(query.message, Message):
-        await query.message.answer(texts.EDIT_RATING.format(name=texts.esc(bake.name)),
-                                   reply_markup=kb.rating_keyboard(bake.id))
+        await query.message.answer(
+            texts.EDIT_RATING.format(name=texts.esc(bake.name)), reply_markup=kb.rating_keyboard(bake.id)
+        )
 
 
 @router.callback_query(kb.BakeCb.filter(F.action == "again"))
-async def again_button(query: CallbackQuery, callback_data: kb.BakeCb, service: BakeService, user: User) -> None:
+async def again_button(
+    query: CallbackQuery, callback_data: kb.BakeCb, service: BakeService, user: User
+) -> None:
     from bot.handlers.bakes import render_started
     from schedules.service import TooManyActiveBakes
 
@@ -258,18 +286,22 @@ async def again_button(query: CallbackQuery, callback_data: kb.BakeCb, service: 
 
 
 @router.callback_query(kb.BakeCb.filter(F.action == "delete"))
-async def delete_button(query: CallbackQuery, callback_data: kb.BakeCb, service: BakeService, user: User) -> None:
+async def delete_button(
+    query: CallbackQuery, callback_data: kb.BakeCb, service: BakeService, user: User
+) -> None:
     bake = await service.bake(user.id, callback_data.bake_id)
     if bake is None:
         await query.answer(texts.BAKE_NOT_FOUND, show_alert=True)
         return
     await query.answer()
     if isinstance(query.message, Message):
-        await query.message.answer(texts.CONFIRM_DELETE.format(name=texts.esc(bake.name)),
-                                   reply_markup=kb.confirm_abandon(bake.id))
+        await query.message.answer(
+            texts.CONFIRM_DELETE.format(name=texts.esc(bake.name)), reply_markup=kb.confirm_abandon(bake.id)
+        )
 
 
 # ---------------------------------------------------------------- /deleteme
+
 
 @router.message(Command("deleteme"))
 async def deleteme(message: Message) -> None:
@@ -281,8 +313,9 @@ async def deleteme(message: Message) -> None:
 
 
 @router.callback_query(kb.SetupCb.filter(F.field == "erase"))
-async def erase(query: CallbackQuery, callback_data: kb.SetupCb, state: FSMContext, service: BakeService,
-                user: User) -> None:
+async def erase(
+    query: CallbackQuery, callback_data: kb.SetupCb, state: FSMContext, service: BakeService, user: User
+) -> None:
     await query.answer()
     if not isinstance(query.message, Message):
         return
@@ -291,6 +324,12 @@ async def erase(query: CallbackQuery, callback_data: kb.SetupCb, state: FSMConte
         return
     counts = await service.erase_user(user.id)
     await state.clear()
-    await query.message.edit_text(texts.ERASED.format(
-        bakes=counts["bakes"], readings=counts["rise_readings"], temps=counts["temperatures"],
-        reminders=counts["reminders"], feedings=counts["starter_feedings"]))
+    await query.message.edit_text(
+        texts.ERASED.format(
+            bakes=counts["bakes"],
+            readings=counts["rise_readings"],
+            temps=counts["temperatures"],
+            reminders=counts["reminders"],
+            feedings=counts["starter_feedings"],
+        )
+    )

@@ -21,8 +21,9 @@ router = Router(name="readings")
 BARE_PERCENT = re.compile(r"^\s*-?\d+(?:[.,]\d+)?\s*%\s*$")
 
 
-async def log_rise(message: Message, service: BakeService, user: User, rise: RiseInput,
-                   bake: Bake | None = None) -> None:
+async def log_rise(
+    message: Message, service: BakeService, user: User, rise: RiseInput, bake: Bake | None = None
+) -> None:
     """Shared by /rise, a bare `40%`, and the quick buttons on rise checks."""
     bake = bake or await service.current_bake(user.id)
     if bake is None:
@@ -40,8 +41,15 @@ def render_rise(result: RiseResult, zone: tzinfo, now: datetime) -> str:
     elapsed = texts.fmt_duration(reading.taken_at - bake.started_at)
     name = texts.esc(bake.name)
     if reading.start_height is not None and reading.current_height is not None:
-        lines = [texts.RISE_FROM_HEIGHTS.format(start=reading.start_height, current=reading.current_height,
-                                                pct=reading.rise_pct, elapsed=elapsed, name=name)]
+        lines = [
+            texts.RISE_FROM_HEIGHTS.format(
+                start=reading.start_height,
+                current=reading.current_height,
+                pct=reading.rise_pct,
+                elapsed=elapsed,
+                name=name,
+            )
+        ]
     else:
         lines = [texts.RISE_LOGGED.format(pct=reading.rise_pct, elapsed=elapsed, name=name)]
     if result.previous is not None and reading.rise_pct < result.previous.rise_pct:
@@ -60,9 +68,16 @@ def prediction_lines(prediction: Prediction | None, zone: tzinfo, now: datetime)
         return [texts.RISE_PASSED.format(target=target)]
     low, high = (texts.fmt_time(t, zone, now) for t in prediction.window)
     if prediction.basis == "prior":
-        return [texts.RISE_ETA_PRIOR.format(target=target, eta=texts.fmt_time(prediction.eta, zone, now),
-                                            low=low, high=high)]
-    return [texts.RISE_ETA.format(target=target, eta=texts.fmt_time(prediction.eta, zone, now), low=low, high=high)]
+        return [
+            texts.RISE_ETA_PRIOR.format(
+                target=target, eta=texts.fmt_time(prediction.eta, zone, now), low=low, high=high
+            )
+        ]
+    return [
+        texts.RISE_ETA.format(
+            target=target, eta=texts.fmt_time(prediction.eta, zone, now), low=low, high=high
+        )
+    ]
 
 
 @router.message(Command("rise"))
@@ -141,8 +156,12 @@ async def target(message: Message, command: CommandObject, service: BakeService,
         return
     result = await service.set_target(user.id, bake.id, value)
     if result is None:
-        await answer(message, texts.NOT_IN_BULK.format(name=texts.esc(bake.name),
-                                                       phase=texts.PHASE_NAMES.get(bake.phase, bake.phase)))
+        await answer(
+            message,
+            texts.NOT_IN_BULK.format(
+                name=texts.esc(bake.name), phase=texts.PHASE_NAMES.get(bake.phase, bake.phase)
+            ),
+        )
         return
     bake, prediction = result
     lines = [texts.TARGET_SET.format(name=texts.esc(bake.name), target=value)]

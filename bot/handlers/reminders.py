@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -35,8 +35,10 @@ LABEL_MAX = 100
 
 # ---------------------------------------------------------------- ending bulk
 
-async def _end_bulk(message: Message, service: BakeService, user: User, bake_id: int, *,
-                    cold: bool, duration: timedelta) -> None:
+
+async def _end_bulk(
+    message: Message, service: BakeService, user: User, bake_id: int, *, cold: bool, duration: timedelta
+) -> None:
     result = await service.end_bulk(user.id, bake_id, cold=cold, duration=duration)
     if result is None:
         await answer(message, texts.BAKE_NOT_FOUND)
@@ -44,16 +46,22 @@ async def _end_bulk(message: Message, service: BakeService, user: User, bake_id:
     zone, now = service.zone(user), service.clock.now()
     end = result.bake.proof_ends_at or now + duration
     template = texts.COLD_PROOF_STARTED if cold else texts.ROOM_PROOF_STARTED
-    lines = [template.format(name=texts.esc(result.bake.name), end=texts.fmt_time(end, zone, now),
-                             duration=texts.fmt_duration(duration))]
+    lines = [
+        template.format(
+            name=texts.esc(result.bake.name),
+            end=texts.fmt_time(end, zone, now),
+            duration=texts.fmt_duration(duration),
+        )
+    ]
     preheat = [r for r in result.reminders if r.kind == "preheat"]
     if preheat:
         lines.append(texts.PREHEAT_PLANNED.format(time=texts.fmt_time(preheat[0].due_at, zone, now)))
     await answer(message, "\n".join(lines))
 
 
-async def _proof_command(message: Message, command: CommandObject, service: BakeService, user: User,
-                         *, cold: bool) -> None:
+async def _proof_command(
+    message: Message, command: CommandObject, service: BakeService, user: User, *, cold: bool
+) -> None:
     example = "/fridge 14h" if cold else "/proof 2h"
     bake = await service.current_bake(user.id)
     if bake is None:
@@ -63,9 +71,11 @@ async def _proof_command(message: Message, command: CommandObject, service: Bake
         try:
             duration = parse_duration(command.args, bare_unit="h", minimum=PROOF_MIN, maximum=PROOF_MAX)
         except ParseError as exc:
-            text = (texts.PROOF_DURATION_BOUNDS.format(example=example)
-                    if exc.reason in ("duration_too_short", "duration_too_long")
-                    else texts.input_error(exc.reason, example))
+            text = (
+                texts.PROOF_DURATION_BOUNDS.format(example=example)
+                if exc.reason in ("duration_too_short", "duration_too_long")
+                else texts.input_error(exc.reason, example)
+            )
             await answer(message, text)
             return
         await _end_bulk(message, service, user, bake.id, cold=cold, duration=duration)
@@ -76,8 +86,11 @@ async def _proof_command(message: Message, command: CommandObject, service: Bake
         latest_rise = readings[-1].rise_pct if readings else None
         temp_c = temps[-1].temp_c if temps else bake.dough_temp_c
         suggested = service.suggest_cold_proof(bake, latest_rise, temp_c)
-        await answer(message, texts.ASK_PROOF.format(suggested=f"{suggested:g}"),
-                     kb.proof_keyboard(bake.id, cold=True, suggested_hours=suggested))
+        await answer(
+            message,
+            texts.ASK_PROOF.format(suggested=f"{suggested:g}"),
+            kb.proof_keyboard(bake.id, cold=True, suggested_hours=suggested),
+        )
     else:
         await answer(message, texts.ASK_ROOM_PROOF, kb.proof_keyboard(bake.id, cold=False))
 
@@ -93,7 +106,9 @@ async def proof(message: Message, command: CommandObject, service: BakeService, 
 
 
 @router.callback_query(kb.ProofCb.filter())
-async def proof_button(query: CallbackQuery, callback_data: kb.ProofCb, service: BakeService, user: User) -> None:
+async def proof_button(
+    query: CallbackQuery, callback_data: kb.ProofCb, service: BakeService, user: User
+) -> None:
     duration = timedelta(minutes=callback_data.minutes)
     if not PROOF_MIN <= duration <= PROOF_MAX or callback_data.cold not in (0, 1):
         await query.answer(texts.STALE_BUTTON, show_alert=True)
@@ -105,10 +120,13 @@ async def proof_button(query: CallbackQuery, callback_data: kb.ProofCb, service:
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=None)
-        await _end_bulk(query.message, service, user, bake.id, cold=bool(callback_data.cold), duration=duration)
+        await _end_bulk(
+            query.message, service, user, bake.id, cold=bool(callback_data.cold), duration=duration
+        )
 
 
 # ---------------------------------------------------------------- timers
+
 
 @router.message(Command("timer"))
 async def timer(message: Message, command: CommandObject, service: BakeService, user: User) -> None:
@@ -121,9 +139,14 @@ async def timer(message: Message, command: CommandObject, service: BakeService, 
     label = " ".join(label.split())[:LABEL_MAX]
     reminder = await service.add_timer(user.id, duration, label or None)
     zone, now = service.zone(user), service.clock.now()
-    await answer(message, texts.TIMER_SET.format(time=texts.fmt_time(reminder.due_at, zone, now),
-                                                 duration=texts.fmt_duration(duration),
-                                                 label=f": {texts.esc(label)}" if label else ""))
+    await answer(
+        message,
+        texts.TIMER_SET.format(
+            time=texts.fmt_time(reminder.due_at, zone, now),
+            duration=texts.fmt_duration(duration),
+            label=f": {texts.esc(label)}" if label else "",
+        ),
+    )
 
 
 async def pending_view(service: BakeService, user: User) -> tuple[str, object]:
@@ -154,6 +177,7 @@ async def timers(message: Message, service: BakeService, user: User) -> None:
 
 # ---------------------------------------------------------------- per-bake folds
 
+
 @router.message(Command("folds"))
 async def folds(message: Message, command: CommandObject, service: BakeService, user: User) -> None:
     bake = await service.current_bake(user.id)
@@ -166,9 +190,16 @@ async def folds(message: Message, command: CommandObject, service: BakeService, 
             count, interval = 0, bake.fold_interval_min or user.fold_interval_min
         elif 1 <= len(args) <= 2:
             count = int(parse_number(args[0]))
-            interval = (int(parse_duration(args[1], minimum=timedelta(minutes=5),
-                                           maximum=timedelta(hours=3)).total_seconds() // 60)
-                        if len(args) == 2 else bake.fold_interval_min or user.fold_interval_min)
+            interval = (
+                int(
+                    parse_duration(
+                        args[1], minimum=timedelta(minutes=5), maximum=timedelta(hours=3)
+                    ).total_seconds()
+                    // 60
+                )
+                if len(args) == 2
+                else bake.fold_interval_min or user.fold_interval_min
+            )
             if not 0 <= count <= 12:
                 raise ParseError("folds_format")
         else:
@@ -177,8 +208,12 @@ async def folds(message: Message, command: CommandObject, service: BakeService, 
         await answer(message, texts.input_error("folds_format"))
         return
     if bake.phase != "bulk":
-        await answer(message, texts.NOT_IN_BULK.format(name=texts.esc(bake.name),
-                                                       phase=texts.PHASE_NAMES.get(bake.phase, bake.phase)))
+        await answer(
+            message,
+            texts.NOT_IN_BULK.format(
+                name=texts.esc(bake.name), phase=texts.PHASE_NAMES.get(bake.phase, bake.phase)
+            ),
+        )
         return
     created = await service.set_folds(user.id, bake.id, count, interval)
     if count == 0 or not created:
@@ -186,11 +221,14 @@ async def folds(message: Message, command: CommandObject, service: BakeService, 
         return
     zone, now = service.zone(user), service.clock.now()
     times = ", ".join(texts.fmt_time(r.due_at, zone, now) for r in created)
-    await answer(message, texts.FOLDS_SET.format(count=len(created), interval=interval,
-                                                 name=texts.esc(bake.name), times=times))
+    await answer(
+        message,
+        texts.FOLDS_SET.format(count=len(created), interval=interval, name=texts.esc(bake.name), times=times),
+    )
 
 
 # ---------------------------------------------------------------- reminder buttons
+
 
 @router.callback_query(kb.RemCb.filter())
 async def reminder_button(

@@ -8,12 +8,12 @@ from aiogram import F, Router
 from aiogram.filters import Command, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from schedules.calibration import Calibration
 
 from bot import keyboards as kb
 from bot import texts
 from bot.replies import answer
 from bot.states import SettingValue, Setup
+from schedules.calibration import Calibration
 from schedules.parsing import ParseError, parse_clock_range, parse_number, parse_timezone, zone_for
 from schedules.service import BakeService
 from storage.models import User
@@ -53,13 +53,17 @@ async def typed_timezone(message: Message, state: FSMContext, service: BakeServi
     try:
         zone_key = parse_timezone(message.text or "")
     except ParseError:
-        await answer(message, texts.BAD_TIMEZONE.format(text=texts.esc((message.text or "")[:60])),
-                     kb.timezone_keyboard())
+        await answer(
+            message,
+            texts.BAD_TIMEZONE.format(text=texts.esc((message.text or "")[:60])),
+            kb.timezone_keyboard(),
+        )
         return
     await service.update_settings(user.id, timezone=zone_key)
     await state.clear()
-    await answer(message, _tz_saved(zone_key, service.clock.now()) + "\n\n" + texts.ASK_UNIT,
-                 kb.unit_keyboard())
+    await answer(
+        message, _tz_saved(zone_key, service.clock.now()) + "\n\n" + texts.ASK_UNIT, kb.unit_keyboard()
+    )
 
 
 @router.callback_query(kb.SetupCb.filter(F.field == "tz"))
@@ -75,8 +79,10 @@ async def tapped_timezone(
     await state.clear()
     await query.answer()
     if isinstance(query.message, Message):
-        await query.message.answer(_tz_saved(zone_key, service.clock.now()) + "\n\n" + texts.ASK_UNIT,
-                                   reply_markup=kb.unit_keyboard())
+        await query.message.answer(
+            _tz_saved(zone_key, service.clock.now()) + "\n\n" + texts.ASK_UNIT,
+            reply_markup=kb.unit_keyboard(),
+        )
 
 
 @router.callback_query(kb.SetupCb.filter(F.field == "skip"))
@@ -88,22 +94,30 @@ async def skipped_timezone(query: CallbackQuery, state: FSMContext) -> None:
 
 
 @router.callback_query(kb.SetupCb.filter(F.field == "unit"))
-async def tapped_unit(query: CallbackQuery, callback_data: kb.SetupCb, service: BakeService, user: User) -> None:
+async def tapped_unit(
+    query: CallbackQuery, callback_data: kb.SetupCb, service: BakeService, user: User
+) -> None:
     if callback_data.value not in ("C", "F"):
         await query.answer(texts.STALE_BUTTON, show_alert=True)
         return
     first_time = not user.setup_done
     user = await service.update_settings(user.id, temp_unit=callback_data.value, setup_done=1) or user
-    await query.answer(texts.UNIT_SAVED.format(unit=callback_data.value).replace("<b>", "").replace("</b>", ""))
+    await query.answer(
+        texts.UNIT_SAVED.format(unit=callback_data.value).replace("<b>", "").replace("</b>", "")
+    )
     if isinstance(query.message, Message):
         if first_time:
-            await query.message.answer(texts.UNIT_SAVED.format(unit=callback_data.value) + "\n" + texts.SETUP_DONE)
+            await query.message.answer(
+                texts.UNIT_SAVED.format(unit=callback_data.value) + "\n" + texts.SETUP_DONE
+            )
         else:
-            await query.message.answer(settings_summary(user, service),
-                                       reply_markup=kb.settings_keyboard(user.temp_unit))
+            await query.message.answer(
+                settings_summary(user, service), reply_markup=kb.settings_keyboard(user.temp_unit)
+            )
 
 
 # ---------------------------------------------------------------- /settings
+
 
 def settings_summary(user: User, service: BakeService) -> str:
     cal = service.calibration(user)
@@ -111,12 +125,17 @@ def settings_summary(user: User, service: BakeService) -> str:
     checks = "off" if user.rise_check_interval_min == 0 else f"every {user.rise_check_interval_min} min"
     preheat = "off" if user.preheat_min == 0 else f"{user.preheat_min} min before the proof ends"
     quiet = f"{user.quiet_start}–{user.quiet_end}" if user.quiet_start else "off"
-    target = ("by dough temperature" if user.target_rule != "fixed"
-              else f"fixed at {user.target_fixed_pct:g} %")
-    learned = ("not yet (finish a bake with rise readings)" if cal.samples == 0
-               else f"{texts.pace_phrase(cal.speed_factor).lower()} ({cal.samples} bake(s))")
+    target = (
+        "by dough temperature" if user.target_rule != "fixed" else f"fixed at {user.target_fixed_pct:g} %"
+    )
+    learned = (
+        "not yet (finish a bake with rise readings)"
+        if cal.samples == 0
+        else f"{texts.pace_phrase(cal.speed_factor).lower()} ({cal.samples} bake(s))"
+    )
     lines = [
-        texts.SETTINGS_HEADER, "",
+        texts.SETTINGS_HEADER,
+        "",
         f"🌍 Timezone: <b>{texts.esc(user.timezone or service.default_timezone)}</b>",
         f"🌡 Temperatures: <b>°{user.temp_unit}</b>",
         f"🤲 Folds: <b>{folds}</b>",
@@ -198,8 +217,14 @@ def parse_setting(field: str, text: str) -> dict[str, object]:
     raise ParseError("unknown_setting")
 
 
-SETTING_EXAMPLES = {"tz": "Europe/Berlin", "folds": "4 30", "checks": "60", "preheat": "60",
-                    "quiet": "22:00-07:00", "target": "75"}
+SETTING_EXAMPLES = {
+    "tz": "Europe/Berlin",
+    "folds": "4 30",
+    "checks": "60",
+    "preheat": "60",
+    "quiet": "22:00-07:00",
+    "target": "75",
+}
 
 
 @router.message(StateFilter(SettingValue.value), F.text)
@@ -209,10 +234,15 @@ async def typed_setting(message: Message, state: FSMContext, service: BakeServic
         changes = parse_setting(field, message.text or "")
     except (ParseError, ValueError) as exc:
         reason = exc.reason if isinstance(exc, ParseError) else "setting_number"
-        await answer(message, texts.input_error(reason, SETTING_EXAMPLES.get(field, "60"),
-                                                text=(message.text or "")[:60]))
+        await answer(
+            message,
+            texts.input_error(reason, SETTING_EXAMPLES.get(field, "60"), text=(message.text or "")[:60]),
+        )
         return
     user = await service.update_settings(user.id, **changes) or user
     await state.clear()
-    await answer(message, texts.SETTING_SAVED.format(summary=settings_summary(user, service)),
-                 kb.settings_keyboard(user.temp_unit))
+    await answer(
+        message,
+        texts.SETTING_SAVED.format(summary=settings_summary(user, service)),
+        kb.settings_keyboard(user.temp_unit),
+    )

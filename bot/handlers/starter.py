@@ -24,8 +24,11 @@ async def feed(message: Message, command: CommandObject, service: BakeService, u
         if not 1 <= len(args) <= 2:
             raise ParseError("feed_format")
         ratio = parse_feed_ratio(args[0])
-        temp_c = (parse_temperature(args[1], default_unit=user.temp_unit, valid_c=(5.0, 40.0))
-                  if len(args) == 2 else None)
+        temp_c = (
+            parse_temperature(args[1], default_unit=user.temp_unit, valid_c=(5.0, 40.0))
+            if len(args) == 2
+            else None
+        )
     except ParseError as exc:
         reason = exc.reason if exc.reason.startswith("temp") else "feed_format"
         await answer(message, texts.input_error(reason, **exc.details))
@@ -38,8 +41,16 @@ async def feed(message: Message, command: CommandObject, service: BakeService, u
 
     ratio_text = ":".join(f"{part:g}" for part in ratio)
     temp_text = f" at {texts.fmt_temp(temp_c, user.temp_unit)}" if temp_c is not None else ""
-    await answer(message, texts.FEED_LOGGED.format(ratio=ratio_text, temp=temp_text, peak=at(peak.peak_hours),
-                                                   low=at(peak.low_hours), high=at(peak.high_hours)))
+    await answer(
+        message,
+        texts.FEED_LOGGED.format(
+            ratio=ratio_text,
+            temp=temp_text,
+            peak=at(peak.peak_hours),
+            low=at(peak.low_hours),
+            high=at(peak.high_hours),
+        ),
+    )
 
 
 @router.message(Command("starter"))
@@ -53,8 +64,10 @@ async def starter(message: Message, service: BakeService, user: User) -> None:
     for feeding in feedings:
         ratio = f"{feeding.starter_parts:g}:{feeding.flour_parts:g}:{feeding.water_parts:g}"
         temp = f", {texts.fmt_temp(feeding.temp_c, user.temp_unit)}" if feeding.temp_c is not None else ""
-        lines.append(f"• {texts.fmt_date(feeding.fed_at, zone)} — {ratio}{temp}, "
-                     f"peak expected after {texts.fmt_hours(feeding.peak_hours)}")
+        lines.append(
+            f"• {texts.fmt_date(feeding.fed_at, zone)} — {ratio}{temp}, "
+            f"peak expected after {texts.fmt_hours(feeding.peak_hours)}"
+        )
     # How fast this starter has been peaking: the mean expected time per ratio family.
     by_ratio: dict[float, list[float]] = {}
     for feeding in feedings:

@@ -122,7 +122,9 @@ def settings(tmp_path: Path, emulator: BotAPIEmulator) -> Settings:
 
 
 @pytest.fixture
-async def runner(emulator: BotAPIEmulator, settings: Settings, clock: OffsetClock) -> AsyncIterator[BotRunner]:
+async def runner(
+    emulator: BotAPIEmulator, settings: Settings, clock: OffsetClock
+) -> AsyncIterator[BotRunner]:
     bot_runner = BotRunner(emulator, settings, clock)
     await bot_runner.start()
     yield bot_runner

@@ -17,7 +17,15 @@ def rows(db_path: Path, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.
 
 def snapshot(db_path: Path) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table: compare before and after to prove nothing changed."""
-    tables = ["users", "bakes", "rise_readings", "temperatures", "bake_events", "reminders", "starter_feedings"]
+    tables = [
+        "users",
+        "bakes",
+        "rise_readings",
+        "temperatures",
+        "bake_events",
+        "reminders",
+        "starter_feedings",
+    ]
     return {t: [tuple(r) for r in rows(db_path, f"SELECT * FROM {t} ORDER BY 1")] for t in tables}
 
 

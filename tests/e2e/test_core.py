@@ -46,8 +46,14 @@ async def test_newbake_dialog_computes_bakers_percentages(ann, settings) -> None
     reply = await ann.say("24")
     assert "Started Seeded rye" in reply.text and "Aim for about" in reply.text
     bake = rows(settings.database_path, "SELECT * FROM bakes")[0]
-    assert (bake["name"], bake["flour_g"], bake["water_g"], bake["starter_g"], bake["salt_g"], bake["dough_temp_c"]) == (
-        "Seeded rye", 500, 375, 100, 10, 24)
+    assert (
+        bake["name"],
+        bake["flour_g"],
+        bake["water_g"],
+        bake["starter_g"],
+        bake["salt_g"],
+        bake["dough_temp_c"],
+    ) == ("Seeded rye", 500, 375, 100, 10, 24)
 
 
 async def test_newbake_dialog_every_optional_step_skips(ann, settings) -> None:
@@ -87,7 +93,9 @@ async def test_rise_in_percent_jar_heights_and_bare_message(ann, settings) -> No
     assert "4.2 → 6.1" in reply.text and "45 %" in reply.text
     reply = await ann.say("30%")
     assert "30 %" in reply.text and "Lower than the last reading (45 %)" in reply.text
-    readings = rows(settings.database_path, "SELECT rise_pct, start_height, current_height FROM rise_readings ORDER BY id")
+    readings = rows(
+        settings.database_path, "SELECT rise_pct, start_height, current_height FROM rise_readings ORDER BY id"
+    )
     assert [tuple(r) for r in readings] == [(40, None, None), (45.2, 4.2, 6.1), (30, None, None)]
 
 
@@ -110,7 +118,9 @@ async def test_status_lists_active_bakes_and_switch_button_redirects_commands(an
     assert "First loaf 500" in (await ann.reply()).text
     await ann.say("/rise 33")
     first = rows(settings.database_path, "SELECT id FROM bakes WHERE name = 'First loaf 500'")[0]["id"]
-    assert [r["bake_id"] for r in rows(settings.database_path, "SELECT bake_id FROM rise_readings")] == [first]
+    assert [r["bake_id"] for r in rows(settings.database_path, "SELECT bake_id FROM rise_readings")] == [
+        first
+    ]
 
 
 async def test_bakes_pages_and_card_shows_details(ann, settings) -> None:
@@ -158,7 +168,10 @@ async def test_done_with_everything_skipped_and_typed_rating(ann, settings) -> N
     assert "rating from 1 to 5" in (await ann.say("excellent")).text
     await ann.say("5")
     await ann.say("/cancel")
-    assert [r["rating"] for r in rows(settings.database_path, "SELECT rating FROM bakes ORDER BY id")] == [None, 5]
+    assert [r["rating"] for r in rows(settings.database_path, "SELECT rating FROM bakes ORDER BY id")] == [
+        None,
+        5,
+    ]
 
 
 async def test_abandon_asks_first_and_keep_keeps(ann, settings) -> None:
@@ -219,7 +232,9 @@ BAD_INPUTS = [
 
 
 @pytest.mark.parametrize(("text", "expected"), BAD_INPUTS)
-async def test_bad_input_gets_a_clear_reply_and_changes_nothing(ann, settings, text: str, expected: str) -> None:
+async def test_bad_input_gets_a_clear_reply_and_changes_nothing(
+    ann, settings, text: str, expected: str
+) -> None:
     await ann.say("/newbake Loaf")
     await ann.say("/rise 20")
     before = snapshot(settings.database_path)
@@ -267,15 +282,29 @@ async def test_second_user_cannot_touch_the_first_users_bake(ann, bob, settings)
     ann_bake = rows(settings.database_path, "SELECT id FROM bakes")[0]["id"]
     await ann.say("/newbake Ann's second")
     ann_active = rows(settings.database_path, "SELECT id FROM bakes WHERE phase = 'bulk'")[0]["id"]
-    reminder_id = rows(settings.database_path, "SELECT id FROM reminders WHERE state = 'pending' LIMIT 1")[0]["id"]
+    reminder_id = rows(settings.database_path, "SELECT id FROM reminders WHERE state = 'pending' LIMIT 1")[0][
+        "id"
+    ]
     before = snapshot(settings.database_path)
 
     own = await bob.say("/help")  # a message in Bob's own chat to hang forged buttons on
     forged = [
-        f"b:open:{ann_bake}", f"b:select:{ann_active}", f"b:abandon:{ann_active}", f"b:keep:{ann_active}",
-        f"b:chart:{ann_bake}", f"b:export:{ann_bake}", f"b:delete:{ann_bake}", f"b:again:{ann_bake}",
-        f"b:edit:{ann_bake}", f"rt:{ann_bake}:1", f"pf:{ann_active}:1:720", f"r:snooze:{reminder_id}:15",
-        f"r:done:{reminder_id}:0", f"r:skip:{reminder_id}:0", f"r:cancel:{reminder_id}:0", f"r:rise:{reminder_id}:50",
+        f"b:open:{ann_bake}",
+        f"b:select:{ann_active}",
+        f"b:abandon:{ann_active}",
+        f"b:keep:{ann_active}",
+        f"b:chart:{ann_bake}",
+        f"b:export:{ann_bake}",
+        f"b:delete:{ann_bake}",
+        f"b:again:{ann_bake}",
+        f"b:edit:{ann_bake}",
+        f"rt:{ann_bake}:1",
+        f"pf:{ann_active}:1:720",
+        f"r:snooze:{reminder_id}:15",
+        f"r:done:{reminder_id}:0",
+        f"r:skip:{reminder_id}:0",
+        f"r:cancel:{reminder_id}:0",
+        f"r:rise:{reminder_id}:50",
     ]
     for data in forged:
         answer = await bob.press_raw(own.message_id, data)
@@ -288,8 +317,23 @@ async def test_second_user_cannot_touch_the_first_users_bake(ann, bob, settings)
     del reply
 
 
-@pytest.mark.parametrize("data", ["", "x", "b:open:notanumber", "b:open", "zz:1:2", "r:snooze:1:15:9",
-                                  "b:open:99999", "pf:1:1:-5", "s:tz:Mars/Base", "rt:1:99", "p:-1:", "💥" * 16])
+@pytest.mark.parametrize(
+    "data",
+    [
+        "",
+        "x",
+        "b:open:notanumber",
+        "b:open",
+        "zz:1:2",
+        "r:snooze:1:15:9",
+        "b:open:99999",
+        "pf:1:1:-5",
+        "s:tz:Mars/Base",
+        "rt:1:99",
+        "p:-1:",
+        "💥" * 16,
+    ],
+)
 async def test_garbage_and_stale_button_payloads(ann, settings, data: str) -> None:
     own = await ann.say("/help")
     before = snapshot(settings.database_path)

@@ -27,8 +27,14 @@ async def start_bot(emulator: BotAPIEmulator, db_path: Path) -> asyncio.subproce
         "LOG_LEVEL": "WARNING",
     }
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", cwd=REPO, env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=REPO,
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
     )
     # Updates wait in the emulator until the bot polls: a probe user's /help answers when it is up.
     probe = Baker(emulator, 1)
@@ -61,13 +67,20 @@ async def test_sigkill_then_restart_delivers_every_reminder_exactly_once(tmp_pat
         try:
             seen = []
             for _ in range(3):
-                message = await emulator.wait_for(baker.id, lambda m: "Timer: t" in m.text and not m.edited, 10)
+                message = await emulator.wait_for(
+                    baker.id, lambda m: "Timer: t" in m.text and not m.edited, 10
+                )
                 assert "sent late because the bot was offline" in message.text
                 seen.append(message.text.split("\n")[0])
             assert sorted(seen) == ["⏰ Timer: t2", "⏰ Timer: t3", "⏰ Timer: t4"]
             await emulator.no_message(baker.id, within=1.5)  # none twice
-            await eventually(lambda: {r["state"] for r in rows(
-                db_path, "SELECT state FROM reminders WHERE kind = 'timer'")} == {"sent"}, timeout=5)
+            await eventually(
+                lambda: (
+                    {r["state"] for r in rows(db_path, "SELECT state FROM reminders WHERE kind = 'timer'")}
+                    == {"sent"}
+                ),
+                timeout=5,
+            )
             assert "Crash loaf" in (await baker.say("/status", timeout=10)).text
         finally:
             await kill(process)
@@ -94,8 +107,12 @@ async def test_kill_at_a_busy_moment_leaves_the_database_consistent(tmp_path: Pa
         assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
         # Every bake that exists has its full plan: no action was half-saved.
         for (bake_id,) in connection.execute("SELECT id FROM bakes"):
-            kinds = {k for (k,) in connection.execute("SELECT kind FROM reminders WHERE bake_id = ?", (bake_id,))}
-            events = [k for (k,) in connection.execute("SELECT kind FROM bake_events WHERE bake_id = ?", (bake_id,))]
+            kinds = {
+                k for (k,) in connection.execute("SELECT kind FROM reminders WHERE bake_id = ?", (bake_id,))
+            }
+            events = [
+                k for (k,) in connection.execute("SELECT kind FROM bake_events WHERE bake_id = ?", (bake_id,))
+            ]
             assert kinds >= {"fold", "rise_check"} and events == ["mix"]
         saved = connection.execute("SELECT COUNT(*) FROM rise_readings").fetchone()[0]
         connection.close()

@@ -28,7 +28,9 @@ async def test_newbake_states_target_and_window(ann, settings) -> None:
     assert len(due) == 1 and low < high
 
 
-async def test_each_reading_updates_the_eta_and_moves_the_single_bulk_done_reminder(ann, runner, settings) -> None:
+async def test_each_reading_updates_the_eta_and_moves_the_single_bulk_done_reminder(
+    ann, runner, settings
+) -> None:
     await start_bake(ann, temp="24")
     db = settings.database_path
     before = rows(db, "SELECT id, due_at FROM reminders WHERE kind = 'bulk_done' AND state = 'pending'")
@@ -52,7 +54,10 @@ async def test_passing_the_target_and_well_past_it(ann, runner, settings) -> Non
     ann.emulator.drain(ann.id)
     reply = await ann.say(f"/rise {target + 2}")
     assert "reached the target" in reply.text
-    assert rows(settings.database_path, "SELECT * FROM reminders WHERE kind='bulk_done' AND state='pending'") == []
+    assert (
+        rows(settings.database_path, "SELECT * FROM reminders WHERE kind='bulk_done' AND state='pending'")
+        == []
+    )
     reply = await ann.say(f"/rise {round(target * 1.6)}")
     assert "over-fermenting" in reply.text and "Shape it now" in reply.text
 

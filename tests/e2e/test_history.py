@@ -87,7 +87,9 @@ async def test_export_csv_and_json_match_what_was_logged(ann, runner, settings) 
 
     table = list(csv.DictReader(io.StringIO(csv_doc.document.decode("utf-8-sig"))))  # type: ignore[union-attr]
     assert [(r["bake_name"], r["rise_pct"], r["start_height"], r["current_height"]) for r in table] == [
-        ("Exported loaf", "25", "4", "5"), ("Exported loaf", "40", "", "")]
+        ("Exported loaf", "25", "4", "5"),
+        ("Exported loaf", "40", "", ""),
+    ]
     assert table[0]["reading_at"].startswith("2026-11-24T11:00:00")  # Berlin in winter
     assert table[0]["reading_at"].endswith("+01:00")
     assert table[0]["hours_since_mix"] == "1" and table[1]["hours_since_mix"] == "1.5"
@@ -148,20 +150,47 @@ async def test_round_trip_export_import_into_a_fresh_database(ann, runner, emula
 BAD_FILES = [
     (b"not json at all", "not valid JSON"),
     (b"[1, 2, 3]", "not a sourdough bot export"),
-    (json.dumps({"format": "sourdough-bot-export", "format_version": 2, "bakes": []}).encode(), "format_version"),
-    (json.dumps({"format": "sourdough-bot-export", "format_version": 1,
-                 "bakes": [{"name": "x", "started_at": "2026-11-01T10:00:00+01:00", "phase": "done",
-                            "readings": [{"taken_at": "2026-11-01T11:00:00+01:00", "rise_pct": "abc"}]}]}).encode(),
-     "rise_pct"),
-    (json.dumps({"format": "sourdough-bot-export", "format_version": 1,
-                 "bakes": [{"name": "x", "started_at": "2026-11-01T10:00:00+01:00", "phase": "done",
-                            "rating": 11}]}).encode(), "rating"),
+    (
+        json.dumps({"format": "sourdough-bot-export", "format_version": 2, "bakes": []}).encode(),
+        "format_version",
+    ),
+    (
+        json.dumps(
+            {
+                "format": "sourdough-bot-export",
+                "format_version": 1,
+                "bakes": [
+                    {
+                        "name": "x",
+                        "started_at": "2026-11-01T10:00:00+01:00",
+                        "phase": "done",
+                        "readings": [{"taken_at": "2026-11-01T11:00:00+01:00", "rise_pct": "abc"}],
+                    }
+                ],
+            }
+        ).encode(),
+        "rise_pct",
+    ),
+    (
+        json.dumps(
+            {
+                "format": "sourdough-bot-export",
+                "format_version": 1,
+                "bakes": [
+                    {"name": "x", "started_at": "2026-11-01T10:00:00+01:00", "phase": "done", "rating": 11}
+                ],
+            }
+        ).encode(),
+        "rating",
+    ),
     (b"\xff\xfe\x00garbage", "UTF-8"),
 ]
 
 
 @pytest.mark.parametrize(("content", "expected"), BAD_FILES)
-async def test_import_rejects_bad_files_and_imports_nothing(ann, runner, settings, content: bytes, expected: str) -> None:
+async def test_import_rejects_bad_files_and_imports_nothing(
+    ann, runner, settings, content: bytes, expected: str
+) -> None:
     await bake_with_readings(ann, runner, "Existing")
     before = snapshot(settings.database_path)
     await ann.say("/import")
@@ -221,7 +250,10 @@ async def test_deleteme_erases_everything_after_confirmation(ann, bob, runner, s
     reply = await ann.say("/deleteme")
     await ann.tap(reply, "Keep my data")
     assert "Kept everything" in (await ann.emulator.wait_for(ann.id, lambda m: m.edited > 0)).text
-    assert rows(settings.database_path, "SELECT COUNT(*) AS n FROM bakes WHERE user_id = ?", (ann.id,))[0]["n"] == 1
+    assert (
+        rows(settings.database_path, "SELECT COUNT(*) AS n FROM bakes WHERE user_id = ?", (ann.id,))[0]["n"]
+        == 1
+    )
     reply = await ann.say("/deleteme")
     await ann.tap(reply, "Yes, erase")
     erased = await ann.emulator.wait_for(ann.id, lambda m: m.edited > 0 and "Erased" in m.text)

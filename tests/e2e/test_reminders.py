@@ -12,7 +12,11 @@ from tests.e2e.helpers import eventually, rows, snapshot
 
 
 def pending(db, kind: str | None = None) -> list:
-    sql = "SELECT * FROM reminders WHERE state = 'pending'" + (" AND kind = ?" if kind else "") + " ORDER BY due_at"
+    sql = (
+        "SELECT * FROM reminders WHERE state = 'pending'"
+        + (" AND kind = ?" if kind else "")
+        + " ORDER BY due_at"
+    )
     return rows(db, sql, (kind,) if kind else ())
 
 
@@ -87,7 +91,8 @@ async def test_fridge_with_buttons_cancels_bulk_and_plans_preheat_and_end(ann, r
     await ann.say("/temp 24")
     reply = await ann.say("/fridge")
     assert "suggested" in reply.text and {"8 h", "12 h", "16 h", "24 h"} <= {
-        t.replace("✓ ", "").split(" (")[0] for t in reply.button_texts}
+        t.replace("✓ ", "").split(" (")[0] for t in reply.button_texts
+    }
     await ann.tap(reply, "12 h")
     started = await ann.emulator.wait_for(ann.id, lambda m: not m.edited and "fridge until" in m.text)
     assert "in the fridge until 22:00 (12 h)" in started.text and "preheat at 21:00" in started.text
@@ -125,15 +130,18 @@ async def test_timers_list_and_cancel(ann, runner, settings) -> None:
     assert "Timer: time's up" in timer.text and "Done" in timer.button_texts[0]
 
 
-@pytest.mark.parametrize(("command", "expected"), [
-    ("/timer abc", "didn't understand that duration"),
-    ("/timer", "How long?"),
-    ("/timer 0s", "too short"),
-    ("/timer 400d", "too long"),
-    ("/fridge -3h", "can't be negative"),
-    ("/fridge 5m", "between 15 minutes and 3 days"),
-    ("/proof 9d", "between 15 minutes and 3 days"),
-])
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("/timer abc", "didn't understand that duration"),
+        ("/timer", "How long?"),
+        ("/timer 0s", "too short"),
+        ("/timer 400d", "too long"),
+        ("/fridge -3h", "can't be negative"),
+        ("/fridge 5m", "between 15 minutes and 3 days"),
+        ("/proof 9d", "between 15 minutes and 3 days"),
+    ],
+)
 async def test_bad_reminder_input_changes_nothing(ann, settings, command: str, expected: str) -> None:
     await ann.say("/newbake Loaf")
     before = snapshot(settings.database_path)
@@ -161,14 +169,23 @@ async def test_forged_and_stale_reminder_buttons(ann, bob, runner, settings) -> 
     await runner.advance(timedelta(minutes=30))
     fold = await ann.reply()
     await ann.tap(fold, "Done")
-    reminder_id = rows(settings.database_path, "SELECT id FROM reminders WHERE kind='fold' AND seq=2")[0]["id"]
+    reminder_id = rows(settings.database_path, "SELECT id FROM reminders WHERE kind='fold' AND seq=2")[0][
+        "id"
+    ]
     before = snapshot(settings.database_path)
     own = await bob.say("/help")
-    for data in (f"r:snooze:{reminder_id}:15", f"r:skip:{reminder_id}:0", f"r:cancel:{reminder_id}:0",
-                 f"r:snooze:{reminder_id}:99999", "r:done:999999:0"):
+    for data in (
+        f"r:snooze:{reminder_id}:15",
+        f"r:skip:{reminder_id}:0",
+        f"r:cancel:{reminder_id}:0",
+        f"r:snooze:{reminder_id}:99999",
+        "r:done:999999:0",
+    ):
         assert "no longer active" in (await bob.press_raw(own.message_id, data))["text"]
     after = snapshot(settings.database_path)
-    assert {k: v for k, v in after.items() if k != "users"} == {k: v for k, v in before.items() if k != "users"}
+    assert {k: v for k, v in after.items() if k != "users"} == {
+        k: v for k, v in before.items() if k != "users"
+    }
 
 
 async def test_quiet_hours_hold_folds_but_not_timers(emulator, tmp_path) -> None:
@@ -209,7 +226,9 @@ async def test_cold_proof_across_the_dst_change_ends_at_the_right_wall_time(emul
         reply = await ann.say("/fridge 12h")
         # 12 real hours after 22:00 CEST is 09:00 CET, not 10:00.
         assert "until tomorrow 09:00 (12 h)" in reply.text and "preheat at tomorrow 08:00" in reply.text
-        due = rows(settings.database_path, "SELECT due_at FROM reminders WHERE kind = 'proof_end'")[0]["due_at"]
+        due = rows(settings.database_path, "SELECT due_at FROM reminders WHERE kind = 'proof_end'")[0][
+            "due_at"
+        ]
         assert due.startswith("2026-10-25T08:00:00")
         await runner.advance(timedelta(hours=11))
         assert "comes out at 09:00" in (await ann.reply()).text
@@ -219,7 +238,9 @@ async def test_cold_proof_across_the_dst_change_ends_at_the_right_wall_time(emul
         await runner.stop()
 
 
-async def test_restart_sends_late_reminders_once_and_summarises_missed_ones(ann, runner, settings, clock) -> None:
+async def test_restart_sends_late_reminders_once_and_summarises_missed_ones(
+    ann, runner, settings, clock
+) -> None:
     await ann.say("/timer 1h old one")
     await ann.say("/timer 8h recent one")
     await ann.say("/timer 12h future one")
@@ -255,8 +276,12 @@ async def test_send_faults_are_retried_and_the_bot_stays_up(ann, bob, runner, em
     await runner.advance(timedelta(minutes=10))
     assert "Timer: c" in (await ann.reply()).text
     assert emulator.stats.rejected_429 >= 1
-    await eventually(lambda: [r["state"] for r in rows(settings.database_path, "SELECT state FROM reminders")]
-                     == ["sent", "sent", "sent"])
+    await eventually(
+        lambda: (
+            [r["state"] for r in rows(settings.database_path, "SELECT state FROM reminders")]
+            == ["sent", "sent", "sent"]
+        )
+    )
 
 
 async def test_a_reminder_that_keeps_failing_is_marked_failed(ann, runner, emulator, settings) -> None:
@@ -277,7 +302,9 @@ async def test_a_user_who_blocked_the_bot_is_left_alone(ann, bob, runner, emulat
     assert "for ann" in (await ann.reply()).text
     db = settings.database_path
     assert rows(db, "SELECT active FROM users WHERE id = ?", (bob.id,))[0]["active"] == 0
-    assert {r["state"] for r in rows(db, "SELECT state FROM reminders WHERE user_id = ?", (bob.id,))} == {"cancelled"}
+    assert {r["state"] for r in rows(db, "SELECT state FROM reminders WHERE user_id = ?", (bob.id,))} == {
+        "cancelled"
+    }
     await runner.advance(timedelta(hours=1))
     emulator.unblock(bob.id)
     assert "/newbake" in (await bob.say("/help")).text  # writing again makes them active

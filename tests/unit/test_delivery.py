@@ -5,7 +5,8 @@ def test_global_limit_spaces_sends() -> None:
     limiter = RateLimiter(global_per_s=10, per_chat_per_s=0)
     waits = [limiter.reserve(chat, now=100.0) for chat in range(5)]
     assert waits == [0.0, 0.1, 0.2, 0.30000000000000004, 0.4] or all(
-        abs(w - i * 0.1) < 1e-9 for i, w in enumerate(waits))
+        abs(w - i * 0.1) < 1e-9 for i, w in enumerate(waits)
+    )
 
 
 def test_per_chat_limit_allows_a_short_burst_then_one_per_second() -> None:

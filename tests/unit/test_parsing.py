@@ -18,19 +18,36 @@ from schedules.parsing import (
 from schedules.recipe import Recipe, bakers_percentages
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("45m", timedelta(minutes=45)), ("1h30m", timedelta(minutes=90)), ("1h 30min", timedelta(minutes=90)),
-    ("90s", timedelta(seconds=90)), ("1.5h", timedelta(minutes=90)), ("2:30", timedelta(minutes=150)),
-    ("2 hours", timedelta(hours=2)), ("1d", timedelta(days=1)), ("20", timedelta(minutes=20)),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("45m", timedelta(minutes=45)),
+        ("1h30m", timedelta(minutes=90)),
+        ("1h 30min", timedelta(minutes=90)),
+        ("90s", timedelta(seconds=90)),
+        ("1.5h", timedelta(minutes=90)),
+        ("2:30", timedelta(minutes=150)),
+        ("2 hours", timedelta(hours=2)),
+        ("1d", timedelta(days=1)),
+        ("20", timedelta(minutes=20)),
+    ],
+)
 def test_durations(text: str, expected: timedelta) -> None:
     assert parse_duration(text) == expected
 
 
-@pytest.mark.parametrize(("text", "reason"), [
-    ("abc", "duration_format"), ("0s", "duration_too_short"), ("400d", "duration_too_long"),
-    ("-3h", "duration_negative"), ("", "duration_missing"), ("5x", "duration_format"), ("h", "duration_format"),
-])
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("abc", "duration_format"),
+        ("0s", "duration_too_short"),
+        ("400d", "duration_too_long"),
+        ("-3h", "duration_negative"),
+        ("", "duration_missing"),
+        ("5x", "duration_format"),
+        ("h", "duration_format"),
+    ],
+)
 def test_bad_durations(text: str, reason: str) -> None:
     with pytest.raises(ParseError) as caught:
         parse_duration(text)
@@ -61,9 +78,15 @@ def test_rise_percent_and_heights() -> None:
     jar = parse_rise("4.2 6.1")
     assert (jar.rise_pct, jar.start_height, jar.current_height) == (45.2, 4.2, 6.1)
     assert parse_rise("4,2 6,1").rise_pct == 45.2
-    for bad, reason in (("-5", "rise_negative"), ("9999", "rise_too_high"), ("0 5", "height_not_positive"),
-                        ("abc", "not_a_number"), ("", "rise_format"), ("1 2 3", "rise_format"),
-                        ("6 4", "rise_negative")):
+    for bad, reason in (
+        ("-5", "rise_negative"),
+        ("9999", "rise_too_high"),
+        ("0 5", "height_not_positive"),
+        ("abc", "not_a_number"),
+        ("", "rise_format"),
+        ("1 2 3", "rise_format"),
+        ("6 4", "rise_negative"),
+    ):
         with pytest.raises(ParseError) as caught:
             parse_rise(bad)
         assert caught.value.reason == reason, bad

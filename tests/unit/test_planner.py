@@ -34,7 +34,10 @@ def test_folds_and_checks_can_be_turned_off() -> None:
 
 def test_proof_plan_with_and_without_room_for_preheat() -> None:
     plan = plan_proof(MIX, timedelta(hours=12), timedelta(minutes=60))
-    assert [(p.kind, p.due_at - MIX) for p in plan] == [(PREHEAT, timedelta(hours=11)), (PROOF_END, timedelta(hours=12))]
+    assert [(p.kind, p.due_at - MIX) for p in plan] == [
+        (PREHEAT, timedelta(hours=11)),
+        (PROOF_END, timedelta(hours=12)),
+    ]
     assert [p.kind for p in plan_proof(MIX, timedelta(minutes=30), timedelta(minutes=60))] == [PROOF_END]
 
 
@@ -54,7 +57,8 @@ def test_quiet_hours_hold_routine_reminders_only() -> None:
 def test_quiet_hours_end_across_dst_is_wall_clock() -> None:
     berlin = ZoneInfo("Europe/Berlin")
     # The night of 24-25 Oct 2026: clocks go back at 03:00 → 02:00.
-    held = hold_for_quiet_hours(datetime(2026, 10, 24, 23, 0, tzinfo=berlin), FOLD,
-                                QuietHours(time(22), time(7)), berlin)
+    held = hold_for_quiet_hours(
+        datetime(2026, 10, 24, 23, 0, tzinfo=berlin), FOLD, QuietHours(time(22), time(7)), berlin
+    )
     assert held.astimezone(berlin).hour == 7
     assert held.utcoffset() == timedelta(0) and held.astimezone(UTC).hour == 6  # CET = UTC+1

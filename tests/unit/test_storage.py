@@ -15,17 +15,23 @@ NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("version", range(1, SCHEMA_VERSION))
-async def test_database_from_an_earlier_version_migrates_and_keeps_its_data(tmp_path: Path, version: int) -> None:
+async def test_database_from_an_earlier_version_migrates_and_keeps_its_data(
+    tmp_path: Path, version: int
+) -> None:
     path = tmp_path / "old.sqlite3"
     old = await Storage(path).open(target_version=version)
     async with old.tx() as q:
-        await q.db.execute("INSERT INTO users (id, chat_id, first_name, created_at) VALUES (7, 7, 'Ann', ?)",
-                           (NOW.isoformat(),))
+        await q.db.execute(
+            "INSERT INTO users (id, chat_id, first_name, created_at) VALUES (7, 7, 'Ann', ?)",
+            (NOW.isoformat(),),
+        )
         await q.db.execute(
             "INSERT INTO bakes (user_id, name, started_at, flour_g) VALUES (7, 'Old loaf', ?, 500)",
-            (NOW.isoformat(),))
-        await q.db.execute("INSERT INTO rise_readings (bake_id, taken_at, rise_pct) VALUES (1, ?, 42)",
-                           (NOW.isoformat(),))
+            (NOW.isoformat(),),
+        )
+        await q.db.execute(
+            "INSERT INTO rise_readings (bake_id, taken_at, rise_pct) VALUES (1, ?, 42)", (NOW.isoformat(),)
+        )
     await old.close()
 
     storage = await Storage(path).open()
@@ -42,9 +48,8 @@ async def test_database_from_an_earlier_version_migrates_and_keeps_its_data(tmp_
 
 async def test_pragmas(tmp_path: Path) -> None:
     storage = await Storage(tmp_path / "db.sqlite3").open()
-    async with storage.tx() as q:
-        async with q.db.execute("PRAGMA foreign_keys") as cursor:
-            assert (await cursor.fetchone())[0] == 1
+    async with storage.tx() as q, q.db.execute("PRAGMA foreign_keys") as cursor:
+        assert (await cursor.fetchone())[0] == 1
     async with storage.connection.execute("PRAGMA journal_mode") as cursor:
         assert (await cursor.fetchone())[0] == "wal"
     await storage.close()
@@ -105,9 +110,15 @@ async def test_missed_and_due_queries(tmp_path: Path) -> None:
     storage = await Storage(tmp_path / "db.sqlite3").open()
     async with storage.tx() as q:
         await q.upsert_user(1, 1, "Ann", NOW)
-        await q.add_reminders(1, [NewReminder("timer", NOW - timedelta(hours=10)),
-                                  NewReminder("timer", NOW - timedelta(hours=1)),
-                                  NewReminder("timer", NOW + timedelta(minutes=30))], NOW)
+        await q.add_reminders(
+            1,
+            [
+                NewReminder("timer", NOW - timedelta(hours=10)),
+                NewReminder("timer", NOW - timedelta(hours=1)),
+                NewReminder("timer", NOW + timedelta(minutes=30)),
+            ],
+            NOW,
+        )
         missed = await q.mark_missed_before(NOW - timedelta(hours=6))
         assert [len(v) for v in missed.values()] == [1]
         due = await q.pending_due_before(NOW + timedelta(hours=1))

@@ -70,17 +70,31 @@ def main(argv: list[str] | None = None) -> int:
                 run_sandbox(settings, host=args.__dict__.get("host"), port=args.__dict__.get("port"))
             )
         if command == "backup":
-            from storage.backup import backup_database
+            from storage.backup import BackupError, backup_database
 
-            asyncio.run(backup_database(settings.database_path, args.path))
+            try:
+                asyncio.run(backup_database(settings.database_path, args.path))
+            except BackupError as exc:
+                return fail(str(exc))
             print(f"backup written to {args.path}", file=sys.stderr)
             return 0
         if command == "export":
-            from storage.export import write_export
+            from storage.export import ExportError, write_export
 
             if not settings.database_path.exists():
                 return fail(f"no database at {settings.database_path}")
-            asyncio.run(write_export(settings.database_path, args.user, args.format, sys.stdout.buffer))
+            try:
+                asyncio.run(
+                    write_export(
+                        settings.database_path,
+                        args.user,
+                        args.format,
+                        sys.stdout.buffer,
+                        default_timezone=settings.default_timezone,
+                    )
+                )
+            except ExportError as exc:
+                return fail(str(exc))
             return 0
     except ConfigError as exc:
         return fail(str(exc))

@@ -8,7 +8,7 @@ from datetime import timedelta
 from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot import keyboards as kb
 from bot import texts
@@ -149,7 +149,10 @@ async def timer(message: Message, command: CommandObject, service: BakeService, 
     )
 
 
-async def pending_view(service: BakeService, user: User) -> tuple[str, object]:
+PENDING_SHOWN = 40  # keeps the list (and its edits) well under Telegram's limits
+
+
+async def pending_view(service: BakeService, user: User) -> tuple[str, InlineKeyboardMarkup | None]:
     reminders = await service.pending(user.id)
     if not reminders:
         return texts.NO_PENDING, None
@@ -157,7 +160,7 @@ async def pending_view(service: BakeService, user: User) -> tuple[str, object]:
     names = {b.id: b.name for b in await service.active_bakes(user.id)}
     lines = [texts.PENDING_HEADER.format(zone=texts.esc(user.timezone or service.default_timezone))]
     buttons = []
-    for reminder in reminders:
+    for reminder in reminders[:PENDING_SHOWN]:
         what = texts.REMINDER_KIND_NAMES.get(reminder.kind, reminder.kind)
         if reminder.label:
             what += f" “{reminder.label}”"
@@ -166,13 +169,15 @@ async def pending_view(service: BakeService, user: User) -> tuple[str, object]:
         when = texts.fmt_time(reminder.due_at, zone, now)
         lines.append(f"• {when} — {texts.esc(what)}")
         buttons.append((reminder, f"{when} {what}"))
-    return "\n".join(lines), kb.pending_keyboard(buttons[:90])
+    if len(reminders) > PENDING_SHOWN:
+        lines.append(texts.PENDING_MORE.format(n=len(reminders) - PENDING_SHOWN))
+    return "\n".join(lines), kb.pending_keyboard(buttons)
 
 
 @router.message(Command("timers"))
 async def timers(message: Message, service: BakeService, user: User) -> None:
     text, markup = await pending_view(service, user)
-    await answer(message, text, markup)  # type: ignore[arg-type]
+    await answer(message, text, markup)
 
 
 # ---------------------------------------------------------------- per-bake folds
@@ -247,7 +252,7 @@ async def reminder_button(
         await query.answer(texts.REMINDER_CANCELLED if ok else texts.REMINDER_GONE)
         if message is not None:
             text, markup = await pending_view(service, user)
-            await message.edit_text(text, reply_markup=markup)  # type: ignore[arg-type]
+            await message.edit_text(text, reply_markup=markup)
         return
     if action == "snooze" and callback_data.value in (15, 60):
         moved = await service.snooze(user.id, reminder.id, callback_data.value)

@@ -328,3 +328,15 @@ async def test_per_chat_rate_limit_spaces_a_burst(emulator, tmp_path, clock) -> 
         assert time.monotonic() - started >= 0.5
     finally:
         await runner.stop()
+
+
+async def test_a_long_timers_list_stays_within_limits(ann, settings) -> None:
+    for n in range(45):
+        await ann.send(f"/timer {n + 1}h timer number {n} with a fairly long label to fill the message")
+    for _ in range(45):
+        await ann.reply()
+    listing = await ann.say("/timers")
+    assert "…and 5 more later on." in listing.text and len(listing.buttons) == 40
+    await ann.tap(listing, "timer number 0 ")
+    edited = await ann.emulator.wait_for(ann.id, lambda m: m.edited > 0)
+    assert "timer number 0 " not in edited.text and "…and 4 more" in edited.text

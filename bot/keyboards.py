@@ -191,3 +191,14 @@ def settings_keyboard(unit: str) -> InlineKeyboardMarkup:
     builder.button(text="🎯 Target rise", callback_data=SetupCb(field="ask", value="target"))
     builder.button(text="♻️ Reset what I learned", callback_data=SetupCb(field="calib", value="reset"))
     return _markup(builder, 2, 2, 2, 1, 1)
+
+
+def card_keyboard(bake_id: int) -> InlineKeyboardMarkup:
+    """The buttons on a bake's card in /bakes."""
+    builder = InlineKeyboardBuilder()
+    builder.button(text="📈 Chart", callback_data=BakeCb(action="chart", bake_id=bake_id))
+    builder.button(text="📤 Export", callback_data=BakeCb(action="export", bake_id=bake_id))
+    builder.button(text="✏️ Notes/rating", callback_data=BakeCb(action="edit", bake_id=bake_id))
+    builder.button(text="🔁 Bake again", callback_data=BakeCb(action="again", bake_id=bake_id))
+    builder.button(text="🗑 Delete", callback_data=BakeCb(action="delete", bake_id=bake_id))
+    return _markup(builder, 2, 2, 1)

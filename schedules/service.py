@@ -30,7 +30,7 @@ from schedules.planner import (
 from schedules.recipe import Recipe
 from schedules.reminders import ReminderService
 from storage.database import Storage
-from storage.models import Bake, Reminder, RiseReading, StarterFeeding, User
+from storage.models import Bake, BakeEvent, Reminder, RiseReading, StarterFeeding, TempReading, User
 from storage.queries import NewReminder, Queries
 
 DEFAULT_STARTER_PCT = 20.0
@@ -52,6 +52,15 @@ class Prediction:
     def rise_at(self, hours: float) -> float:
         """The predicted rise curve (for charts), consistent with the ETA."""
         return model.predicted_rise_pct(hours / self.pace_factor, self.starter_pct, self.dough_temp_c)
+
+
+@dataclass(frozen=True)
+class BakeDetails:
+    bake: Bake
+    readings: list[RiseReading]
+    temperatures: list[TempReading]
+    events: list[BakeEvent]
+    pending: list[Reminder]
 
 
 @dataclass(frozen=True)
@@ -388,14 +397,12 @@ class BakeService:
             temp_c if temp_c is not None else 24.0, bulk_hours, latest_rise, bake.target_rise_pct
         )
 
-    async def bake_details(
-        self, user_id: int, bake_id: int
-    ) -> tuple[Bake, list[RiseReading], list, list, list[Reminder]] | None:
+    async def bake_details(self, user_id: int, bake_id: int) -> BakeDetails | None:
         async with self.storage.tx() as q:
             bake = await q.get_bake(user_id, bake_id)
             if bake is None:
                 return None
-            return (
+            return BakeDetails(
                 bake,
                 await q.rise_readings(user_id, bake_id),
                 await q.temperatures(user_id, bake_id),

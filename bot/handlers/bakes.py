@@ -8,7 +8,7 @@ from datetime import datetime, tzinfo
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot import keyboards as kb
 from bot import texts
@@ -17,7 +17,7 @@ from bot.states import Finish, NewBake
 from schedules.parsing import ParseError, parse_rating, parse_recipe, parse_temperature
 from schedules.planner import BULK_DONE, FOLD, RISE_CHECK
 from schedules.recipe import Recipe
-from schedules.service import BakeService, StartResult, TooManyActiveBakes
+from schedules.service import BakeDetails, BakeService, FinishResult, StartResult, TooManyActiveBakes
 from storage.models import Bake, Reminder, User
 
 router = Router(name="bakes")
@@ -192,7 +192,7 @@ async def status(message: Message, service: BakeService, user: User) -> None:
         details = await service.bake_details(user.id, bake.id)
         if details is None:
             continue
-        _, readings, temps, _, pending = details
+        readings, temps, pending = details.readings, details.temperatures, details.pending
         marker = "▶️ " if current and bake.id == current.id else ""
         mixed = texts.fmt_time(bake.started_at, zone, now)
         lines = [
@@ -246,7 +246,9 @@ async def bakes(message: Message, command: CommandObject, service: BakeService, 
     await answer(message, text, markup)
 
 
-async def bakes_page(service: BakeService, user: User, page: int, query: str) -> tuple[str, object]:
+async def bakes_page(
+    service: BakeService, user: User, page: int, query: str
+) -> tuple[str, InlineKeyboardMarkup | None]:
     items, total, page = await service.bakes_page(user.id, page, PAGE_SIZE, query or None)
     pages = max(1, math.ceil(total / PAGE_SIZE))
     if not total:
@@ -265,19 +267,17 @@ async def bakes_paged(
     text, markup = await bakes_page(service, user, callback_data.page, callback_data.query[:24])
     await query.answer()
     if isinstance(query.message, Message):
-        await query.message.edit_text(text, reply_markup=markup)  # type: ignore[arg-type]
+        await query.message.edit_text(text, reply_markup=markup)
 
 
-def render_card(
-    bake: Bake,
-    readings: list,
-    temps: list,
-    events: list,
-    pending: list[Reminder],
-    user: User,
-    zone: tzinfo,
-    now: datetime,
-) -> str:
+def render_card(details: BakeDetails, user: User, zone: tzinfo, now: datetime) -> str:
+    bake, readings, temps, events, pending = (
+        details.bake,
+        details.readings,
+        details.temperatures,
+        details.events,
+        details.pending,
+    )
     lines = [
         f"<b>{texts.esc(bake.name)}</b> — {texts.PHASE_NAMES.get(bake.phase, bake.phase)}",
         f"Mixed {texts.fmt_date(bake.started_at, zone)}",
@@ -331,15 +331,8 @@ async def open_bake(query: CallbackQuery, callback_data: kb.BakeCb, service: Bak
         return
     await query.answer()
     if isinstance(query.message, Message):
-        card = render_card(*details, user=user, zone=service.zone(user), now=service.clock.now())
-        await answer(query.message, card, card_keyboard(details[0]))
-
-
-def card_keyboard(bake: Bake) -> object:
-    """Extended by the history feature (chart, export, edit, delete, bake again)."""
-    from bot.handlers.history import card_buttons
-
-    return card_buttons(bake)
+        card = render_card(details, user, service.zone(user), service.clock.now())
+        await answer(query.message, card, kb.card_keyboard(details.bake.id))
 
 
 # ---------------------------------------------------------------- /done
@@ -360,10 +353,7 @@ async def done(message: Message, state: FSMContext, service: BakeService, user: 
     await answer(message, texts.ASK_RATING.format(name=texts.esc(bake.name)), kb.rating_keyboard(bake.id))
 
 
-def learned_text(result: object) -> str:
-    from schedules.service import FinishResult
-
-    assert isinstance(result, FinishResult)
+def learned_text(result: FinishResult) -> str:
     bake, cal = result.bake, result.calibration
     if result.bulk_error_pct is None or cal is None or bake.bulk_ended_at is None:
         return ""

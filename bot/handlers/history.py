@@ -12,32 +12,22 @@ from aiogram import Bot, F, Router
 from aiogram.enums import ChatAction
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import BufferedInputFile, CallbackQuery, FSInputFile, InlineKeyboardMarkup, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, FSInputFile, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import charts, texts
 from bot import keyboards as kb
+from bot.handlers.bakes import render_started
 from bot.replies import answer
 from bot.states import ImportFile
 from schedules.parsing import c_to_f
-from schedules.service import BakeService
+from schedules.service import BakeService, TooManyActiveBakes
 from storage.export import export_csv, export_filename, export_json
 from storage.importer import ImportRejected, import_export
-from storage.models import Bake, User
+from storage.models import User
 
 router = Router(name="history")
 COMPARE_MAX = 8
-
-
-def card_buttons(bake: Bake) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text="📈 Chart", callback_data=kb.BakeCb(action="chart", bake_id=bake.id))
-    builder.button(text="📤 Export", callback_data=kb.BakeCb(action="export", bake_id=bake.id))
-    builder.button(text="✏️ Notes/rating", callback_data=kb.BakeCb(action="edit", bake_id=bake.id))
-    builder.button(text="🔁 Bake again", callback_data=kb.BakeCb(action="again", bake_id=bake.id))
-    builder.button(text="🗑 Delete", callback_data=kb.BakeCb(action="delete", bake_id=bake.id))
-    builder.adjust(2, 2, 1)
-    return builder.as_markup()
 
 
 # ---------------------------------------------------------------- charts
@@ -47,7 +37,7 @@ async def chart_series(service: BakeService, user: User, bake_id: int) -> charts
     details = await service.bake_details(user.id, bake_id)
     if details is None:
         return None
-    bake, readings, temps, events, _ = details
+    bake, readings, temps, events = details.bake, details.readings, details.temperatures, details.events
 
     def hours(moment: object) -> float:
         return (moment - bake.started_at).total_seconds() / 3600  # type: ignore[operator]
@@ -268,9 +258,6 @@ async def edit_button(
 async def again_button(
     query: CallbackQuery, callback_data: kb.BakeCb, service: BakeService, user: User
 ) -> None:
-    from bot.handlers.bakes import render_started
-    from schedules.service import TooManyActiveBakes
-
     bake = await service.bake(user.id, callback_data.bake_id)
     if bake is None:
         await query.answer(texts.BAKE_NOT_FOUND, show_alert=True)

@@ -82,7 +82,7 @@ async def _proof_command(
         return
     if cold:
         details = await service.bake_details(user.id, bake.id)
-        readings, temps = (details[1], details[2]) if details else ([], [])
+        readings, temps = (details.readings, details.temperatures) if details else ([], [])
         latest_rise = readings[-1].rise_pct if readings else None
         temp_c = temps[-1].temp_c if temps else bake.dough_temp_c
         suggested = service.suggest_cold_proof(bake, latest_rise, temp_c)

@@ -202,3 +202,10 @@ def card_keyboard(bake_id: int) -> InlineKeyboardMarkup:
     builder.button(text="🔁 Bake again", callback_data=BakeCb(action="again", bake_id=bake_id))
     builder.button(text="🗑 Delete", callback_data=BakeCb(action="delete", bake_id=bake_id))
     return _markup(builder, 2, 2, 1)
+
+
+def erase_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text="🗑 Yes, erase everything", callback_data=SetupCb(field="erase", value="yes"))
+    builder.button(text="Keep my data", callback_data=SetupCb(field="erase", value="no"))
+    return _markup(builder, 1)

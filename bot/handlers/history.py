@@ -13,7 +13,6 @@ from aiogram.enums import ChatAction
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, FSInputFile, Message
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import charts, texts
 from bot import keyboards as kb
@@ -292,11 +291,7 @@ async def delete_button(
 
 @router.message(Command("deleteme"))
 async def deleteme(message: Message) -> None:
-    builder = InlineKeyboardBuilder()
-    builder.button(text="🗑 Yes, erase everything", callback_data=kb.SetupCb(field="erase", value="yes"))
-    builder.button(text="Keep my data", callback_data=kb.SetupCb(field="erase", value="no"))
-    builder.adjust(1)
-    await answer(message, texts.CONFIRM_ERASE, builder.as_markup())
+    await answer(message, texts.CONFIRM_ERASE, kb.erase_keyboard())
 
 
 @router.callback_query(kb.SetupCb.filter(F.field == "erase"))

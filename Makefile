@@ -13,10 +13,23 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(PY) -m bot
+	@$(PY) -m bot
 
+# The browser tests drive the system's Chromium (/usr/bin/chromium); install it where missing
+# (root or passwordless sudo, apt). Without it those tests skip locally and fail under CI.
 test: $(STAMP)
 	$(PY) -m ruff check .
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; else SUDO=no; fi; \
+	  if [ "$$SUDO" != no ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Chromium for the browser tests (apt-get install chromium)"; \
+	    ($$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive \
+	      apt-get install -y -qq chromium >/dev/null) \
+	      || echo "could not install Chromium: the browser tests will skip (and fail under CI)"; \
+	  else \
+	    echo "Chromium is missing (apt-get install chromium): the browser tests will skip (and fail under CI)"; \
+	  fi; \
+	fi
 	$(PY) -m pytest
 
 lint: $(STAMP)

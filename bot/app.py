@@ -123,7 +123,7 @@ async def on_startup(app: App) -> None:
         await app.bot.set_my_commands([BotCommand(command=c, description=d) for c, d, _ in texts.COMMANDS])
     except TelegramAPIError as exc:
         log.warning("setMyCommands was refused (%s); running on without the command menu", exc)
-    sender = TelegramReminderSender(app.bot, app.storage, app.clock, app.settings.default_timezone)
+    sender = TelegramReminderSender(app.bot, app.clock, app.settings.default_timezone)
     await app.reminders.start(sender)
     log.info("bot started; %d reminder job(s) in the scheduler", app.reminders.scheduled_count())
 

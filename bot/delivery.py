@@ -50,7 +50,9 @@ MAX_RETRY_AFTER_WAITS = 10
 
 
 class RateLimiter:
-    """GCRA-style spacing: each send reserves the next free slot globally and in its chat.
+    """GCRA-style spacing: each send reserves the next free slot in its chat, waits for it,
+    and only then reserves the next free slot overall. Two steps, so that a chat held back by
+    its own limit never pushes the global queue ahead for every other chat.
 
     Reservations are made without awaiting, so concurrent senders can't race for one slot;
     a rate of 0 turns that limit off.
@@ -62,25 +64,35 @@ class RateLimiter:
         self._global_tat = 0.0
         self._chat_tat: dict[int | str, float] = {}
 
-    def reserve(self, chat_id: int | str | None, now: float | None = None) -> float:
-        """Reserve a slot; return how many seconds to wait for it."""
+    def reserve_chat(self, chat_id: int | str | None, now: float | None = None) -> float:
+        """Reserve the chat's next slot; return how many seconds to wait for it."""
         now = time.monotonic() if now is None else now
-        slot = max(now, self._global_tat)
-        chat_tolerance = self.chat_interval * (PER_CHAT_BURST - 1)
-        if chat_id is not None and self.chat_interval:
-            slot = max(slot, self._chat_tat.get(chat_id, 0.0) - chat_tolerance)
-        if self.global_interval:
-            self._global_tat = max(self._global_tat, slot) + self.global_interval
-        if chat_id is not None and self.chat_interval:
-            self._chat_tat[chat_id] = max(self._chat_tat.get(chat_id, 0.0), slot) + self.chat_interval
-            if len(self._chat_tat) > 50_000:  # forget chats that have been idle
-                self._chat_tat = {c: t for c, t in self._chat_tat.items() if t > now}
+        if chat_id is None or not self.chat_interval:
+            return 0.0
+        tat = self._chat_tat.get(chat_id, 0.0)
+        slot = max(now, tat - self.chat_interval * (PER_CHAT_BURST - 1))
+        self._chat_tat[chat_id] = max(tat, slot) + self.chat_interval
+        if len(self._chat_tat) > 50_000:  # forget chats that have been idle
+            self._chat_tat = {c: t for c, t in self._chat_tat.items() if t > now}
         return slot - now
 
+    def reserve_global(self, now: float | None = None) -> float:
+        now = time.monotonic() if now is None else now
+        if not self.global_interval:
+            return 0.0
+        slot = max(now, self._global_tat)
+        self._global_tat = slot + self.global_interval
+        return slot - now
+
+    def pause(self, seconds: float) -> None:
+        """Telegram said "retry after": hold every send, not only the one that was refused."""
+        self._global_tat = max(self._global_tat, time.monotonic() + seconds)
+
     async def acquire(self, chat_id: int | str | None) -> None:
-        wait = self.reserve(chat_id)
-        if wait > 0:
-            await asyncio.sleep(wait)
+        for wait in (self.reserve_chat(chat_id), None):
+            wait = self.reserve_global() if wait is None else wait
+            if wait > 0:
+                await asyncio.sleep(wait)
 
 
 BlockedCallback = Callable[[int], Awaitable[None]]
@@ -129,6 +141,7 @@ class DeliveryMiddleware(BaseRequestMiddleware):
                 if retry_after_waits > MAX_RETRY_AFTER_WAITS:
                     raise
                 log.warning("%s: flood control, waiting %s s", name, exc.retry_after)
+                self.limiter.pause(exc.retry_after)
                 await asyncio.sleep(exc.retry_after)
             except (TelegramServerError, TelegramNetworkError) as exc:
                 failures += 1

@@ -14,33 +14,28 @@ from bot import texts
 from schedules.clock import Clock
 from schedules.parsing import zone_for
 from schedules.reminders import Outcome
-from storage.database import Storage
-from storage.models import Reminder, User
+from storage.models import Bake, Reminder, User
 
 log = logging.getLogger(__name__)
 
 
 class TelegramReminderSender:
-    def __init__(self, bot: Bot, storage: Storage, clock: Clock, default_timezone: str) -> None:
+    def __init__(self, bot: Bot, clock: Clock, default_timezone: str) -> None:
         self.bot = bot
-        self.storage = storage
         self.clock = clock
         self.default_timezone = default_timezone
 
     def _zone(self, user: User) -> tzinfo:
         return zone_for(user.timezone, self.default_timezone)
 
-    async def render(self, reminder: Reminder, user: User, *, late: bool) -> str:
+    def render(self, reminder: Reminder, user: User, bake: Bake | None, *, late: bool) -> str:
         name, count, target, proof_end = "your dough", 0, "the target", None
-        if reminder.bake_id is not None:
-            async with self.storage.tx() as q:
-                bake = await q.get_bake(user.id, reminder.bake_id)
-            if bake is not None:
-                name = texts.esc(bake.name)
-                count = bake.folds_count or user.folds_count
-                if bake.target_rise_pct:
-                    target = f"{bake.target_rise_pct:.0f} %"
-                proof_end = bake.proof_ends_at
+        if bake is not None:
+            name = texts.esc(bake.name)
+            count = bake.folds_count or user.folds_count
+            if bake.target_rise_pct:
+                target = f"{bake.target_rise_pct:.0f} %"
+            proof_end = bake.proof_ends_at
         zone, now = self._zone(user), self.clock.now()
         template = texts.REMINDER_TEXTS.get(reminder.kind, texts.REMINDER_TEXTS["timer"])
         text = template.format(
@@ -55,8 +50,10 @@ class TelegramReminderSender:
             text += texts.LATE_NOTE.format(time=texts.fmt_time(reminder.due_at, zone, now))
         return text
 
-    async def send_reminder(self, reminder: Reminder, user: User, *, late: bool) -> Outcome:
-        text = await self.render(reminder, user, late=late)
+    async def send_reminder(
+        self, reminder: Reminder, user: User, bake: Bake | None, *, late: bool
+    ) -> Outcome:
+        text = self.render(reminder, user, bake, late=late)
         try:
             await self.bot.send_message(user.chat_id, text, reply_markup=kb.reminder_keyboard(reminder))
         except TelegramForbiddenError:

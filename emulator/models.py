@@ -89,6 +89,37 @@ class SentMessage:
     keyboard: list[list[str]] | None = None
     raw: dict[str, Any] = field(default_factory=dict)
 
+    @classmethod
+    def from_raw(cls, chat_id: int, data: dict[str, Any]) -> SentMessage:
+        """The live state of a bot message from its Bot API dict (enough to press and edit it)."""
+        kind = "photo" if "photo" in data else "document" if "document" in data else "text"
+        markup = data.get("reply_markup") if isinstance(data.get("reply_markup"), dict) else None
+        buttons = [
+            [(str(b.get("text", "")), b.get("callback_data") or b.get("url")) for b in row]
+            for row in (markup or {}).get("inline_keyboard", [])
+        ]
+        file_id = None
+        if kind == "photo":
+            file_id = data["photo"][-1]["file_id"]
+        elif kind == "document":
+            file_id = data["document"]["file_id"]
+        caption = data.get("caption")
+        return cls(
+            message_id=int(data["message_id"]),
+            chat_id=chat_id,
+            text=data.get("text") or caption or "",
+            buttons=buttons,
+            reply_markup=markup,
+            caption=caption,
+            edited=1 if "edit_date" in data else 0,
+            kind=kind,  # type: ignore[arg-type]
+            date=int(data.get("date") or 0),
+            entities=list(data.get("entities") or data.get("caption_entities") or []),
+            file_id=file_id,
+            filename=(data.get("document") or {}).get("file_name"),
+            raw=data,
+        )
+
     @property
     def button_texts(self) -> list[str]:
         """Visible texts of all inline buttons, row by row."""

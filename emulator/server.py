@@ -775,6 +775,25 @@ class BotAPIEmulator:
     def _now(self) -> int:
         return int(self.clock())
 
+    def restore_message(
+        self, chat_id: int, data: dict[str, Any], *, from_bot: bool, deleted: bool = False
+    ) -> None:
+        """Put back a message saved by an earlier run (the sandbox restores its chats after a
+        restart): message ids continue after it, and a bot message's buttons work again."""
+        chat = self._chat(chat_id)
+        message_id = int(data["message_id"])
+        chat.last_message_id = max(chat.last_message_id, message_id)
+        if deleted:
+            return
+        chat.messages[message_id] = data
+        if from_bot:
+            chat.sent[message_id] = SentMessage.from_raw(chat_id, data)
+
+    @property
+    def bound_addresses(self) -> list[Any]:
+        """Where the server listens (empty when it is not running)."""
+        return list(self._runner.addresses) if self._runner is not None else []
+
     def _chat(self, chat_id: int) -> _Chat:
         chat = self._chats.get(chat_id)
         if chat is None:

@@ -27,11 +27,14 @@ from schedules.clock import Clock
 from schedules.parsing import zone_for
 from schedules.planner import ROUTINE_KINDS, hold_for_quiet_hours, parse_quiet
 from storage.database import Storage
-from storage.models import Reminder, User
+from storage.models import Bake, Reminder, User
 
 log = logging.getLogger(__name__)
 
 REFILL_JOB_ID = "reminders:refill"
+# Deliveries under way at once. Bounded so that each reminder goes from send to "sent" before
+# thousands of others start: a crash then repeats at most this many messages.
+MAX_CONCURRENT_DELIVERIES = 32
 
 
 class Outcome(enum.Enum):
@@ -41,7 +44,9 @@ class Outcome(enum.Enum):
 
 
 class ReminderSender(Protocol):
-    async def send_reminder(self, reminder: Reminder, user: User, *, late: bool) -> Outcome: ...
+    async def send_reminder(
+        self, reminder: Reminder, user: User, bake: Bake | None, *, late: bool
+    ) -> Outcome: ...
 
     async def send_missed_summary(self, user: User, missed: list[Reminder]) -> None: ...
 
@@ -68,6 +73,7 @@ class ReminderService:
         self.sender: ReminderSender | None = None
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self._in_flight: set[int] = set()
+        self._delivery_slots = asyncio.Semaphore(MAX_CONCURRENT_DELIVERIES)
         self._tasks: set[asyncio.Task[None]] = set()
 
     # ------------------------------------------------------------------ lifecycle
@@ -113,7 +119,7 @@ class ReminderService:
     async def refill(self, *, skip_due: bool = False) -> None:
         """Load the reminders due within the horizon into the scheduler."""
         now = self.clock.now()
-        async with self.storage.tx() as q:
+        async with self.storage.locked() as q:
             upcoming = await q.pending_due_before(now + self.horizon)
         for reminder in upcoming:
             if skip_due and reminder.due_at <= now:
@@ -178,7 +184,8 @@ class ReminderService:
             return
         self._in_flight.add(reminder_id)
         try:
-            await self._fire(reminder_id, late)
+            async with self._delivery_slots:
+                await self._fire(reminder_id, late)
         except Exception:  # one reminder's failure never stops the others
             log.exception("reminder %s could not be delivered", reminder_id)
         finally:
@@ -186,17 +193,20 @@ class ReminderService:
 
     async def _fire(self, reminder_id: int, late: bool) -> None:
         assert self.sender is not None
-        async with self.storage.tx() as q:
+        async with self.storage.locked() as q:
             reminder = await q.reminder_for_delivery(reminder_id)
-            user = None if reminder is None else await q.get_user(reminder.user_id)
-        if reminder is None or user is None or reminder.state != "pending":
+            if reminder is None or reminder.state != "pending":
+                return
+            user = await q.get_user(reminder.user_id)
+            bake = None if reminder.bake_id is None else await q.get_bake(reminder.user_id, reminder.bake_id)
+        if user is None:
             return
         now = self.clock.now()
         if reminder.due_at > now + timedelta(seconds=1):
             self.track([reminder])  # moved (snoozed) since this job was made
             return
         if not user.active:
-            async with self.storage.tx() as q:
+            async with self.storage.locked() as q:
                 await q.cancel_reminders(user.id, reminder_id=reminder.id)
             return
         if reminder.kind in ROUTINE_KINDS and not late:
@@ -211,9 +221,9 @@ class ReminderService:
                 if moved is not None:
                     self.track([moved])
                 return
-        outcome = await self.sender.send_reminder(reminder, user, late=late)
+        outcome = await self.sender.send_reminder(reminder, user, bake, late=late)
         state = {Outcome.SENT: "sent", Outcome.FAILED: "failed", Outcome.BLOCKED: "cancelled"}
-        async with self.storage.tx() as q:
+        async with self.storage.locked() as q:
             await q.mark_reminder(reminder.id, state[outcome], sent_at=self.clock.now())
         if outcome is Outcome.FAILED:
             log.error("reminder %s for user %s failed after retries", reminder.id, user.id)

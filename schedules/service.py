@@ -112,15 +112,23 @@ class BakeService:
     # ------------------------------------------------------------------ users
 
     async def ensure_user(self, user_id: int, chat_id: int, first_name: str) -> User:
-        async with self.storage.tx() as q:
+        """Runs on every update, so it only writes when something changed."""
+        async with self.storage.locked() as q:
+            user = await q.get_user(user_id)
+            if (
+                user is not None
+                and user.active
+                and (user.chat_id, user.first_name) == (chat_id, first_name[:200])
+            ):
+                return user
             return await q.upsert_user(user_id, chat_id, first_name, self.clock.now())
 
     async def user(self, user_id: int) -> User | None:
-        async with self.storage.tx() as q:
+        async with self.storage.locked() as q:
             return await q.get_user(user_id)
 
     async def update_settings(self, user_id: int, **changes: object) -> User | None:
-        async with self.storage.tx() as q:
+        async with self.storage.locked() as q:
             await q.update_user(user_id, **changes)
             return await q.get_user(user_id)
 
@@ -282,18 +290,18 @@ class BakeService:
         return await q.add_reminders(user.id, items, self.clock.now())
 
     async def current_bake(self, user_id: int) -> Bake | None:
-        async with self.storage.tx() as q:
+        async with self.storage.locked() as q:
             return await q.current_bake(user_id)
 
     async def bake(self, user_id: int, bake_id: int) -> Bake | None:
-        async with self.storage.tx() as q:
+        async with self.storage.locked() as q:
             return await q.get_bake(user_id, bake_id)
 
     async def bakes_page(
         self, user_id: int, page: int, page_size: int, name_like: str | None
     ) -> tuple[list[Bake], int, int]:
         """One page of the baker's bakes, newest first: (bakes, total, the page clamped)."""
-        async with self.storage.tx() as q:
+        async with self.storage.locked() as q:
             total = await q.count_bakes(user_id, name_like=name_like)
             last_page = max(0, (total - 1) // page_size)
             page = min(max(page, 0), last_page)
@@ -301,15 +309,15 @@ class BakeService:
         return items, total, page
 
     async def active_bakes(self, user_id: int) -> list[Bake]:
-        async with self.storage.tx() as q:
+        async with self.storage.locked() as q:
             return await q.active_bakes(user_id)
 
     async def select_bake(self, user_id: int, bake_id: int) -> Bake | None:
-        async with self.storage.tx() as q:
+        async with self.storage.locked() as q:
             return await q.select_bake(user_id, bake_id)
 
     async def prediction(self, user_id: int, bake_id: int) -> Prediction | None:
-        async with self.storage.tx() as q:
+        async with self.storage.locked() as q:
             user = await q.get_user(user_id)
             bake = await q.get_bake(user_id, bake_id)
             if user is None or bake is None:
@@ -398,7 +406,7 @@ class BakeService:
         )
 
     async def bake_details(self, user_id: int, bake_id: int) -> BakeDetails | None:
-        async with self.storage.tx() as q:
+        async with self.storage.locked() as q:
             bake = await q.get_bake(user_id, bake_id)
             if bake is None:
                 return None
@@ -491,7 +499,7 @@ class BakeService:
             changes["rating"] = rating
         if notes is not None:
             changes["notes"] = notes
-        async with self.storage.tx() as q:
+        async with self.storage.locked() as q:
             return await q.update_bake(user_id, bake_id, **changes)
 
     async def abandon(self, user_id: int, bake_id: int) -> Bake | None:
@@ -531,11 +539,11 @@ class BakeService:
         return created[0]
 
     async def pending(self, user_id: int) -> list[Reminder]:
-        async with self.storage.tx() as q:
+        async with self.storage.locked() as q:
             return await q.pending_reminders(user_id)
 
     async def reminder(self, user_id: int, reminder_id: int) -> Reminder | None:
-        async with self.storage.tx() as q:
+        async with self.storage.locked() as q:
             return await q.get_reminder(user_id, reminder_id)
 
     async def snooze(self, user_id: int, reminder_id: int, minutes: int) -> Reminder | None:
@@ -554,13 +562,13 @@ class BakeService:
         return moved
 
     async def cancel_reminder(self, user_id: int, reminder_id: int) -> bool:
-        async with self.storage.tx() as q:
+        async with self.storage.locked() as q:
             ids = await q.cancel_reminders(user_id, reminder_id=reminder_id)
         self.reminders.untrack(ids)
         return bool(ids)
 
     async def skip_folds(self, user_id: int, bake_id: int) -> int:
-        async with self.storage.tx() as q:
+        async with self.storage.locked() as q:
             ids = await q.cancel_reminders(user_id, bake_id=bake_id, kinds=[FOLD])
         self.reminders.untrack(ids)
         return len(ids)
@@ -568,7 +576,7 @@ class BakeService:
     async def record_fold(self, user_id: int, reminder: Reminder) -> bool:
         if reminder.bake_id is None:
             return False
-        async with self.storage.tx() as q:
+        async with self.storage.locked() as q:
             event = await q.add_event(
                 user_id, reminder.bake_id, "fold", self.clock.now(), str(reminder.seq or "")
             )
@@ -598,9 +606,9 @@ class BakeService:
         return feeding, peak, created[0]
 
     async def feedings(self, user_id: int) -> list[StarterFeeding]:
-        async with self.storage.tx() as q:
+        async with self.storage.locked() as q:
             return await q.feedings(user_id)
 
     async def recent_finished(self, user_id: int, limit: int = 5) -> list[Bake]:
-        async with self.storage.tx() as q:
+        async with self.storage.locked() as q:
             return await q.finished_bakes(user_id, limit=limit)

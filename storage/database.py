@@ -67,6 +67,14 @@ class Storage:
         return self._db
 
     @asynccontextmanager
+    async def locked(self) -> AsyncIterator[Queries]:
+        """Statements under the connection lock but without an explicit transaction: for reads
+        (nothing else writes on this connection meanwhile) and for a single write statement,
+        which SQLite makes atomic on its own. Saves the BEGIN/COMMIT round trips on hot paths."""
+        async with self._lock:
+            yield Queries(self.connection)
+
+    @asynccontextmanager
     async def tx(self) -> AsyncIterator[Queries]:
         """A transaction: committed when the block ends, rolled back if it raises."""
         async with self._lock:

@@ -54,22 +54,56 @@ EXPORT_FORMAT = "sourdough-bot-export"
 EXPORT_FORMAT_VERSION = 1
 FORMATS = ("csv", "json")
 
-BAKE_CHUNK = 500            # bakes read per round trip (their children come in one query each)
-FLUSH_BYTES = 64 * 1024     # a CSV/JSON chunk is yielded once the buffer holds this much
+BAKE_CHUNK = 500  # bakes read per round trip (their children come in one query each)
+FLUSH_BYTES = 64 * 1024  # a CSV/JSON chunk is yielded once the buffer holds this much
 
 CSV_COLUMNS: tuple[str, ...] = (
-    "bake_id", "bake_name", "phase", "started_at", "bulk_ended_at", "finished_at",
-    "flour_g", "water_g", "starter_g", "salt_g", "hydration_pct", "inoculation_pct", "salt_pct",
-    "dough_temp_c", "target_rise_pct", "predicted_bulk_hours", "rating", "notes",
-    "reading_at", "hours_since_mix", "rise_pct", "start_height", "current_height",
+    "bake_id",
+    "bake_name",
+    "phase",
+    "started_at",
+    "bulk_ended_at",
+    "finished_at",
+    "flour_g",
+    "water_g",
+    "starter_g",
+    "salt_g",
+    "hydration_pct",
+    "inoculation_pct",
+    "salt_pct",
+    "dough_temp_c",
+    "target_rise_pct",
+    "predicted_bulk_hours",
+    "rating",
+    "notes",
+    "reading_at",
+    "hours_since_mix",
+    "rise_pct",
+    "start_height",
+    "current_height",
 )
 
 # Column lists are spelled out (never SELECT *) so that a later migration cannot change a file.
 _BAKE_COLUMNS = (
-    "id", "name", "phase", "started_at", "bulk_ended_at", "proof_ends_at", "finished_at",
-    "flour_g", "water_g", "starter_g", "salt_g", "dough_temp_c", "folds_count",
-    "fold_interval_min", "target_rise_pct", "model_bulk_hours", "predicted_bulk_hours",
-    "rating", "notes",
+    "id",
+    "name",
+    "phase",
+    "started_at",
+    "bulk_ended_at",
+    "proof_ends_at",
+    "finished_at",
+    "flour_g",
+    "water_g",
+    "starter_g",
+    "salt_g",
+    "dough_temp_c",
+    "folds_count",
+    "fold_interval_min",
+    "target_rise_pct",
+    "model_bulk_hours",
+    "predicted_bulk_hours",
+    "rating",
+    "notes",
 )
 _BAKE_TIMES = frozenset({"started_at", "bulk_ended_at", "proof_ends_at", "finished_at"})
 _READING_COLUMNS = ("taken_at", "rise_pct", "start_height", "current_height")
@@ -83,8 +117,7 @@ _CHILDREN: dict[str, tuple[str, tuple[str, ...], str, frozenset[str]]] = {
     "readings": ("rise_readings", _READING_COLUMNS, "taken_at", frozenset({"taken_at"})),
     "temperatures": ("temperatures", _TEMP_COLUMNS, "taken_at", frozenset({"taken_at"})),
     "events": ("bake_events", _EVENT_COLUMNS, "at", frozenset({"at"})),
-    "reminders": ("reminders", _REMINDER_COLUMNS, "due_at",
-                  frozenset({"due_at", "created_at", "sent_at"})),
+    "reminders": ("reminders", _REMINDER_COLUMNS, "due_at", frozenset({"due_at", "created_at", "sent_at"})),
 }
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -242,9 +275,27 @@ async def export_csv(
     async with _snapshot(db_path) as db:
         async for chunk in _bake_chunks(db, user_id, since, ("readings",), bake_id):
             for bake, children in chunk:
-                (bake_id, name, phase, started_at, bulk_ended_at, _proof_ends, finished_at,
-                 flour, water, starter, salt, dough_temp, _folds, _interval, target_rise,
-                 _model_hours, predicted_hours, rating, notes) = bake
+                (
+                    bake_id,
+                    name,
+                    phase,
+                    started_at,
+                    bulk_ended_at,
+                    _proof_ends,
+                    finished_at,
+                    flour,
+                    water,
+                    starter,
+                    salt,
+                    dough_temp,
+                    _folds,
+                    _interval,
+                    target_rise,
+                    _model_hours,
+                    predicted_hours,
+                    rating,
+                    notes,
+                ) = bake
                 hydration = inoculation = salt_pct = None
                 if flour:
                     pct = bakers_percentages(Recipe(flour, water, starter, salt))
@@ -254,14 +305,29 @@ async def export_csv(
                 # cells (ISO times and numbers: never a comma, quote or newline) are appended as is.
                 prefix_buffer.seek(0)
                 prefix_buffer.truncate()
-                prefix_writer.writerow([
-                    str(bake_id), guard_formula(name), phase, iso_in_zone(started_at, zone),
-                    iso_in_zone(bulk_ended_at, zone) or "", iso_in_zone(finished_at, zone) or "",
-                    _num(flour), _num(water), _num(starter), _num(salt),
-                    _num(hydration), _num(inoculation), _num(salt_pct),
-                    _num(dough_temp), _num(target_rise), _num(predicted_hours, 2), _num(rating),
-                    guard_formula(notes), "",
-                ])
+                prefix_writer.writerow(
+                    [
+                        str(bake_id),
+                        guard_formula(name),
+                        phase,
+                        iso_in_zone(started_at, zone),
+                        iso_in_zone(bulk_ended_at, zone) or "",
+                        iso_in_zone(finished_at, zone) or "",
+                        _num(flour),
+                        _num(water),
+                        _num(starter),
+                        _num(salt),
+                        _num(hydration),
+                        _num(inoculation),
+                        _num(salt_pct),
+                        _num(dough_temp),
+                        _num(target_rise),
+                        _num(predicted_hours, 2),
+                        _num(rating),
+                        guard_formula(notes),
+                        "",
+                    ]
+                )
                 prefix = prefix_buffer.getvalue()  # ends with the separator before reading_at
                 readings = children["readings"]
                 if not readings:
@@ -269,8 +335,10 @@ async def export_csv(
                 for taken_at, rise, start_h, current_h in readings:
                     moment = datetime.fromisoformat(taken_at)
                     hours = (moment - started).total_seconds() / 3600.0
-                    write(f"{prefix}{_iso(moment.astimezone(zone))},{_num(hours, 2)},{_num(rise)},"
-                          f"{_num(start_h)},{_num(current_h)}\r\n")
+                    write(
+                        f"{prefix}{_iso(moment.astimezone(zone))},{_num(hours, 2)},{_num(rise)},"
+                        f"{_num(start_h)},{_num(current_h)}\r\n"
+                    )
                 if buffer.tell() >= FLUSH_BYTES:
                     yield _drain(buffer)
     if buffer.tell():

@@ -34,13 +34,13 @@ from storage.models import to_db
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 MAX_BAKES = 20_000
-MAX_CHILDREN = 1_000        # readings, temperatures, events, reminders: each, per bake
+MAX_CHILDREN = 1_000  # readings, temperatures, events, reminders: each, per bake
 MAX_FEEDINGS = 20_000
 MAX_NAME = 80
 MAX_NOTES = 1_000
 MAX_LABEL = 200
 MAX_KIND = 40
-FUTURE_SLACK = timedelta(days=30)   # planned times (proof end, reminders) may lie a little ahead
+FUTURE_SLACK = timedelta(days=30)  # planned times (proof end, reminders) may lie a little ahead
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 
 PHASES = ("bulk", "cold_proof", "proof", "done")
@@ -58,11 +58,11 @@ class ImportRejected(Exception):
 @dataclass(frozen=True)
 class ImportSummary:
     bakes_added: int = 0
-    bakes_skipped: int = 0          # already there (same start time and name) or twice in the file
+    bakes_skipped: int = 0  # already there (same start time and name) or twice in the file
     readings_added: int = 0
     temperatures_added: int = 0
     events_added: int = 0
-    reminders_added: int = 0        # as history: none is pending
+    reminders_added: int = 0  # as history: none is pending
     feedings_added: int = 0
     feedings_skipped: int = 0
 
@@ -94,10 +94,16 @@ class _Obj:
         value = self._get(key, required)
         if value is None:
             return None
-        if (not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value)
-                or not low <= value <= high):
-            raise ImportRejected(f"{self._where(key)} must be a number between {low:g} and {high:g}"
-                                 + ("" if required else " (or null)"))
+        if (
+            not isinstance(value, int | float)
+            or isinstance(value, bool)
+            or not math.isfinite(value)
+            or not low <= value <= high
+        ):
+            raise ImportRejected(
+                f"{self._where(key)} must be a number between {low:g} and {high:g}"
+                + ("" if required else " (or null)")
+            )
         return float(value)
 
     def integer(self, key: str, low: int, high: int, *, required: bool = False) -> int | None:
@@ -107,8 +113,10 @@ class _Obj:
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-            raise ImportRejected(f"{self._where(key)} must be a whole number between {low} and {high}"
-                                 + ("" if required else " (or null)"))
+            raise ImportRejected(
+                f"{self._where(key)} must be a whole number between {low} and {high}"
+                + ("" if required else " (or null)")
+            )
         return value
 
     def text(self, key: str, max_len: int, *, required: bool = False) -> str | None:
@@ -120,8 +128,9 @@ class _Obj:
         if required and not value.strip():
             raise ImportRejected(f"{self._where(key)} must not be empty")
         if len(value) > max_len:
-            raise ImportRejected(f"{self._where(key)} is too long ({len(value)} characters; "
-                                 f"at most {max_len})")
+            raise ImportRejected(
+                f"{self._where(key)} is too long ({len(value)} characters; at most {max_len})"
+            )
         if "\x00" in value:
             raise ImportRejected(f"{self._where(key)} contains a NUL character")
         return value
@@ -143,8 +152,9 @@ class _Obj:
         try:
             moment = datetime.fromisoformat(value)
         except ValueError:
-            raise ImportRejected(f"{self._where(key)} is not a date and time ({value!r}); "
-                                 f"expected ISO 8601 {example}") from None
+            raise ImportRejected(
+                f"{self._where(key)} is not a date and time ({value!r}); expected ISO 8601 {example}"
+            ) from None
         if moment.tzinfo is None or moment.utcoffset() is None:
             raise ImportRejected(f"{self._where(key)} has no UTC offset ({value!r}); {example}")
         if moment < EARLIEST:
@@ -180,11 +190,11 @@ def _kind(value: Any) -> str:
 
 @dataclass(frozen=True)
 class ParsedBake:
-    identity: tuple[str, str]                # (started_at as stored, name)
-    row: dict[str, Any]                      # bakes columns (times already as stored)
-    readings: list[tuple[Any, ...]]          # (taken_at, rise_pct, start_height, current_height)
-    temperatures: list[tuple[Any, ...]]      # (taken_at, temp_c)
-    events: list[tuple[Any, ...]]            # (kind, at, detail)
+    identity: tuple[str, str]  # (started_at as stored, name)
+    row: dict[str, Any]  # bakes columns (times already as stored)
+    readings: list[tuple[Any, ...]]  # (taken_at, rise_pct, start_height, current_height)
+    temperatures: list[tuple[Any, ...]]  # (taken_at, temp_c)
+    events: list[tuple[Any, ...]]  # (kind, at, detail)
     # (kind, due_at, state, label, seq, created_at, sent_at, attempts)
     reminders: list[tuple[Any, ...]]
 
@@ -202,55 +212,70 @@ def _reject_constant(name: str) -> Any:
 
 def _load(data: bytes, max_bytes: int) -> Any:
     if len(data) > max_bytes:
-        raise ImportRejected(f"The file is too large ({len(data) / 1024 / 1024:.1f} MB); "
-                             f"the limit is {max_bytes / 1024 / 1024:.1f} MB.")
+        raise ImportRejected(
+            f"The file is too large ({len(data) / 1024 / 1024:.1f} MB); "
+            f"the limit is {max_bytes / 1024 / 1024:.1f} MB."
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ImportRejected(f"The file is not UTF-8 text (bad byte at position {exc.start}); "
-                             "send the .json file /export made.") from None
+        raise ImportRejected(
+            f"The file is not UTF-8 text (bad byte at position {exc.start}); "
+            "send the .json file /export made."
+        ) from None
     text = text.removeprefix("\ufeff")
     try:
         return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
-        raise ImportRejected(f"The file is not valid JSON (line {exc.lineno}, column {exc.colno}: "
-                             f"{exc.msg}); send the .json file /export made.") from None
+        raise ImportRejected(
+            f"The file is not valid JSON (line {exc.lineno}, column {exc.colno}: "
+            f"{exc.msg}); send the .json file /export made."
+        ) from None
     except ValueError as exc:
         raise ImportRejected(f"The file is not valid JSON ({exc}).") from None
     except RecursionError:
         raise ImportRejected("The file is not valid JSON (nested too deeply).") from None
 
 
-def parse_export(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES,
-                 now: datetime | None = None) -> ParsedExport:
+def parse_export(
+    data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, now: datetime | None = None
+) -> ParsedExport:
     """Validate a whole export file; raise ImportRejected at the first problem. Writes nothing."""
     document = _load(data, max_bytes)
     now = now or datetime.now(UTC)
     if not isinstance(document, dict):
-        raise ImportRejected(f"This is not a sourdough bot export: the file holds {_kind(document)}, "
-                             "not an object made by /export json.")
+        raise ImportRejected(
+            f"This is not a sourdough bot export: the file holds {_kind(document)}, "
+            "not an object made by /export json."
+        )
     if document.get("format") != EXPORT_FORMAT:
         raise ImportRejected(f'This is not a sourdough bot export: "format" must be "{EXPORT_FORMAT}".')
     version = document.get("format_version")
     if version != EXPORT_FORMAT_VERSION or isinstance(version, bool):
-        raise ImportRejected(f"This export has format_version {json.dumps(version)}; this bot reads "
-                             f"format_version {EXPORT_FORMAT_VERSION} only.")
+        raise ImportRejected(
+            f"This export has format_version {json.dumps(version)}; this bot reads "
+            f"format_version {EXPORT_FORMAT_VERSION} only."
+        )
     top = _Obj(document, "", now)
     if "user" in document and document["user"] is not None:
         _Obj(document["user"], "user", now)
-    bakes = [_parse_bake(raw, f"bakes[{i}]", now)
-             for i, raw in enumerate(top.array("bakes", MAX_BAKES, required=True))]
+    bakes = [
+        _parse_bake(raw, f"bakes[{i}]", now)
+        for i, raw in enumerate(top.array("bakes", MAX_BAKES, required=True))
+    ]
     feedings = []
     for i, raw in enumerate(top.array("starter_feedings", MAX_FEEDINGS)):
         item = _Obj(raw, f"starter_feedings[{i}]", now)
-        feedings.append((
-            item.time("fed_at", required=True),
-            item.number("starter_parts", 0, 1000, required=True),
-            item.number("flour_parts", 0, 1000, required=True),
-            item.number("water_parts", 0, 1000, required=True),
-            item.number("temp_c", 5, 45),
-            item.number("peak_hours", 0, 240, required=True),
-        ))
+        feedings.append(
+            (
+                item.time("fed_at", required=True),
+                item.number("starter_parts", 0, 1000, required=True),
+                item.number("flour_parts", 0, 1000, required=True),
+                item.number("water_parts", 0, 1000, required=True),
+                item.number("temp_c", 5, 45),
+                item.number("peak_hours", 0, 240, required=True),
+            )
+        )
     return ParsedExport(bakes, feedings)
 
 
@@ -282,36 +307,46 @@ def _parse_bake(raw: Any, path: str, now: datetime) -> ParsedBake:
     readings = []
     for i, raw_item in enumerate(bake.array("readings", MAX_CHILDREN)):
         item = _Obj(raw_item, f"{path}.readings[{i}]", now)
-        readings.append((
-            item.time("taken_at", required=True),
-            item.number("rise_pct", 0, 300, required=True),
-            item.number("start_height", 0, 10_000),
-            item.number("current_height", 0, 10_000),
-        ))
+        readings.append(
+            (
+                item.time("taken_at", required=True),
+                item.number("rise_pct", 0, 300, required=True),
+                item.number("start_height", 0, 10_000),
+                item.number("current_height", 0, 10_000),
+            )
+        )
     temperatures = []
     for i, raw_item in enumerate(bake.array("temperatures", MAX_CHILDREN)):
         item = _Obj(raw_item, f"{path}.temperatures[{i}]", now)
-        temperatures.append((item.time("taken_at", required=True),
-                             item.number("temp_c", 5, 45, required=True)))
+        temperatures.append(
+            (item.time("taken_at", required=True), item.number("temp_c", 5, 45, required=True))
+        )
     events = []
     for i, raw_item in enumerate(bake.array("events", MAX_CHILDREN)):
         item = _Obj(raw_item, f"{path}.events[{i}]", now)
-        events.append((item.text("kind", MAX_KIND, required=True), item.time("at", required=True),
-                       item.text("detail", MAX_NOTES)))
+        events.append(
+            (
+                item.text("kind", MAX_KIND, required=True),
+                item.time("at", required=True),
+                item.text("detail", MAX_NOTES),
+            )
+        )
     reminders = []
     for i, raw_item in enumerate(bake.array("reminders", MAX_CHILDREN)):
         item = _Obj(raw_item, f"{path}.reminders[{i}]", now)
         state = item.choice("state", REMINDER_STATES)
-        reminders.append((
-            item.text("kind", MAX_KIND, required=True),
-            item.time("due_at", required=True),
-            "cancelled" if state == "pending" else state,  # history only: never re-scheduled
-            item.text("label", MAX_LABEL),
-            item.integer("seq", 0, 100_000),
-            item.time("created_at") or started_at,
-            item.time("sent_at"),
-            item.integer("attempts", 0, 1_000) or 0,
-        ))
+        reminders.append(
+            (
+                item.text("kind", MAX_KIND, required=True),
+                item.time("due_at", required=True),
+                "cancelled" if state == "pending" else state,  # history only: never re-scheduled
+                item.text("label", MAX_LABEL),
+                item.integer("seq", 0, 100_000),
+                item.time("created_at") or started_at,
+                item.time("sent_at"),
+                item.integer("attempts", 0, 1_000) or 0,
+            )
+        )
     return ParsedBake((started_at, name), row, readings, temperatures, events, reminders)
 
 
@@ -349,17 +384,22 @@ async def import_export(
             bake_id = int(row[0])
             await db.executemany(
                 "INSERT INTO rise_readings (bake_id, taken_at, rise_pct, start_height, current_height) "
-                "VALUES (?, ?, ?, ?, ?)", [(bake_id, *r) for r in bake.readings])
+                "VALUES (?, ?, ?, ?, ?)",
+                [(bake_id, *r) for r in bake.readings],
+            )
             await db.executemany(
                 "INSERT INTO temperatures (bake_id, taken_at, temp_c) VALUES (?, ?, ?)",
-                [(bake_id, *t) for t in bake.temperatures])
+                [(bake_id, *t) for t in bake.temperatures],
+            )
             await db.executemany(
                 "INSERT INTO bake_events (bake_id, kind, at, detail) VALUES (?, ?, ?, ?)",
-                [(bake_id, *e) for e in bake.events])
+                [(bake_id, *e) for e in bake.events],
+            )
             await db.executemany(
                 "INSERT INTO reminders (user_id, bake_id, kind, due_at, state, label, seq, created_at, "
                 "sent_at, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(user_id, bake_id, *r) for r in bake.reminders])
+                [(user_id, bake_id, *r) for r in bake.reminders],
+            )
             bakes_added += 1
             readings += len(bake.readings)
             temps += len(bake.temperatures)
@@ -376,7 +416,10 @@ async def import_export(
             new_feedings.append((user_id, *feeding))
         await db.executemany(
             "INSERT INTO starter_feedings (user_id, fed_at, starter_parts, flour_parts, water_parts, "
-            "temp_c, peak_hours) VALUES (?, ?, ?, ?, ?, ?, ?)", new_feedings)
+            "temp_c, peak_hours) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            new_feedings,
+        )
         feedings_added = len(new_feedings)
-    return ImportSummary(bakes_added, bakes_skipped, readings, temps, events, reminders,
-                         feedings_added, feedings_skipped)
+    return ImportSummary(
+        bakes_added, bakes_skipped, readings, temps, events, reminders, feedings_added, feedings_skipped
+    )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
-from typing import Any, ClassVar, Self
+from functools import cache
+from typing import Any, Self
 
 from schedules.recipe import Recipe
 
@@ -25,20 +26,19 @@ def from_db(text: str | None) -> datetime | None:
 class _Row:
     """Builds a dataclass from an aiosqlite.Row; columns ending in `_at` become datetimes."""
 
-    _time_fields: ClassVar[frozenset[str]] = frozenset()
-
     @classmethod
     def from_row(cls, row: Any) -> Self:
-        keys = set(row.keys())
         values: dict[str, Any] = {}
-        for field in fields(cls):  # type: ignore[arg-type]
-            if field.name not in keys:
-                continue
-            value = row[field.name]
-            if field.name == "at" or field.name.endswith("_at"):
-                value = from_db(value)
-            values[field.name] = value
+        for name in row.keys():  # noqa: SIM118 (sqlite3.Row is not a mapping)
+            if name in _field_names(cls):
+                value = row[name]
+                values[name] = from_db(value) if name == "at" or name.endswith("_at") else value
         return cls(**values)
+
+
+@cache
+def _field_names(cls: type) -> frozenset[str]:
+    return frozenset(field.name for field in fields(cls))
 
 
 @dataclass(frozen=True)

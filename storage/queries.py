@@ -88,13 +88,19 @@ class Queries:
     def __init__(self, db: aiosqlite.Connection) -> None:
         self.db = db
 
+    # execute_fetchall is one hop to the database thread; execute + fetch + close would be three.
+
     async def _one(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
-        async with self.db.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        rows = await self.db.execute_fetchall(sql, params)
+        return next(iter(rows), None)
 
     async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
-        async with self.db.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        return list(await self.db.execute_fetchall(sql, params))
+
+    async def _changed(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run a write; return how many rows it changed (one hop)."""
+        cursor = await self.db.execute(sql, params)
+        return cursor.rowcount
 
     # ------------------------------------------------------------------ users
 
@@ -240,10 +246,7 @@ class Queries:
         return await self.get_bake(user_id, bake_id)
 
     async def delete_bake(self, user_id: int, bake_id: int) -> bool:
-        async with self.db.execute(
-            "DELETE FROM bakes WHERE id = ? AND user_id = ?", (bake_id, user_id)
-        ) as cursor:
-            return cursor.rowcount > 0
+        return await self._changed("DELETE FROM bakes WHERE id = ? AND user_id = ?", (bake_id, user_id)) > 0
 
     # ------------------------------------------------------------------ readings and events
 
@@ -337,12 +340,14 @@ class Queries:
 
     async def reschedule_reminder(self, user_id: int, reminder_id: int, due_at: datetime) -> bool:
         """Snooze or move a reminder; a sent one becomes pending again (snooze after delivery)."""
-        async with self.db.execute(
-            "UPDATE reminders SET due_at = ?, state = 'pending' "
-            "WHERE id = ? AND user_id = ? AND state IN ('pending', 'sent', 'missed')",
-            (to_db(due_at), reminder_id, user_id),
-        ) as cursor:
-            return cursor.rowcount > 0
+        return (
+            await self._changed(
+                "UPDATE reminders SET due_at = ?, state = 'pending' "
+                "WHERE id = ? AND user_id = ? AND state IN ('pending', 'sent', 'missed')",
+                (to_db(due_at), reminder_id, user_id),
+            )
+            > 0
+        )
 
     async def cancel_reminders(
         self,
@@ -391,12 +396,14 @@ class Queries:
 
     async def mark_reminder(self, reminder_id: int, state: str, *, sent_at: datetime | None = None) -> bool:
         """Move a pending reminder to sent/failed/missed; False if it was no longer pending."""
-        async with self.db.execute(
-            "UPDATE reminders SET state = ?, sent_at = COALESCE(?, sent_at), attempts = attempts + 1 "
-            "WHERE id = ? AND state = 'pending'",
-            (state, None if sent_at is None else to_db(sent_at), reminder_id),
-        ) as cursor:
-            return cursor.rowcount > 0
+        return (
+            await self._changed(
+                "UPDATE reminders SET state = ?, sent_at = COALESCE(?, sent_at), attempts = attempts + 1 "
+                "WHERE id = ? AND state = 'pending'",
+                (state, None if sent_at is None else to_db(sent_at), reminder_id),
+            )
+            > 0
+        )
 
     async def mark_missed_before(self, moment: datetime) -> dict[int, list[Reminder]]:
         """Everything pending that fell due before `moment` is missed; grouped by user."""

@@ -7,6 +7,7 @@ import re
 import tempfile
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aiogram import Bot, F, Router
 from aiogram.enums import ChatAction
@@ -14,8 +15,8 @@ from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, FSInputFile, Message
 
-from bot import charts, texts
 from bot import keyboards as kb
+from bot import texts
 from bot.handlers.bakes import render_started
 from bot.replies import answer
 from bot.states import ImportFile
@@ -25,6 +26,9 @@ from storage.export import export_csv, export_filename, export_json
 from storage.importer import ImportRejected, import_export
 from storage.models import User
 
+if TYPE_CHECKING:
+    from bot.charts import ChartSeries
+
 router = Router(name="history")
 COMPARE_MAX = 8
 
@@ -32,7 +36,9 @@ COMPARE_MAX = 8
 # ---------------------------------------------------------------- charts
 
 
-async def chart_series(service: BakeService, user: User, bake_id: int) -> charts.ChartSeries | None:
+async def chart_series(service: BakeService, user: User, bake_id: int) -> ChartSeries | None:
+    from bot import charts  # matplotlib loads on the first chart, not at start-up
+
     details = await service.bake_details(user.id, bake_id)
     if details is None:
         return None
@@ -78,6 +84,8 @@ async def send_chart(message: Message, bot: Bot, service: BakeService, user: Use
     now_hours = None
     if bake is not None and bake.phase == "bulk":
         now_hours = (service.clock.now() - bake.started_at).total_seconds() / 3600
+    from bot import charts
+
     png = await asyncio.to_thread(charts.render_rise_chart, series, now_hours=now_hours)  # off the event loop
     caption = texts.CHART_CAPTION.format(name=texts.esc(series.name), n=len(series.readings))
     if not series.readings:
@@ -117,6 +125,8 @@ async def compare(message: Message, bot: Bot, service: BakeService, user: User) 
         await answer(message, texts.CHART_COMPARE_EMPTY)
         return
     await bot.send_chat_action(message.chat.id, ChatAction.UPLOAD_PHOTO)
+    from bot import charts
+
     png = await asyncio.to_thread(charts.render_compare_chart, series)
     await message.answer_photo(
         BufferedInputFile(png, filename="compare.png"),

@@ -3,20 +3,38 @@ from bot.delivery import PER_CHAT_BURST, RateLimiter
 
 def test_global_limit_spaces_sends() -> None:
     limiter = RateLimiter(global_per_s=10, per_chat_per_s=0)
-    waits = [limiter.reserve(chat, now=100.0) for chat in range(5)]
-    assert waits == [0.0, 0.1, 0.2, 0.30000000000000004, 0.4] or all(
-        abs(w - i * 0.1) < 1e-9 for i, w in enumerate(waits)
-    )
+    waits = [limiter.reserve_global(now=100.0) for _ in range(5)]
+    assert [round(w, 6) for w in waits] == [0.0, 0.1, 0.2, 0.3, 0.4]
 
 
 def test_per_chat_limit_allows_a_short_burst_then_one_per_second() -> None:
     limiter = RateLimiter(global_per_s=0, per_chat_per_s=1)
-    waits = [limiter.reserve(42, now=0.0) for _ in range(PER_CHAT_BURST + 2)]
+    waits = [limiter.reserve_chat(42, now=0.0) for _ in range(PER_CHAT_BURST + 2)]
     assert waits[:PER_CHAT_BURST] == [0.0] * PER_CHAT_BURST
     assert waits[PER_CHAT_BURST] == 1.0 and waits[PER_CHAT_BURST + 1] == 2.0
-    assert limiter.reserve(7, now=0.0) == 0.0  # other chats are not held up
+    assert limiter.reserve_chat(7, now=0.0) == 0.0  # other chats are not held up
+
+
+def test_a_busy_chat_never_holds_up_the_global_queue() -> None:
+    limiter = RateLimiter(global_per_s=500, per_chat_per_s=1)
+    for _ in range(5):
+        limiter.reserve_chat(1, now=0.0)
+    limiter.reserve_global(now=0.0)
+    # Chat 1 now waits seconds for its own slots; chat 2 goes out at once.
+    assert limiter.reserve_chat(2, now=0.0) == 0.0
+    assert limiter.reserve_global(now=0.0) <= 0.004
+
+
+def test_retry_after_pauses_everything() -> None:
+    import time
+
+    limiter = RateLimiter(global_per_s=30, per_chat_per_s=0)
+    limiter.pause(2.0)
+    assert limiter.reserve_global(now=time.monotonic()) > 1.9
 
 
 def test_zero_turns_limits_off() -> None:
     limiter = RateLimiter(0, 0)
-    assert all(limiter.reserve(1, now=0.0) == 0.0 for _ in range(100))
+    assert all(
+        limiter.reserve_chat(1, now=0.0) == 0.0 and limiter.reserve_global(now=0.0) == 0.0 for _ in range(100)
+    )

@@ -1,0 +1,242 @@
+"""The chat page in a real browser: headless Chromium through Playwright, against a live sandbox.
+
+Chromium comes from the system (``apt-get install chromium``, which ``make test`` does where it
+can); Playwright's own browser download is not used. Without it these tests skip locally and
+fail under CI (``CI=true``).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import struct
+import zlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.config import Settings
+from emulator.sandbox import Sandbox
+from tests.sandbox.conftest import ANN, start_sandbox
+
+CHROMIUM = Path(os.environ.get("SANDBOX_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+TIMEOUT_MS = 8000
+
+try:
+    from playwright.async_api import Browser, Page, async_playwright, expect
+except ImportError:  # pragma: no cover - the test extra installs it
+    async_playwright = None  # type: ignore[assignment]
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}: the browser tests must run in CI", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    if async_playwright is None:
+        _unavailable("playwright is not installed")
+    if not CHROMIUM.exists():
+        _unavailable(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            await launched.close()
+
+
+async def open_page(browser: Browser, url: str, user: int = ANN, **options: Any) -> tuple[Page, list[str]]:
+    page = await browser.new_page(**({"viewport": {"width": 1100, "height": 900}} | options))
+    page.set_default_timeout(TIMEOUT_MS)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    await page.goto(f"{url}/#user={user}")
+    await expect(page.locator("#status")).to_have_text("bot", timeout=TIMEOUT_MS)  # connected
+    return page, errors
+
+
+async def send(page: Page, text: str) -> None:
+    await page.fill("#input", text)
+    await page.press("#input", "Enter")
+    await expect(page.locator("#input")).to_have_value("")
+
+
+def bot_rows(page: Page) -> Any:
+    return page.locator(".row.bot")
+
+
+async def test_chat_buttons_time_travel_and_users(browser: Browser, sandbox: Sandbox) -> None:
+    page, errors = await open_page(browser, sandbox.url)
+    # A new chat offers START, like Telegram.
+    await page.click("#start-button")
+    await expect(bot_rows(page).last).to_contain_text("Your timezone?")
+    await bot_rows(page).last.locator(".kb-btn", has_text="Berlin").click()
+    units = page.locator(".row.bot", has_text="Temperatures in")
+    await expect(units).to_be_visible()
+    await expect(units.locator("strong", has_text="Europe/Berlin")).to_be_visible()  # <b> from the bot
+    await units.locator(".kb-btn", has_text="°C").click()
+    await expect(page.locator("#toast")).to_contain_text("°C")  # the callback answer as a toast
+
+    # Typing a command and Enter.
+    await send(page, "/newbake Browser loaf")
+    await expect(bot_rows(page).last).to_contain_text("Started Browser loaf")
+    await expect(page.locator(".row.user").last).to_contain_text("/newbake Browser loaf")
+
+    # What the user types stays text: no markup gets through.
+    await send(page, "<b>not bold</b> <img src=x onerror=\"document.title='pwned'\">")
+    mine = page.locator(".row.user").last
+    await expect(mine).to_contain_text("<b>not bold</b> <img src=x")
+    assert await mine.locator("b, strong, img").count() == 0
+    await expect(bot_rows(page).last).not_to_contain_text("Started")  # the bot's answer arrived
+
+    # Inline buttons: the question is edited in place (buttons gone), a new message follows.
+    await send(page, "/fridge")
+    question = page.locator(".row.bot", has_text="How long in the fridge?")
+    await question.locator(".kb-btn", has_text="16 h").click()
+    await expect(page.locator(".row.bot", has_text="in the fridge until")).to_be_visible()
+    await expect(question.locator(".kb-btn")).to_have_count(0)
+    await expect(question.locator(".meta .edited")).to_be_visible()
+
+    # Time travel: the next reminder (the preheat, 15 h ahead) arrives at once.
+    before = await bot_rows(page).count()
+    await expect(page.locator("#next-button")).to_be_enabled()
+    await page.click("#next-button")
+    await expect(bot_rows(page)).to_have_count(before + 1)
+    await expect(bot_rows(page).last).to_contain_text("Preheat")
+    await expect(page.locator("#clock-offset")).to_contain_text("15 h")
+    await page.click(".travel-btn[data-minutes='60']")
+    await expect(page.locator("#clock-offset")).to_contain_text("16 h")
+
+    # Another user has a chat of their own.
+    await page.click("#user-button")
+    await page.locator(".user-item", has_text="Bob").click()
+    await expect(page.locator("#user-name")).to_have_text("Bob")
+    await expect(page.locator("#start-button")).to_be_visible()
+    await expect(page.locator(".row")).to_have_count(0)
+    await send(page, "/status")
+    await expect(bot_rows(page).last).to_contain_text("no bake going")
+    await page.click("#user-button")
+    await page.locator(".user-item", has_text="Ann").click()
+    await expect(page.locator(".row.bot", has_text="Started Browser loaf")).to_be_visible()
+
+    # Or any user, by id.
+    await page.click("#user-button")
+    await page.fill("#user-form-id", "4242")
+    await page.fill("#user-form-name", "Dana")
+    await page.click("#user-form button[type=submit]")
+    await expect(page.locator("#user-name")).to_have_text("Dana")
+    await expect(page.locator("#start-button")).to_be_visible()
+    assert page.url.endswith("#user=4242")
+    await page.click("#start-button")
+    await expect(bot_rows(page).first).to_contain_text("Hi Dana")
+    assert "pwned" not in await page.title()
+    assert errors == []
+
+
+async def test_chart_photo_is_shown_inline(browser: Browser, sandbox: Sandbox) -> None:
+    page, errors = await open_page(browser, sandbox.url)
+    await send(page, "/newbake Chart loaf")
+    await expect(bot_rows(page).last).to_contain_text("Started Chart loaf")
+    await send(page, "/rise 20")
+    await expect(bot_rows(page).last).to_contain_text("20 %")
+    await page.click(".travel-btn[data-minutes='60']")
+    await send(page, "/rise 40")
+    await expect(bot_rows(page).last).to_contain_text("40 %")
+    await send(page, "/chart")
+    image = page.locator(".row.bot .photo img").last
+    await expect(image).to_be_visible()
+    loaded = "img => img.complete && img.naturalWidth >= 1000"
+    await page.wait_for_function(loaded, arg=await image.element_handle(), timeout=TIMEOUT_MS)
+    assert errors == []
+
+
+def png(width: int, height: int) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + b"\xe8\xc9\x8f" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    body = chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+    return b"\x89PNG\r\n\x1a\n" + body
+
+
+async def test_bot_formatting_photos_and_documents(browser: Browser, sandbox: Sandbox) -> None:
+    from aiogram.types import BufferedInputFile
+
+    assert sandbox.app is not None
+    page, errors = await open_page(browser, sandbox.url)
+    await send(page, "/help")
+    await expect(bot_rows(page).last.locator("a.command", has_text="/newbake").first).to_be_visible()
+    bot = sandbox.app.bot
+    await bot.send_message(
+        ANN,
+        "<b>bold</b> <i>it</i> <u>u</u> <s>s</s> <code>x = 1</code> "
+        "<a href=\"https://example.com/x\">site</a> "
+        "&lt;script&gt;alert(1)&lt;/script&gt; <tg-spoiler>secret</tg-spoiler>\n"
+        "<pre><code class=\"language-python\">print(1)</code></pre><blockquote>quoted</blockquote>",
+    )
+    text = bot_rows(page).last.locator(".text")
+    await expect(text.locator("strong")).to_have_text("bold")
+    for selector, content in (("em", "it"), ("u", "u"), ("s", "s"), ("code.inline-code", "x = 1"),
+                              (".spoiler", "secret"), ("blockquote", "quoted"), ("pre code", "print(1)")):
+        await expect(text.locator(selector)).to_have_text(content)
+    await expect(text.locator(".pre-lang")).to_have_text("python")
+    await expect(text.locator("a[href='https://example.com/x']")).to_have_text("site")
+    await expect(text).to_contain_text("<script>alert(1)</script>")
+    assert await page.locator("#messages script").count() == 0
+
+    await bot.send_photo(ANN, BufferedInputFile(png(1200, 500), "chart.png"), caption="A <b>chart</b>")
+    image = bot_rows(page).last.locator(".photo img")
+    await expect(image).to_be_visible()
+    await page.wait_for_function("img => img.complete && img.naturalWidth === 1200",
+                                 arg=await image.element_handle())
+    await expect(bot_rows(page).last.locator(".text strong")).to_have_text("chart")
+
+    csv = b"date,name\n2026-11-24,Loaf\n"
+    await bot.send_document(ANN, BufferedInputFile(csv, "bakes.csv"), caption="Your export")
+    link = bot_rows(page).last.locator("a.document")
+    await expect(link).to_have_attribute("download", "bakes.csv")
+    response = await page.request.get(sandbox.url + (await link.get_attribute("href") or ""))
+    assert response.ok and await response.body() == csv
+    assert errors == []
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_page_reconnects_after_a_restart(browser: Browser, settings: Settings) -> None:
+    fixed = settings.model_copy(update={"sandbox_port": free_port()})
+    first = await start_sandbox(fixed).start()
+    try:
+        page, errors = await open_page(browser, first.url)
+        await send(page, "/newbake Survivor")
+        await expect(bot_rows(page).last).to_contain_text("Started Survivor")
+        await page.click(".travel-btn[data-minutes='60']")
+        await expect(page.locator("#clock-offset")).to_contain_text("1 h")
+    finally:
+        await first.stop()
+    await expect(page.locator("#status")).to_have_text("connecting…")
+    second = await start_sandbox(fixed).start()
+    try:
+        await expect(page.locator("#status")).to_have_text("bot", timeout=15000)
+        await expect(page.locator(".row.bot", has_text="Started Survivor")).to_have_count(1)
+        await expect(page.locator("#clock-offset")).to_contain_text("1 h")
+        await send(page, "/status")
+        await expect(bot_rows(page).last).to_contain_text("Survivor")
+        await page.reload()
+        await expect(page.locator(".row.bot", has_text="Started Survivor")).to_have_count(1)
+        assert errors == []
+    finally:
+        await second.stop()

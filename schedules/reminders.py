@@ -119,7 +119,7 @@ class ReminderService:
     async def refill(self, *, skip_due: bool = False) -> None:
         """Load the reminders due within the horizon into the scheduler."""
         now = self.clock.now()
-        async with self.storage.locked() as q:
+        async with self.storage.read() as q:
             upcoming = await q.pending_due_before(now + self.horizon)
         for reminder in upcoming:
             if skip_due and reminder.due_at <= now:
@@ -193,7 +193,7 @@ class ReminderService:
 
     async def _fire(self, reminder_id: int, late: bool) -> None:
         assert self.sender is not None
-        async with self.storage.locked() as q:
+        async with self.storage.read() as q:
             reminder = await q.reminder_for_delivery(reminder_id)
             if reminder is None or reminder.state != "pending":
                 return

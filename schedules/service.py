@@ -124,7 +124,7 @@ class BakeService:
             return await q.upsert_user(user_id, chat_id, first_name, self.clock.now())
 
     async def user(self, user_id: int) -> User | None:
-        async with self.storage.locked() as q:
+        async with self.storage.read() as q:
             return await q.get_user(user_id)
 
     async def update_settings(self, user_id: int, **changes: object) -> User | None:
@@ -155,13 +155,18 @@ class BakeService:
     async def _estimate(self, q: Queries, user: User, bake: Bake) -> Prediction | None:
         """The live estimate for a bake in bulk, from its own readings when it has some."""
         temperature = await self._latest_temp(q, user, bake)
+        return self._predict(user, bake, await q.rise_readings(user.id, bake.id), temperature)
+
+    def _predict(
+        self, user: User, bake: Bake, rise_readings: list[RiseReading], temperature: float | None
+    ) -> Prediction | None:
         if temperature is None or bake.phase != "bulk":
             return None
         target = bake.target_rise_pct or self.target_for(user, temperature)
         _, prior_hours, prior_window = self._prior(user, bake, temperature, target)
         readings = [
             model.Reading(hours=(r.taken_at - bake.started_at).total_seconds() / 3600, rise_pct=r.rise_pct)
-            for r in await q.rise_readings(user.id, bake.id)
+            for r in rise_readings
         ]
         estimate = model.estimate_bulk_end(
             readings,
@@ -195,9 +200,9 @@ class BakeService:
         self, q: Queries, user: User, bake: Bake, prediction: Prediction | None
     ) -> None:
         """Keep exactly one pending "bulk is probably done" reminder, at the latest estimate."""
-        pending = [r for r in await q.pending_reminders(user.id, bake.id) if r.kind == BULK_DONE]
         if prediction is None:
             return
+        pending = [r for r in await q.pending_reminders(user.id, bake.id) if r.kind == BULK_DONE]
         if prediction.passed:
             ids = await q.cancel_reminders(user.id, bake_id=bake.id, kinds=[BULK_DONE])
             self.reminders.untrack(ids)
@@ -290,18 +295,18 @@ class BakeService:
         return await q.add_reminders(user.id, items, self.clock.now())
 
     async def current_bake(self, user_id: int) -> Bake | None:
-        async with self.storage.locked() as q:
+        async with self.storage.read() as q:
             return await q.current_bake(user_id)
 
     async def bake(self, user_id: int, bake_id: int) -> Bake | None:
-        async with self.storage.locked() as q:
+        async with self.storage.read() as q:
             return await q.get_bake(user_id, bake_id)
 
     async def bakes_page(
         self, user_id: int, page: int, page_size: int, name_like: str | None
     ) -> tuple[list[Bake], int, int]:
         """One page of the baker's bakes, newest first: (bakes, total, the page clamped)."""
-        async with self.storage.locked() as q:
+        async with self.storage.read() as q:
             total = await q.count_bakes(user_id, name_like=name_like)
             last_page = max(0, (total - 1) // page_size)
             page = min(max(page, 0), last_page)
@@ -309,7 +314,7 @@ class BakeService:
         return items, total, page
 
     async def active_bakes(self, user_id: int) -> list[Bake]:
-        async with self.storage.locked() as q:
+        async with self.storage.read() as q:
             return await q.active_bakes(user_id)
 
     async def select_bake(self, user_id: int, bake_id: int) -> Bake | None:
@@ -317,7 +322,7 @@ class BakeService:
             return await q.select_bake(user_id, bake_id)
 
     async def prediction(self, user_id: int, bake_id: int) -> Prediction | None:
-        async with self.storage.locked() as q:
+        async with self.storage.read() as q:
             user = await q.get_user(user_id)
             bake = await q.get_bake(user_id, bake_id)
             if user is None or bake is None:
@@ -341,20 +346,27 @@ class BakeService:
         return created
 
     async def log_rise(self, user_id: int, bake_id: int, rise: RiseInput) -> RiseResult | None:
+        """Hot path: read without the writer lock, write one row, estimate, then move the
+        reminder; the lock is held only for the two short writes."""
         now = self.clock.now()
-        async with self.storage.tx() as q:
+        async with self.storage.read() as q:
             user = await q.get_user(user_id)
             bake = await q.get_bake(user_id, bake_id)
             if user is None or bake is None or not bake.active:
                 return None
-            previous = (await q.rise_readings(user_id, bake_id) or [None])[-1]
+            readings = await q.rise_readings(user_id, bake_id)
+            temperature = await self._latest_temp(q, user, bake)
+        async with self.storage.locked() as q:  # one statement: atomic on its own
             reading = await q.add_rise(
                 user_id, bake_id, now, rise.rise_pct, rise.start_height, rise.current_height
             )
-            assert reading is not None
-            prediction = await self._estimate(q, user, bake)
-            await self._move_bulk_done(q, user, bake, prediction)
-        return RiseResult(bake, reading, previous, prediction)
+        if reading is None:
+            return None  # the bake was deleted meanwhile
+        prediction = self._predict(user, bake, [*readings, reading], temperature)
+        if prediction is not None:
+            async with self.storage.tx() as q:
+                await self._move_bulk_done(q, user, bake, prediction)
+        return RiseResult(bake, reading, readings[-1] if readings else None, prediction)
 
     async def log_temperature(
         self, user_id: int, bake_id: int, temp_c: float
@@ -406,7 +418,7 @@ class BakeService:
         )
 
     async def bake_details(self, user_id: int, bake_id: int) -> BakeDetails | None:
-        async with self.storage.locked() as q:
+        async with self.storage.read() as q:
             bake = await q.get_bake(user_id, bake_id)
             if bake is None:
                 return None
@@ -539,11 +551,11 @@ class BakeService:
         return created[0]
 
     async def pending(self, user_id: int) -> list[Reminder]:
-        async with self.storage.locked() as q:
+        async with self.storage.read() as q:
             return await q.pending_reminders(user_id)
 
     async def reminder(self, user_id: int, reminder_id: int) -> Reminder | None:
-        async with self.storage.locked() as q:
+        async with self.storage.read() as q:
             return await q.get_reminder(user_id, reminder_id)
 
     async def snooze(self, user_id: int, reminder_id: int, minutes: int) -> Reminder | None:
@@ -606,9 +618,9 @@ class BakeService:
         return feeding, peak, created[0]
 
     async def feedings(self, user_id: int) -> list[StarterFeeding]:
-        async with self.storage.locked() as q:
+        async with self.storage.read() as q:
             return await q.feedings(user_id)
 
     async def recent_finished(self, user_id: int, limit: int = 5) -> list[Bake]:
-        async with self.storage.locked() as q:
+        async with self.storage.read() as q:
             return await q.finished_bakes(user_id, limit=limit)

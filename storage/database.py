@@ -28,6 +28,7 @@ class Storage:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self._db: aiosqlite.Connection | None = None
+        self._reader: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
 
     async def open(self, *, target_version: int = SCHEMA_VERSION) -> Storage:
@@ -47,6 +48,11 @@ class Storage:
             # Prove the file is writable now, not at the first user's message.
             await self._db.execute("BEGIN IMMEDIATE")
             await self._db.execute("COMMIT")
+            # Reads go through a second connection: WAL lets them run beside the writer.
+            self._reader = await aiosqlite.connect(self.path)
+            self._reader.row_factory = aiosqlite.Row
+            await self._reader.execute("PRAGMA query_only = ON")
+            await self._reader.execute("PRAGMA busy_timeout = 5000")
         except (sqlite3.Error, OSError) as exc:
             await self.close()
             raise StorageError(f"cannot open the database {self.path}: {exc}") from exc
@@ -56,15 +62,24 @@ class Storage:
         return self
 
     async def close(self) -> None:
-        if self._db is not None:
-            await self._db.close()
-            self._db = None
+        for connection in (self._reader, self._db):
+            if connection is not None:
+                await connection.close()
+        self._db = self._reader = None
 
     @property
     def connection(self) -> aiosqlite.Connection:
         if self._db is None:
             raise StorageError("the database is not open")
         return self._db
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[Queries]:
+        """Reads on the read-only connection, without waiting for the writer's lock. Each
+        statement sees everything committed before it."""
+        if self._reader is None:
+            raise StorageError("the database is not open")
+        yield Queries(self._reader)
 
     @asynccontextmanager
     async def locked(self) -> AsyncIterator[Queries]:

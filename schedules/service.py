@@ -202,23 +202,16 @@ class BakeService:
         """Keep exactly one pending "bulk is probably done" reminder, at the latest estimate."""
         if prediction is None:
             return
-        pending = [r for r in await q.pending_reminders(user.id, bake.id) if r.kind == BULK_DONE]
         if prediction.passed:
             ids = await q.cancel_reminders(user.id, bake_id=bake.id, kinds=[BULK_DONE])
             self.reminders.untrack(ids)
             return
-        if pending:
-            for extra in pending[1:]:
-                self.reminders.untrack(await q.cancel_reminders(user.id, reminder_id=extra.id))
-            await q.reschedule_reminder(user.id, pending[0].id, prediction.eta)
-            moved = await q.get_reminder(user.id, pending[0].id)
-            if moved is not None:
-                self.reminders.track([moved])
-        else:
-            created = await q.add_reminders(
+        moved = await q.move_pending(user.id, bake.id, BULK_DONE, prediction.eta)
+        if not moved:
+            moved = await q.add_reminders(
                 user.id, [NewReminder(BULK_DONE, prediction.eta, bake_id=bake.id)], self.clock.now()
             )
-            self.reminders.track(created)
+        self.reminders.track(moved)
 
     # ------------------------------------------------------------------ bakes
 
@@ -345,27 +338,23 @@ class BakeService:
         self.reminders.track(created)
         return created
 
-    async def log_rise(self, user_id: int, bake_id: int, rise: RiseInput) -> RiseResult | None:
-        """Hot path: read without the writer lock, write one row, estimate, then move the
-        reminder; the lock is held only for the two short writes."""
+    async def log_rise(self, user: User, bake: Bake, rise: RiseInput) -> RiseResult | None:
+        """The hot path (every reading): reads without the writer lock, then single statements,
+        each atomic on its own, so the lock is held only for two short writes."""
+        if not bake.active:
+            return None
         now = self.clock.now()
         async with self.storage.read() as q:
-            user = await q.get_user(user_id)
-            bake = await q.get_bake(user_id, bake_id)
-            if user is None or bake is None or not bake.active:
-                return None
-            readings = await q.rise_readings(user_id, bake_id)
+            readings = await q.rise_readings(user.id, bake.id)
             temperature = await self._latest_temp(q, user, bake)
-        async with self.storage.locked() as q:  # one statement: atomic on its own
+        async with self.storage.locked() as q:
             reading = await q.add_rise(
-                user_id, bake_id, now, rise.rise_pct, rise.start_height, rise.current_height
+                user.id, bake.id, now, rise.rise_pct, rise.start_height, rise.current_height
             )
-        if reading is None:
-            return None  # the bake was deleted meanwhile
-        prediction = self._predict(user, bake, [*readings, reading], temperature)
-        if prediction is not None:
-            async with self.storage.tx() as q:
-                await self._move_bulk_done(q, user, bake, prediction)
+            if reading is None:
+                return None  # the bake was deleted meanwhile
+            prediction = self._predict(user, bake, [*readings, reading], temperature)
+            await self._move_bulk_done(q, user, bake, prediction)
         return RiseResult(bake, reading, readings[-1] if readings else None, prediction)
 
     async def log_temperature(

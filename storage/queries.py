@@ -349,6 +349,15 @@ class Queries:
             > 0
         )
 
+    async def move_pending(self, user_id: int, bake_id: int, kind: str, due_at: datetime) -> list[Reminder]:
+        """Move a bake's pending reminders of one kind to a new time; return them (one statement)."""
+        rows = await self._all(
+            "UPDATE reminders SET due_at = ? WHERE user_id = ? AND bake_id = ? AND kind = ? "
+            "AND state = 'pending' RETURNING *",
+            (to_db(due_at), user_id, bake_id, kind),
+        )
+        return [Reminder.from_row(r) for r in rows]
+
     async def cancel_reminders(
         self,
         user_id: int,

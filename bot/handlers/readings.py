@@ -29,7 +29,7 @@ async def log_rise(
     if bake is None:
         await answer(message, texts.NO_ACTIVE_BAKE)
         return
-    result = await service.log_rise(user.id, bake.id, rise)
+    result = await service.log_rise(user, bake, rise)
     if result is None:
         await answer(message, texts.NO_ACTIVE_BAKE)
         return

@@ -348,20 +348,26 @@ def _crossing(rs: Sequence[Reading], target: float) -> tuple[float, float, float
     return None
 
 
+FIT_READINGS = 12
+
+
 def _fit_pace(
     rs: Sequence[Reading], starter_pct: float, temp_c: float, prior_log_k: float
 ) -> tuple[float, float]:
-    """Robust MAP fit of the log time-scale u (rise(t) = model(t / e^u)); returns (u, sd_u)."""
+    """Robust MAP fit of the log time-scale u (rise(t) = model(t / e^u)); returns (u, sd_u).
+
+    It runs on every reading, so it stays cheap: the most recent FIT_READINGS readings (older
+    ones already weigh little), and the model's curve with its factors computed once."""
+    rs = rs[-FIT_READINGS:]
     t_last = rs[-1].hours
-    data = [
-        (r.hours, r.rise_pct, 1.0 / _noise(r.rise_pct), 0.4 + 0.6 * r.hours / t_last) for r in rs
-    ]
+    speed, frac = _speed(temp_c), _starter_frac(starter_pct)
+    data = [(r.hours * speed, r.rise_pct, 1.0 / _noise(r.rise_pct), 0.4 + 0.6 * r.hours / t_last) for r in rs]
 
     def objective(u: float) -> float:
         k = math.exp(u)
         total = 0.5 * ((u - prior_log_k) / PRIOR_LOG_SD) ** 2
-        for t, y, inv_sd, w in data:
-            z = abs((y - predicted_rise_pct(t / k, starter_pct, temp_c)) * inv_sd)
+        for tau, y, inv_sd, w in data:
+            z = abs((y - _rise_at_ref_hours(tau / k, frac)) * inv_sd)
             total += w * (0.5 * z * z if z <= _HUBER_C else _HUBER_C * (z - 0.5 * _HUBER_C))
         return total
 

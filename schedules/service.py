@@ -351,10 +351,12 @@ class BakeService:
             reading = await q.add_rise(
                 user.id, bake.id, now, rise.rise_pct, rise.start_height, rise.current_height
             )
-            if reading is None:
-                return None  # the bake was deleted meanwhile
-            prediction = self._predict(user, bake, [*readings, reading], temperature)
-            await self._move_bulk_done(q, user, bake, prediction)
+        if reading is None:
+            return None  # the bake was deleted meanwhile
+        prediction = self._predict(user, bake, [*readings, reading], temperature)  # CPU: not under the lock
+        if prediction is not None:
+            async with self.storage.locked() as q:
+                await self._move_bulk_done(q, user, bake, prediction)
         return RiseResult(bake, reading, readings[-1] if readings else None, prediction)
 
     async def log_temperature(

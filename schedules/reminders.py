@@ -32,9 +32,10 @@ from storage.models import Bake, Reminder, User
 log = logging.getLogger(__name__)
 
 REFILL_JOB_ID = "reminders:refill"
-# Deliveries under way at once. Bounded so that each reminder goes from send to "sent" before
-# thousands of others start: a crash then repeats at most this many messages.
-MAX_CONCURRENT_DELIVERIES = 32
+# Deliveries under way at once. Bounded so that "sent" marks keep up with the messages (a crash
+# repeats at most this many), yet large enough that chats waiting for their own per-chat slot
+# don't hold up everyone else (bench/bench_reminders.py: 5,000 due at once).
+MAX_CONCURRENT_DELIVERIES = 512
 
 
 class Outcome(enum.Enum):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message
 
+from bot import keyboards as kb
 from bot import texts
 from bot.replies import answer
 
@@ -29,6 +30,12 @@ async def unknown_text(message: Message) -> None:
 @router.message()
 async def unsupported(message: Message) -> None:
     await answer(message, texts.UNSUPPORTED_CONTENT)
+
+
+@router.callback_query(kb.BakeCb.filter())
+async def not_your_bake(query: CallbackQuery) -> None:
+    """A bake button whose bake is not the presser's (forged, or deleted meanwhile)."""
+    await query.answer(texts.BAKE_NOT_FOUND, show_alert=True)
 
 
 @router.callback_query()

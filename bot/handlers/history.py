@@ -17,6 +17,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, FSInputFile, Message
 
 from bot import keyboards as kb
 from bot import texts
+from bot.filters import OwnBake
 from bot.handlers.bakes import render_started
 from bot.replies import answer
 from bot.states import ImportFile
@@ -24,7 +25,7 @@ from schedules.parsing import c_to_f
 from schedules.service import BakeService, TooManyActiveBakes
 from storage.export import export_csv, export_filename, export_json
 from storage.importer import ImportRejected, import_export
-from storage.models import User
+from storage.models import Bake, User
 
 if TYPE_CHECKING:
     from bot.charts import ChartSeries
@@ -134,16 +135,11 @@ async def compare(message: Message, bot: Bot, service: BakeService, user: User) 
     )
 
 
-@router.callback_query(kb.BakeCb.filter(F.action == "chart"))
-async def chart_button(
-    query: CallbackQuery, callback_data: kb.BakeCb, bot: Bot, service: BakeService, user: User
-) -> None:
-    if await service.bake(user.id, callback_data.bake_id) is None:
-        await query.answer(texts.BAKE_NOT_FOUND, show_alert=True)
-        return
+@router.callback_query(kb.BakeCb.filter(F.action == "chart"), OwnBake())
+async def chart_button(query: CallbackQuery, bot: Bot, service: BakeService, user: User, bake: Bake) -> None:
     await query.answer()
     if isinstance(query.message, Message):
-        await send_chart(query.message, bot, service, user, callback_data.bake_id)
+        await send_chart(query.message, bot, service, user, bake.id)
 
 
 # ---------------------------------------------------------------- export
@@ -193,16 +189,11 @@ async def export(message: Message, command: CommandObject, service: BakeService,
     await send_export(message, service, user, [fmt] if fmt else ["csv", "json"], since_days=days)
 
 
-@router.callback_query(kb.BakeCb.filter(F.action == "export"))
-async def export_button(
-    query: CallbackQuery, callback_data: kb.BakeCb, service: BakeService, user: User
-) -> None:
-    if await service.bake(user.id, callback_data.bake_id) is None:
-        await query.answer(texts.BAKE_NOT_FOUND, show_alert=True)
-        return
+@router.callback_query(kb.BakeCb.filter(F.action == "export"), OwnBake())
+async def export_button(query: CallbackQuery, service: BakeService, user: User, bake: Bake) -> None:
     await query.answer()
     if isinstance(query.message, Message):
-        await send_export(query.message, service, user, ["csv", "json"], bake_id=callback_data.bake_id)
+        await send_export(query.message, service, user, ["csv", "json"], bake_id=bake.id)
 
 
 # ---------------------------------------------------------------- import
@@ -248,14 +239,8 @@ async def import_not_a_document(message: Message) -> None:
 # ---------------------------------------------------------------- card actions
 
 
-@router.callback_query(kb.BakeCb.filter(F.action == "edit"))
-async def edit_button(
-    query: CallbackQuery, callback_data: kb.BakeCb, service: BakeService, user: User
-) -> None:
-    bake = await service.bake(user.id, callback_data.bake_id)
-    if bake is None:
-        await query.answer(texts.BAKE_NOT_FOUND, show_alert=True)
-        return
+@router.callback_query(kb.BakeCb.filter(F.action == "edit"), OwnBake())
+async def edit_button(query: CallbackQuery, service: BakeService, user: User, bake: Bake) -> None:
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.answer(
@@ -263,14 +248,8 @@ async def edit_button(
         )
 
 
-@router.callback_query(kb.BakeCb.filter(F.action == "again"))
-async def again_button(
-    query: CallbackQuery, callback_data: kb.BakeCb, service: BakeService, user: User
-) -> None:
-    bake = await service.bake(user.id, callback_data.bake_id)
-    if bake is None:
-        await query.answer(texts.BAKE_NOT_FOUND, show_alert=True)
-        return
+@router.callback_query(kb.BakeCb.filter(F.action == "again"), OwnBake())
+async def again_button(query: CallbackQuery, service: BakeService, user: User, bake: Bake) -> None:
     try:
         result = await service.start_bake(user.id, bake.name, recipe=bake.recipe)
     except TooManyActiveBakes:
@@ -281,14 +260,8 @@ async def again_button(
         await answer(query.message, render_started(result, user, service.zone(user), service.clock.now()))
 
 
-@router.callback_query(kb.BakeCb.filter(F.action == "delete"))
-async def delete_button(
-    query: CallbackQuery, callback_data: kb.BakeCb, service: BakeService, user: User
-) -> None:
-    bake = await service.bake(user.id, callback_data.bake_id)
-    if bake is None:
-        await query.answer(texts.BAKE_NOT_FOUND, show_alert=True)
-        return
+@router.callback_query(kb.BakeCb.filter(F.action == "delete"), OwnBake())
+async def delete_button(query: CallbackQuery, service: BakeService, user: User, bake: Bake) -> None:
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.answer(

@@ -368,6 +368,26 @@ def _record(
     }
 
 
+class _Chunks:
+    """Text collected and handed out as bytes about FLUSH_BYTES at a time (memory stays flat)."""
+
+    def __init__(self) -> None:
+        self._parts: list[str] = []
+        self._size = 0
+
+    def add(self, text: str) -> None:
+        self._parts.append(text)
+        self._size += len(text)
+
+    def take(self, *, everything: bool = False) -> bytes | None:
+        if not self._parts or (self._size < FLUSH_BYTES and not everything):
+            return None
+        data = "".join(self._parts).encode("utf-8")
+        self._parts.clear()
+        self._size = 0
+        return data
+
+
 async def export_json(
     db_path: Path, user_id: int, zone: tzinfo, *, since: datetime | None = None, bake_id: int | None = None
 ) -> AsyncIterator[bytes]:
@@ -377,8 +397,7 @@ async def export_json(
     Values are as stored (floats unrounded); times carry the baker's offset; `uid` is the
     de-duplication identity /import uses.
     """
-    parts: list[str] = []
-    size = 0
+    out = _Chunks()
     async with _snapshot(db_path) as db:
         timezone_key, temp_unit = await _user_settings(db, user_id)
         header = {
@@ -388,7 +407,7 @@ async def export_json(
             "since": None if since is None else since.astimezone(zone).isoformat(timespec="seconds"),
             "user": {"timezone": timezone_key, "temp_unit": temp_unit},
         }
-        parts.append(_json(header)[:-1] + ',\n"bakes":[')
+        out.add(_json(header)[:-1] + ',\n"bakes":[')
         first = True
         async for chunk in _bake_chunks(db, user_id, since, tuple(_CHILDREN), bake_id):
             for bake, children in chunk:
@@ -400,15 +419,11 @@ async def export_json(
                 }
                 for name, (_table, cols, _order, times) in _CHILDREN.items():
                     record[name] = [_record(cols, row, times, zone) for row in children[name]]
-                text = ("\n" if first else ",\n") + _json(record)
+                out.add(("\n" if first else ",\n") + _json(record))
                 first = False
-                parts.append(text)
-                size += len(text)
-            if size >= FLUSH_BYTES:
-                yield "".join(parts).encode("utf-8")
-                parts.clear()
-                size = 0
-        parts.append('\n],\n"starter_feedings":[')
+            if chunk := out.take():
+                yield chunk
+        out.add('\n],\n"starter_feedings":[')
         since_db = None if since is None else to_db(since)
         first = True
         async with db.execute(
@@ -418,18 +433,13 @@ async def export_json(
         ) as cursor:
             while rows := await cursor.fetchmany(BAKE_CHUNK):
                 for row in rows:
-                    text = ("\n" if first else ",\n") + _json(
-                        _record(_FEEDING_COLUMNS, row, frozenset({"fed_at"}), zone)
-                    )
+                    feeding = _record(_FEEDING_COLUMNS, row, frozenset({"fed_at"}), zone)
+                    out.add(("\n" if first else ",\n") + _json(feeding))
                     first = False
-                    parts.append(text)
-                    size += len(text)
-                if size >= FLUSH_BYTES:
-                    yield "".join(parts).encode("utf-8")
-                    parts.clear()
-                    size = 0
-    parts.append("\n]}\n")
-    yield "".join(parts).encode("utf-8")
+                if chunk := out.take():
+                    yield chunk
+    out.add("\n]}\n")
+    yield out.take(everything=True) or b""
 
 
 # --------------------------------------------------------------------------- CLI helper

@@ -22,7 +22,7 @@ from bot.handlers.bakes import render_started
 from bot.replies import answer
 from bot.states import ImportFile
 from schedules.parsing import c_to_f
-from schedules.service import BakeService, TooManyActiveBakes
+from schedules.service import MAX_ACTIVE_BAKES, BakeService, TooManyActiveBakes
 from storage.export import export_csv, export_filename, export_json
 from storage.importer import ImportRejected, import_export
 from storage.models import Bake, User
@@ -240,7 +240,7 @@ async def import_not_a_document(message: Message) -> None:
 
 
 @router.callback_query(kb.BakeCb.filter(F.action == "edit"), OwnBake())
-async def edit_button(query: CallbackQuery, service: BakeService, user: User, bake: Bake) -> None:
+async def edit_button(query: CallbackQuery, bake: Bake) -> None:
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.answer(
@@ -253,7 +253,7 @@ async def again_button(query: CallbackQuery, service: BakeService, user: User, b
     try:
         result = await service.start_bake(user.id, bake.name, recipe=bake.recipe)
     except TooManyActiveBakes:
-        await query.answer(texts.TOO_MANY_ACTIVE.format(n="10"), show_alert=True)
+        await query.answer(texts.TOO_MANY_ACTIVE.format(n=MAX_ACTIVE_BAKES), show_alert=True)
         return
     await query.answer()
     if isinstance(query.message, Message):
@@ -261,7 +261,7 @@ async def again_button(query: CallbackQuery, service: BakeService, user: User, b
 
 
 @router.callback_query(kb.BakeCb.filter(F.action == "delete"), OwnBake())
-async def delete_button(query: CallbackQuery, service: BakeService, user: User, bake: Bake) -> None:
+async def delete_button(query: CallbackQuery, bake: Bake) -> None:
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.answer(

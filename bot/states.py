@@ -28,7 +28,3 @@ class RiseValue(StatesGroup):
 
 class ImportFile(StatesGroup):
     document = State()
-
-
-class EditNotes(StatesGroup):
-    notes = State()

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta, tzinfo
 from schedules.parsing import c_to_f
 from schedules.recipe import BakersPercentages, Recipe, bakers_percentages
 
-MAX_MESSAGE = 4096
-SAFE_CHUNK = 3800
+MAX_MESSAGE = 4096  # Telegram's limit for one message
+SAFE_CHUNK = 3800  # what a split reply aims for, leaving room below MAX_MESSAGE
 NAME_MAX = 80
 NOTE_MAX = 1000
 

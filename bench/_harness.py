@@ -1,4 +1,4 @@
-"""Shared helpers for bench_throughput.py and bench_reminders.py (not a benchmark itself).
+"""Shared helpers for the bench scripts (not a benchmark itself).
 
 Importing this module puts the repo root on sys.path, so a bench script run as
 `.venv/bin/python bench/NAME.py` can import the project's packages after `import _harness`.
@@ -12,7 +12,7 @@ import math
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
@@ -21,7 +21,6 @@ if str(REPO_ROOT) not in sys.path:
 from aiogram import Bot, Dispatcher  # noqa: E402
 
 from bot.config import Settings  # noqa: E402
-from emulator.server import BotAPIEmulator  # noqa: E402
 
 POLLING_TIMEOUT = 1  # seconds; the same long-poll setting as tests/e2e/conftest.py
 
@@ -72,7 +71,17 @@ def install_log_tally() -> LogTally:
     return tally
 
 
-def bench_settings(db_path: Path, emulator: BotAPIEmulator, **overrides: Any) -> Settings:
+class ApiEndpoint(Protocol):
+    """A BotAPIEmulator, or `_loadgen.LoadGenerator` for one running in a child process."""
+
+    @property
+    def token(self) -> str: ...
+
+    @property
+    def base_url(self) -> str: ...
+
+
+def bench_settings(db_path: Path, emulator: ApiEndpoint, **overrides: Any) -> Settings:
     values: dict[str, Any] = dict(
         bot_token=emulator.token,
         database_path=db_path,

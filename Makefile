@@ -19,6 +19,7 @@ run: $(STAMP)
 # (root or passwordless sudo, apt). Without it those tests skip locally and fail under CI.
 test: $(STAMP)
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 	@if [ ! -x /usr/bin/chromium ]; then \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; else SUDO=no; fi; \
 	  if [ "$$SUDO" != no ] && command -v apt-get >/dev/null 2>&1; then \
@@ -34,6 +35,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 
 bench: $(STAMP)
 	for f in bench/bench_*.py; do $(PY) $$f || exit 1; done

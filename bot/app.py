@@ -12,19 +12,22 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramAPIError
-from aiogram.fsm.storage.memory import MemoryStorage
-from aiogram.types import BotCommand, ErrorEvent, Message
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.types import BotCommand
 
 from bot import texts
 from bot.config import Settings
 from bot.delivery import DeliveryMiddleware, RateLimiter
+from bot.errors import on_error
 from bot.handlers import bakes, fallback, history, readings, reminders, start, starter
 from bot.middlewares import CommandLeavesDialog, ServicesMiddleware
 from bot.sender import TelegramReminderSender
 from schedules.clock import Clock, SystemClock
-from schedules.reminders import ReminderService
-from schedules.service import BakeService
-from storage.database import Storage
+from schedules.services import Services
+from schedules.services.scheduler import ReminderService
+from schedules.types import ReminderChanges
+from storage.database import Database
+from storage.fsm import SqliteFsmStorage
 
 log = logging.getLogger(__name__)
 
@@ -34,61 +37,50 @@ class App:
     settings: Settings
     bot: Bot
     dispatcher: Dispatcher
-    storage: Storage
+    database: Database
     reminders: ReminderService
-    service: BakeService
+    services: Services
     delivery: DeliveryMiddleware
     clock: Clock
 
 
-def fresh_router(template: Router) -> Router:
-    """A new Router with the template's handlers: an aiogram router can belong to one
-    Dispatcher only, and a restart (tests, the sandbox) builds a new Dispatcher in-process."""
-    router = Router(name=template.name)
-    for event_name, observer in template.observers.items():
-        router.observers[event_name].handlers.extend(observer.handlers)
-    return router
+def build_routers() -> list[Router]:
+    """Fresh routers for each Dispatcher (an aiogram router belongs to one Dispatcher, and tests
+    and the sandbox build a new one on restart). The fallback router takes what nobody else did,
+    so it comes last."""
+    return [
+        module.build_router() for module in (start, bakes, readings, reminders, starter, history, fallback)
+    ]
 
 
-def build_dispatcher(service: BakeService, delivery: DeliveryMiddleware) -> Dispatcher:
-    dispatcher = Dispatcher(storage=MemoryStorage())
-    services = ServicesMiddleware(service, delivery)
-    dispatcher["handlers_in_flight"] = services
-    dispatcher.update.outer_middleware(services)
+def build_dispatcher(services: Services, database: Database, delivery: DeliveryMiddleware) -> Dispatcher:
+    fsm = SqliteFsmStorage(database)
+    # One baker's updates are handled one at a time, in order; other bakers are not held up.
+    dispatcher = Dispatcher(storage=fsm, events_isolation=SimpleEventIsolation())
+    middleware = ServicesMiddleware(services, delivery)
+    dispatcher["handlers_in_flight"] = middleware
+    dispatcher["database"] = database
+    dispatcher.update.outer_middleware(middleware)
     dispatcher.message.outer_middleware(CommandLeavesDialog())  # before filters pick a handler
-    # Order matters only for the fallback router, which takes whatever nobody else did.
-    feature_routers = [start, bakes, readings, reminders, starter, history, fallback]
-    dispatcher.include_routers(*(fresh_router(module.router) for module in feature_routers))
+    dispatcher.include_routers(*build_routers())
     dispatcher.errors.register(on_error)
+
+    def committed(changes: ReminderChanges) -> None:
+        services.committed(changes)
+        for user_id in changes.users:
+            fsm.forget_user(user_id)
+
+    database.on_commit = committed
     return dispatcher
-
-
-async def on_error(event: ErrorEvent) -> bool:
-    """Log the traceback for us; tell the baker something went wrong instead of going silent."""
-    log.exception("handler failed: %s", type(event.exception).__name__, exc_info=event.exception)
-    update = event.update
-    message: Message | None = update.message or (
-        update.callback_query.message
-        if update.callback_query and isinstance(update.callback_query.message, Message)
-        else None
-    )
-    try:
-        if update.callback_query is not None:
-            await update.callback_query.answer(texts.ERROR_GENERIC, show_alert=True)
-        elif message is not None:
-            await message.answer(texts.ERROR_GENERIC)
-    except TelegramAPIError:
-        pass
-    return True
 
 
 async def build_app(
     settings: Settings, token: str, *, clock: Clock | None = None, backoff_base_s: float = 0.5
 ) -> App:
     clock = clock or SystemClock()
-    storage = await Storage(settings.database_path).open()
+    database = await Database(settings.database_path).open()
     reminder_service = ReminderService(
-        storage,
+        database,
         clock,
         horizon=timedelta(minutes=settings.scheduler_horizon_minutes),
         grace=timedelta(hours=settings.reminder_grace_hours),
@@ -104,9 +96,9 @@ async def build_app(
     session = AiohttpSession(api=api) if api else AiohttpSession()
     session.middleware(delivery)
     bot = Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
-    service = BakeService(storage, reminder_service, clock, settings.default_timezone)
-    dispatcher = build_dispatcher(service, delivery)
-    app = App(settings, bot, dispatcher, storage, reminder_service, service, delivery, clock)
+    services = Services.build(database, reminder_service, clock, settings.default_timezone)
+    dispatcher = build_dispatcher(services, database, delivery)
+    app = App(settings, bot, dispatcher, database, reminder_service, services, delivery, clock)
     dispatcher["app"] = app  # handed to on_startup/on_shutdown by name
     dispatcher["import_max_bytes"] = settings.import_max_bytes
     dispatcher.startup.register(on_startup)
@@ -132,8 +124,13 @@ async def on_shutdown(app: App, handlers_in_flight: ServicesMiddleware) -> None:
     """Let updates and deliveries under way finish (briefly) before the database closes."""
     await handlers_in_flight.wait_idle(timeout=5)
     await app.reminders.stop()
-    await app.storage.close()
+    await app.database.close()
 
 
 async def run(app: App, *, polling_timeout: int = 30) -> None:
-    await app.dispatcher.start_polling(app.bot, polling_timeout=polling_timeout, handle_signals=True)
+    await app.dispatcher.start_polling(
+        app.bot,
+        polling_timeout=polling_timeout,
+        handle_signals=True,
+        allowed_updates=app.dispatcher.resolve_used_update_types(),
+    )

@@ -15,7 +15,7 @@ import math
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 from matplotlib import font_manager
 from matplotlib.axes import Axes
@@ -76,7 +76,7 @@ _MISSING_GLYPH = "□"
 
 # Applied to every text that may hold user input: "$x$" must print as "$x$", and a
 # matplotlibrc with text.usetex on must not make a bake name go through LaTeX.
-_LITERAL: dict[str, object] = {"parse_math": False, "usetex": False, "fontfamily": _FONT_FAMILY}
+_LITERAL: dict[str, Any] = {"parse_math": False, "usetex": False, "fontfamily": _FONT_FAMILY}
 
 # Markers get smaller, then disappear, as readings get denser.
 _BIG_MARKERS_UP_TO = 60
@@ -488,7 +488,7 @@ def _title_width_px(ax: Axes) -> float:
     """Room for a title centred over the plot area without leaving the image."""
     left, _, width, _ = ax.get_position().bounds
     centre = (left + width / 2) * WIDTH_PX
-    return 2 * (min(centre, WIDTH_PX - centre) - _TITLE_SIDE_PX)
+    return float(2 * (min(centre, WIDTH_PX - centre) - _TITLE_SIDE_PX))
 
 
 def _fit_text(fig: Figure, text: str, max_px: float, size_pt: float, *, bold: bool = False) -> str:
@@ -497,7 +497,7 @@ def _fit_text(fig: Figure, text: str, max_px: float, size_pt: float, *, bold: bo
     Measured with the figure's own renderer, because character counts lie: forty "W"
     are three times wider than forty "i".
     """
-    renderer = cast(FigureCanvasAgg, fig.canvas).get_renderer()  # reused by savefig
+    renderer = cast(FigureCanvasAgg, fig.canvas).get_renderer()  # type: ignore[no-untyped-call]  # reused by savefig
     prop = FontProperties(family=_FONT_FAMILY, size=size_pt, weight="bold" if bold else "normal")
 
     def width(candidate: str) -> float:

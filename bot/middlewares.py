@@ -1,5 +1,5 @@
-"""Middlewares: hand every handler the domain service and the baker's row, and let any
-command leave a dialog the baker walked away from."""
+"""Middlewares: hand every handler the services and the baker, and let any command leave a
+dialog the baker walked away from."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.fsm.context import FSMContext
-from aiogram.types import Message, TelegramObject, User
+from aiogram.types import Message, TelegramObject
+from aiogram.types import User as TelegramUser
 
 from bot.delivery import DeliveryMiddleware
-from schedules.service import BakeService
+from schedules.services import Services
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
@@ -22,10 +23,11 @@ DIALOG_COMMANDS = frozenset({"/cancel"})
 
 
 class ServicesMiddleware(BaseMiddleware):
-    """Also counts the updates being handled, so shutdown can let them finish first."""
+    """Outer middleware on every update: `services`, and `user` for a human sender. Also counts
+    the updates being handled, so shutdown can let them finish first."""
 
-    def __init__(self, service: BakeService, delivery: DeliveryMiddleware | None = None) -> None:
-        self.service = service
+    def __init__(self, services: Services, delivery: DeliveryMiddleware | None = None) -> None:
+        self.services = services
         self.delivery = delivery
         self.in_flight = 0
         self._idle = asyncio.Event()
@@ -39,26 +41,22 @@ class ServicesMiddleware(BaseMiddleware):
         self.in_flight += 1
         self._idle.clear()
         try:
-            return await self._handle(handler, event, data)
+            data["services"] = self.services
+            sender: TelegramUser | None = data.get("event_from_user")
+            if sender is not None and not sender.is_bot:
+                data["user"] = await self.services.users.ensure(sender.id, sender.first_name or "")
+                if self.delivery is not None:
+                    self.delivery.unblock(sender.id)  # they wrote to us, so they no longer block us
+            return await handler(event, data)
         finally:
             self.in_flight -= 1
             if self.in_flight == 0:
                 self._idle.set()
 
-    async def _handle(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        data["service"] = self.service
-        sender: User | None = data.get("event_from_user")
-        chat = data.get("event_chat")
-        if sender is not None and not sender.is_bot:
-            chat_id = chat.id if chat is not None else sender.id
-            data["user"] = await self.service.ensure_user(sender.id, chat_id, sender.first_name or "")
-            if self.delivery is not None:
-                self.delivery.unblock(chat_id)  # they wrote to us, so they no longer block us
-        return await handler(event, data)
-
 
 class CommandLeavesDialog(BaseMiddleware):
-    """A command typed in the middle of a dialog starts afresh instead of being read as input."""
+    """A command typed in the middle of a dialog is a command, not the dialog's answer: the
+    dialog is left and the command runs."""
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         state: FSMContext | None = data.get("state")
@@ -68,7 +66,7 @@ class CommandLeavesDialog(BaseMiddleware):
             and event.text
             and event.text.startswith("/")
             and event.text.split()[0].split("@")[0].lower() not in DIALOG_COMMANDS
-            and await state.get_state() is not None
+            and data.get("raw_state") is not None
         ):
             await state.clear()
             data["raw_state"] = None  # the state filters read this, not the context

@@ -1,14 +1,16 @@
-"""Helpers shared by handlers: long replies split under Telegram's limit, and how times and
-predictions read in the baker's own timezone."""
+"""Helpers shared by handlers: long replies split under Telegram's limit, the baker's clock,
+and the key that names the message or button an action came from."""
 
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
 
-from aiogram.types import InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot import texts
-from schedules.service import Prediction
+from schedules.parsing import zone_for
+from schedules.services import Services
+from schedules.types import User
 
 
 async def answer(message: Message, text: str, markup: InlineKeyboardMarkup | None = None) -> Message:
@@ -21,8 +23,23 @@ async def answer(message: Message, text: str, markup: InlineKeyboardMarkup | Non
     return sent
 
 
-def prediction_text(prediction: Prediction | None, zone: tzinfo, now: datetime) -> str:
-    if prediction is None:
-        return ""
-    low, high = (texts.fmt_time(t, zone, now) for t in prediction.window)
-    return texts.prediction_line(prediction.target_rise_pct, (low, high), prediction.basis)
+def clock(services: Services, user: User) -> tuple[tzinfo, datetime]:
+    """The baker's timezone and the bot's now, for rendering times."""
+    return zone_for(user.timezone, services.default_timezone), services.clock.now()
+
+
+def message_key(message: Message) -> str:
+    """A message's identity: the same update delivered twice, or edited, has the same key."""
+    return f"m:{message.chat.id}:{message.message_id}"
+
+
+def button_key(query: CallbackQuery, action: str) -> str:
+    """A button's identity: both taps of a double tap (and any later tap) have the same key."""
+    if isinstance(query.message, Message):
+        return f"c:{query.message.chat.id}:{query.message.message_id}:{action}"
+    return f"c:{query.inline_message_id or query.id}:{action}"
+
+
+def origin(query: CallbackQuery) -> Message | None:
+    """The message a button was on, when Telegram still has it."""
+    return query.message if isinstance(query.message, Message) else None

@@ -13,8 +13,8 @@ from bot import keyboards as kb
 from bot import texts
 from schedules.clock import Clock
 from schedules.parsing import zone_for
-from schedules.reminders import Outcome
-from storage.models import Bake, Reminder, User
+from schedules.services.scheduler import Outcome
+from schedules.types import Bake, Reminder, User
 
 log = logging.getLogger(__name__)
 

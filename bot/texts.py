@@ -4,6 +4,7 @@ baker typed goes through `esc` before it is shown back."""
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta, tzinfo
 
@@ -342,6 +343,8 @@ INPUT_ERRORS: dict[str, str] = {
     "quiet_empty": "Quiet hours need a start and an end that differ, e.g. <code>22:00-07:00</code>.",
     "feed_format": "Send the feed ratio starter:flour:water, e.g. <code>/feed 1:2:2</code> or <code>/feed 1:5:5 26C</code>.",
     "rating_format": BAD_RATING,
+    "name_empty": BAD_NAME_EMPTY,
+    "name_long": BAD_NAME_LONG,
     "target_range": "A target rise between 10 and 200 %, e.g. <code>/target 60</code>.",
     "folds_format": "e.g. <code>/folds 3 45m</code> (3 folds, 45 min apart), <code>/folds 4</code>, or <code>/folds off</code>.",
     "setting_number": "Please send a number, e.g. <code>{example}</code>, or <code>off</code>.",
@@ -350,11 +353,12 @@ INPUT_ERRORS: dict[str, str] = {
 
 def input_error(reason: str, example: str = "", **details: object) -> str:
     template = INPUT_ERRORS.get(reason, "I didn't understand that. /help lists what works.")
-    values = {**details, "example": esc(example or "/help"), "text": esc(details.get("text", ""))}
+    values: dict[str, object] = {**details, "text": esc(details.get("text", ""))}
+    values["example"] = safe_example = esc(example or "/help")
     try:
         return template.format(**values)
     except (KeyError, ValueError, IndexError, TypeError):
-        return template.replace("{example}", values["example"])
+        return template.replace("{example}", safe_example)
 
 
 UNKNOWN_COMMAND = "I don't know {command}. Here's what works:\n" + "{commands}"
@@ -387,3 +391,34 @@ CONFIRM_ERASE = ("This erases <b>all</b> your bakes, readings, reminders, starte
 ERASE_KEPT = "Kept everything."
 ERASED = ("🗑 Erased your data: {bakes} bake(s), {readings} rise reading(s), {temps} temperature(s), "
           "{reminders} reminder(s), {feedings} starter feeding(s), and your settings.")
+
+
+def plain(text: str) -> str:
+    """A reply's HTML as plain text, for a toast or an alert (they show no markup)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
+
+
+# ---------------------------------------------------------------- one action, once
+
+READING_GONE = "That reading was removed already."
+SEND_START = "I don't know you yet: send /start to begin."
+RISE_UNDONE = "↩️ Removed the reading of {pct} from {time} ({name})."
+RISE_EDITED = "✏️ Changed the reading of {time} from {old} to <b>{new}</b> ({name})."
+TEMP_EDITED = "✏️ Changed the dough temperature of {time} from {old} to <b>{new}</b> ({name})."
+EDIT_NOT_A_READING = ("I only follow edits of readings (<code>/rise 40</code>, <code>40%</code>, "
+                      "<code>/temp 24.5</code>); that edit changed nothing. Send the command again instead.")
+RISE_REPLAYED = "(Already logged from this message.)"
+RISE_ALREADY_ANSWERED = "Already logged {pct} at {time} for this check."
+FOLD_ALREADY = "Fold {seq} was already logged at {time}."
+ALREADY_SNOOZED = "Already snoozed until {time}."
+BAKE_AGAIN_REPLAYED = "This button had already started “{name}” at {time}."
+READINGS_HEADER = "<b>Rise readings of {name}</b>: tap one to delete it."
+READINGS_NONE = "{name} has no rise readings yet."
+READING_DELETED = "Deleted the reading of {pct} from {time}."
+PHASE_NOW = {
+    "bulk": "“{name}” is in bulk fermentation (mixed {since}).",
+    "cold_proof": "“{name}” is in the fridge since {since}, until {until}.",
+    "proof": "“{name}” is in its final proof since {since}, until {until}.",
+    "done": "“{name}” is done (finished {since}).",
+}
+RISE_TAPPED = "Logged {pct}"

@@ -976,7 +976,7 @@ class Sandbox:
             if not self.polling.done():
                 self.polling.cancel()
         elif self.app is not None:
-            await self.app.storage.close()
+            await self.app.database.close()
             await self.app.bot.session.close()
         self.app, self.polling = None, None
         if self.page is not None:
@@ -1019,8 +1019,7 @@ class Sandbox:
             return None
         far = datetime(9999, 1, 1, tzinfo=UTC)
         try:
-            async with self.app.storage.tx() as q:
-                pending = await q.pending_due_before(far)
+            pending = await self.app.database.read(lambda repo: repo.pending_due_before(far))
         except StorageError:  # stopping: the bot closed its database
             return None
         if user_id is not None:
@@ -1035,8 +1034,7 @@ class Sandbox:
         key = None
         if self.app is not None and user_id is not None:
             try:
-                async with self.app.storage.tx() as q:
-                    user = await q.get_user(user_id)
+                user = await self.app.database.read(lambda repo: repo.get_user(user_id))
                 key = user.timezone if user is not None else None
             except StorageError:  # stopping: the bot closed its database
                 pass

@@ -10,14 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta, tzinfo
 
+from schedules.types import ReminderKind
+
 # Kinds of reminder. Routine ones wait for the end of quiet hours; the others never do.
-FOLD = "fold"
-RISE_CHECK = "rise_check"
-BULK_DONE = "bulk_done"
-PREHEAT = "preheat"
-PROOF_END = "proof_end"
-TIMER = "timer"
-STARTER_PEAK = "starter_peak"
+FOLD = ReminderKind.FOLD
+RISE_CHECK = ReminderKind.RISE_CHECK
+BULK_DONE = ReminderKind.BULK_DONE
+PREHEAT = ReminderKind.PREHEAT
+PROOF_END = ReminderKind.PROOF_END
+TIMER = ReminderKind.TIMER
+STARTER_PEAK = ReminderKind.STARTER_PEAK
 ROUTINE_KINDS = frozenset({FOLD, RISE_CHECK})
 BULK_KINDS = (FOLD, RISE_CHECK, BULK_DONE)
 PROOF_KINDS = (PREHEAT, PROOF_END)

@@ -1,58 +1,90 @@
-"""Opening the SQLite database: WAL, foreign keys, forward migrations, one writer at a time."""
+"""Opening the SQLite database and running actions on it: one action, one transaction, one hop.
+
+aiosqlite sends every statement to its thread separately (a hop each: a future, a wake-up of the
+event loop). An action here is a plain function over the repository that runs whole on the
+database's own thread, between BEGIN IMMEDIATE and COMMIT: what it reads is what it writes on,
+nothing else can interleave, and the event loop is woken once. Reads run the same way on a
+second, read-only connection with its own thread (WAL lets them run beside the writer).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
-import aiosqlite
-
+from schedules.types import ReminderChanges
 from storage.migrations import MIGRATIONS, SCHEMA_VERSION
-from storage.queries import Queries
+from storage.repository import SqliteRepository
+
+T = TypeVar("T")
+CommitHook = Callable[[ReminderChanges], None]
 
 
 class StorageError(Exception):
     """The database cannot be opened or written; the message is safe to show an operator."""
 
 
-class Storage:
-    """One aiosqlite connection. `tx()` is the unit of work: one user action, one transaction.
+def _connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
+    # check_same_thread=False: each connection is only ever used by its own single-thread executor.
+    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    db.row_factory = sqlite3.Row
+    db.execute("PRAGMA busy_timeout = 5000")
+    if read_only:
+        db.execute("PRAGMA query_only = ON")
+    else:
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")
+    db.execute("PRAGMA foreign_keys = ON")
+    return db
 
-    Transactions are serialised with an asyncio lock because a connection is shared by all
-    handlers: without it one coroutine's statements could land inside another's transaction.
-    """
 
-    def __init__(self, path: Path | str) -> None:
+def migrate(db: sqlite3.Connection, target_version: int = SCHEMA_VERSION) -> int:
+    """Apply the migrations the file has not seen yet, each in its own transaction."""
+    version = int(db.execute("PRAGMA user_version").fetchone()[0])
+    if version > SCHEMA_VERSION:
+        raise StorageError(
+            f"the database has schema version {version}, newer than this bot ({SCHEMA_VERSION})"
+        )
+    for number in range(version + 1, target_version + 1):
+        # executescript commits first; BEGIN inside the script makes the step atomic.
+        db.executescript(
+            f"BEGIN IMMEDIATE;\n{MIGRATIONS[number - 1]}\nPRAGMA user_version = {number};\nCOMMIT;"
+        )
+    return target_version
+
+
+class Database:
+    """The unit of work for SQLite. `write(action)` runs `action(repository)` in one transaction
+    (committed when it returns, rolled back if it raises) and then hands what it did to
+    reminders to `on_commit`; `read(action)` runs it on a consistent snapshot."""
+
+    def __init__(self, path: Path | str, *, on_commit: CommitHook | None = None) -> None:
         self.path = Path(path)
-        self._db: aiosqlite.Connection | None = None
-        self._reader: aiosqlite.Connection | None = None
-        self._lock = asyncio.Lock()
+        self.on_commit = on_commit
+        self._writer: sqlite3.Connection | None = None
+        self._reader: sqlite3.Connection | None = None
+        self._write_thread = ThreadPoolExecutor(1, thread_name_prefix="db-write")
+        self._read_thread = ThreadPoolExecutor(1, thread_name_prefix="db-read")
 
-    async def open(self, *, target_version: int = SCHEMA_VERSION) -> Storage:
+    async def open(self, *, target_version: int = SCHEMA_VERSION) -> Database:
+        if self._write_thread._shutdown:  # closed before: threads for the new connections
+            self._write_thread = ThreadPoolExecutor(1, thread_name_prefix="db-write")
+            self._read_thread = ThreadPoolExecutor(1, thread_name_prefix="db-read")
         if str(self.path) != ":memory:":
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StorageError(f"cannot create the folder {self.path.parent}: {exc}") from exc
+        loop = asyncio.get_running_loop()
         try:
-            self._db = await aiosqlite.connect(self.path, isolation_level=None)
-            self._db.row_factory = aiosqlite.Row
-            await self._db.execute("PRAGMA journal_mode = WAL")
-            await self._db.execute("PRAGMA foreign_keys = ON")
-            await self._db.execute("PRAGMA synchronous = NORMAL")
-            await self._db.execute("PRAGMA busy_timeout = 5000")
-            await migrate(self._db, target_version)
-            # Prove the file is writable now, not at the first user's message.
-            await self._db.execute("BEGIN IMMEDIATE")
-            await self._db.execute("COMMIT")
-            # Reads go through a second connection: WAL lets them run beside the writer.
-            self._reader = await aiosqlite.connect(self.path)
-            self._reader.row_factory = aiosqlite.Row
-            await self._reader.execute("PRAGMA query_only = ON")
-            await self._reader.execute("PRAGMA busy_timeout = 5000")
+            self._writer = await loop.run_in_executor(self._write_thread, self._open_writer, target_version)
+            self._reader = await loop.run_in_executor(
+                self._read_thread, lambda: _connect(self.path, read_only=True)
+            )
         except (sqlite3.Error, OSError) as exc:
             await self.close()
             raise StorageError(f"cannot open the database {self.path}: {exc}") from exc
@@ -61,59 +93,61 @@ class Storage:
             raise
         return self
 
+    def _open_writer(self, target_version: int) -> sqlite3.Connection:
+        db = _connect(self.path)
+        try:
+            migrate(db, target_version)
+            db.execute("BEGIN IMMEDIATE")  # prove the file is writable now, not at the first message
+            db.execute("COMMIT")
+        except BaseException:
+            db.close()
+            raise
+        return db
+
     async def close(self) -> None:
-        for connection in (self._reader, self._db):
+        loop = asyncio.get_running_loop()
+        for connection, thread in ((self._reader, self._read_thread), (self._writer, self._write_thread)):
             if connection is not None:
-                await connection.close()
-        self._db = self._reader = None
+                await loop.run_in_executor(thread, connection.close)
+        self._writer = self._reader = None
+        for thread in (self._read_thread, self._write_thread):
+            thread.shutdown(wait=False)
 
     @property
-    def connection(self) -> aiosqlite.Connection:
-        if self._db is None:
-            raise StorageError("the database is not open")
-        return self._db
+    def is_open(self) -> bool:
+        return self._writer is not None
 
-    @asynccontextmanager
-    async def read(self) -> AsyncIterator[Queries]:
-        """Reads on the read-only connection, without waiting for the writer's lock. Each
-        statement sees everything committed before it."""
+    async def write(self, action: Callable[[SqliteRepository], T]) -> T:
+        if self._writer is None:
+            raise StorageError("the database is not open")
+        writer = self._writer
+
+        def run() -> tuple[T, ReminderChanges]:
+            repo = SqliteRepository(writer)
+            writer.execute("BEGIN IMMEDIATE")
+            try:
+                result = action(repo)
+            except BaseException:
+                writer.execute("ROLLBACK")
+                raise
+            writer.execute("COMMIT")
+            return result, repo.changes
+
+        result, changes = await asyncio.get_running_loop().run_in_executor(self._write_thread, run)
+        if changes and self.on_commit is not None:
+            self.on_commit(changes)
+        return result
+
+    async def read(self, action: Callable[[SqliteRepository], T]) -> T:
         if self._reader is None:
             raise StorageError("the database is not open")
-        yield Queries(self._reader)
+        reader = self._reader
 
-    @asynccontextmanager
-    async def locked(self) -> AsyncIterator[Queries]:
-        """Statements under the connection lock but without an explicit transaction: for reads
-        (nothing else writes on this connection meanwhile) and for a single write statement,
-        which SQLite makes atomic on its own. Saves the BEGIN/COMMIT round trips on hot paths."""
-        async with self._lock:
-            yield Queries(self.connection)
-
-    @asynccontextmanager
-    async def tx(self) -> AsyncIterator[Queries]:
-        """A transaction: committed when the block ends, rolled back if it raises."""
-        async with self._lock:
-            db = self.connection
-            await db.execute("BEGIN IMMEDIATE")
+        def run() -> T:
+            reader.execute("BEGIN")  # one snapshot for every statement of the action
             try:
-                yield Queries(db)
-            except BaseException:
-                await db.execute("ROLLBACK")
-                raise
-            await db.execute("COMMIT")
+                return action(SqliteRepository(reader))
+            finally:
+                reader.execute("COMMIT")
 
-
-async def migrate(db: aiosqlite.Connection, target_version: int = SCHEMA_VERSION) -> int:
-    """Apply the migrations the file has not seen yet, each in its own transaction."""
-    async with db.execute("PRAGMA user_version") as cursor:
-        row = await cursor.fetchone()
-    version = int(row[0]) if row else 0
-    if version > SCHEMA_VERSION:
-        raise StorageError(
-            f"the database has schema version {version}, newer than this bot ({SCHEMA_VERSION})"
-        )
-    for number in range(version + 1, target_version + 1):
-        script = MIGRATIONS[number - 1]
-        # executescript commits first; BEGIN inside the script makes the step atomic.
-        await db.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
-    return target_version
+        return await asyncio.get_running_loop().run_in_executor(self._read_thread, run)

@@ -48,7 +48,7 @@ import aiosqlite
 
 from schedules.parsing import zone_for
 from schedules.recipe import Recipe, bakers_percentages
-from storage.models import to_db
+from storage.repository import to_db
 
 EXPORT_FORMAT = "sourdough-bot-export"
 EXPORT_FORMAT_VERSION = 1
@@ -421,8 +421,8 @@ async def export_json(
                     record[name] = [_record(cols, row, times, zone) for row in children[name]]
                 out.add(("\n" if first else ",\n") + _json(record))
                 first = False
-            if chunk := out.take():
-                yield chunk
+            if data := out.take():
+                yield data
         out.add('\n],\n"starter_feedings":[')
         since_db = None if since is None else to_db(since)
         first = True
@@ -436,8 +436,8 @@ async def export_json(
                     feeding = _record(_FEEDING_COLUMNS, row, frozenset({"fed_at"}), zone)
                     out.add(("\n" if first else ",\n") + _json(feeding))
                     first = False
-                if chunk := out.take():
-                    yield chunk
+                if data := out.take():
+                    yield data
     out.add("\n]}\n")
     yield out.take(everything=True) or b""
 

@@ -24,13 +24,15 @@ from __future__ import annotations
 
 import json
 import math
+import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from storage.database import Storage
+from storage.database import Database
 from storage.export import EXPORT_FORMAT, EXPORT_FORMAT_VERSION
-from storage.models import to_db
+from storage.repository import to_db
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 MAX_BAKES = 20_000
@@ -354,72 +356,72 @@ def _parse_bake(raw: Any, path: str, now: datetime) -> ParsedBake:
 
 
 async def import_export(
-    storage: Storage, user_id: int, data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES
+    database: Database, user_id: int, data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> ImportSummary:
     """Validate `data` completely, then add the bakes the baker does not have yet, in one
     transaction. Raises ImportRejected (nothing written) if anything is wrong."""
     parsed = parse_export(data, max_bytes=max_bytes)
+    return await database.write(lambda repo: _write(repo.db, user_id, parsed))
+
+
+def _write(db: sqlite3.Connection, user_id: int, parsed: ParsedExport) -> ImportSummary:
     bakes_added = bakes_skipped = readings = temps = events = reminders = 0
     feedings_added = feedings_skipped = 0
-    async with storage.tx() as q:
-        db = q.db
-        async with db.execute("SELECT 1 FROM users WHERE id = ?", (user_id,)) as cursor:
-            if await cursor.fetchone() is None:
-                raise ImportRejected("Send /start first, then /import again.")
-        async with db.execute("SELECT started_at, name FROM bakes WHERE user_id = ?", (user_id,)) as cursor:
-            seen = {(row[0], row[1]) for row in await cursor.fetchall()}
-        for bake in parsed.bakes:
-            if bake.identity in seen:
-                bakes_skipped += 1
-                continue
-            seen.add(bake.identity)
-            columns = ["user_id", *bake.row]
-            async with db.execute(
-                f"INSERT INTO bakes ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
-                "RETURNING id",
-                (user_id, *bake.row.values()),
-            ) as cursor:
-                row = await cursor.fetchone()
-            assert row is not None
-            bake_id = int(row[0])
-            await db.executemany(
-                "INSERT INTO rise_readings (bake_id, taken_at, rise_pct, start_height, current_height) "
-                "VALUES (?, ?, ?, ?, ?)",
-                [(bake_id, *r) for r in bake.readings],
-            )
-            await db.executemany(
-                "INSERT INTO temperatures (bake_id, taken_at, temp_c) VALUES (?, ?, ?)",
-                [(bake_id, *t) for t in bake.temperatures],
-            )
-            await db.executemany(
-                "INSERT INTO bake_events (bake_id, kind, at, detail) VALUES (?, ?, ?, ?)",
-                [(bake_id, *e) for e in bake.events],
-            )
-            await db.executemany(
-                "INSERT INTO reminders (user_id, bake_id, kind, due_at, state, label, seq, created_at, "
-                "sent_at, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(user_id, bake_id, *r) for r in bake.reminders],
-            )
-            bakes_added += 1
-            readings += len(bake.readings)
-            temps += len(bake.temperatures)
-            events += len(bake.events)
-            reminders += len(bake.reminders)
-        async with db.execute("SELECT fed_at FROM starter_feedings WHERE user_id = ?", (user_id,)) as cursor:
-            fed = {row[0] for row in await cursor.fetchall()}
-        new_feedings = []
-        for feeding in parsed.feedings:
-            if feeding[0] in fed:
-                feedings_skipped += 1
-                continue
-            fed.add(feeding[0])
-            new_feedings.append((user_id, *feeding))
-        await db.executemany(
-            "INSERT INTO starter_feedings (user_id, fed_at, starter_parts, flour_parts, water_parts, "
-            "temp_c, peak_hours) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            new_feedings,
+    with closing(db.execute("SELECT 1 FROM users WHERE id = ?", (user_id,))) as cursor:
+        if cursor.fetchone() is None:
+            raise ImportRejected("Send /start first, then /import again.")
+    with closing(db.execute("SELECT started_at, name FROM bakes WHERE user_id = ?", (user_id,))) as cursor:
+        seen = {(row[0], row[1]) for row in cursor.fetchall()}
+    for bake in parsed.bakes:
+        if bake.identity in seen:
+            bakes_skipped += 1
+            continue
+        seen.add(bake.identity)
+        columns = ["user_id", *bake.row]
+        row = db.execute(
+            f"INSERT INTO bakes ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) RETURNING id",
+            (user_id, *bake.row.values()),
+        ).fetchone()
+        assert row is not None
+        bake_id = int(row[0])
+        db.executemany(
+            "INSERT INTO rise_readings (bake_id, taken_at, rise_pct, start_height, current_height) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [(bake_id, *r) for r in bake.readings],
         )
-        feedings_added = len(new_feedings)
+        db.executemany(
+            "INSERT INTO temperatures (bake_id, taken_at, temp_c) VALUES (?, ?, ?)",
+            [(bake_id, *t) for t in bake.temperatures],
+        )
+        db.executemany(
+            "INSERT INTO bake_events (bake_id, kind, at, detail) VALUES (?, ?, ?, ?)",
+            [(bake_id, *e) for e in bake.events],
+        )
+        db.executemany(
+            "INSERT INTO reminders (user_id, bake_id, kind, due_at, state, label, seq, created_at, "
+            "sent_at, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(user_id, bake_id, *r) for r in bake.reminders],
+        )
+        bakes_added += 1
+        readings += len(bake.readings)
+        temps += len(bake.temperatures)
+        events += len(bake.events)
+        reminders += len(bake.reminders)
+    with closing(db.execute("SELECT fed_at FROM starter_feedings WHERE user_id = ?", (user_id,))) as cursor:
+        fed = {row[0] for row in cursor.fetchall()}
+    new_feedings = []
+    for feeding in parsed.feedings:
+        if feeding[0] in fed:
+            feedings_skipped += 1
+            continue
+        fed.add(feeding[0])
+        new_feedings.append((user_id, *feeding))
+    db.executemany(
+        "INSERT INTO starter_feedings (user_id, fed_at, starter_parts, flour_parts, water_parts, "
+        "temp_c, peak_hours) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        new_feedings,
+    )
+    feedings_added = len(new_feedings)
     return ImportSummary(
         bakes_added, bakes_skipped, readings, temps, events, reminders, feedings_added, feedings_skipped
     )

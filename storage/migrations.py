@@ -112,6 +112,38 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE bakes ADD COLUMN target_manual INTEGER NOT NULL DEFAULT 0;
     """,
+    # 5: one transaction per action. `source_key` names the message or button an entry came from,
+    # so a replayed update or a double tap finds what the first one made instead of adding it
+    # twice, and an edited message finds the reading it carried. Dialog state survives restarts.
+    """
+    ALTER TABLE bakes ADD COLUMN source_key TEXT;
+    ALTER TABLE rise_readings ADD COLUMN source_key TEXT;
+    ALTER TABLE temperatures ADD COLUMN source_key TEXT;
+    ALTER TABLE reminders ADD COLUMN source_key TEXT;
+    ALTER TABLE starter_feedings ADD COLUMN source_key TEXT;
+    CREATE UNIQUE INDEX bakes_by_source ON bakes (user_id, source_key) WHERE source_key IS NOT NULL;
+    CREATE UNIQUE INDEX rise_by_source ON rise_readings (source_key) WHERE source_key IS NOT NULL;
+    CREATE UNIQUE INDEX temps_by_source ON temperatures (source_key) WHERE source_key IS NOT NULL;
+    CREATE UNIQUE INDEX reminders_by_source ON reminders (user_id, source_key) WHERE source_key IS NOT NULL;
+    CREATE UNIQUE INDEX feedings_by_source ON starter_feedings (user_id, source_key)
+        WHERE source_key IS NOT NULL;
+    -- Every reading asks for the baker's active bake: this index holds only the active ones.
+    CREATE INDEX bakes_active ON bakes (user_id, started_at DESC)
+        WHERE phase IN ('bulk', 'cold_proof', 'proof');
+    CREATE INDEX reminders_by_bake_kind ON reminders (bake_id, kind);
+    CREATE TABLE fsm_state (
+        bot_id INTEGER NOT NULL,
+        chat_id INTEGER NOT NULL,
+        user_id INTEGER NOT NULL,
+        thread_id INTEGER NOT NULL DEFAULT 0,
+        destiny TEXT NOT NULL DEFAULT 'default',
+        state TEXT,
+        data TEXT NOT NULL DEFAULT '{}',
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (bot_id, chat_id, user_id, thread_id, destiny)
+    );
+    CREATE INDEX fsm_by_user ON fsm_state (user_id);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

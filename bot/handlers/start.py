@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from aiogram import F, Router
@@ -13,15 +14,12 @@ from bot import keyboards as kb
 from bot import texts
 from bot.replies import answer
 from bot.states import SettingValue, Setup
-from schedules.calibration import Calibration
+from schedules import forecast
 from schedules.parsing import ParseError, parse_clock_range, parse_number, parse_timezone, zone_for
-from schedules.service import BakeService
-from storage.models import User
-
-router = Router(name="start")
+from schedules.services import Services
+from schedules.types import TargetRule, User
 
 
-@router.message(CommandStart())
 async def start(message: Message, user: User, state: FSMContext) -> None:
     first_time = not user.setup_done
     if first_time:
@@ -31,12 +29,10 @@ async def start(message: Message, user: User, state: FSMContext) -> None:
         await answer(message, texts.welcome(user.first_name, False))
 
 
-@router.message(Command("help"))
 async def help_command(message: Message) -> None:
     await answer(message, texts.help_text())
 
 
-@router.message(Command("cancel"))
 async def cancel(message: Message, state: FSMContext) -> None:
     had_dialog = await state.get_state() is not None
     await state.clear()
@@ -48,8 +44,7 @@ def _tz_saved(zone_key: str, now: datetime) -> str:
     return texts.TZ_SAVED.format(zone=texts.esc(zone_key), now=local.strftime("%H:%M"))
 
 
-@router.message(StateFilter(Setup.timezone), F.text)
-async def typed_timezone(message: Message, state: FSMContext, service: BakeService, user: User) -> None:
+async def typed_timezone(message: Message, state: FSMContext, services: Services, user: User) -> None:
     try:
         zone_key = parse_timezone(message.text or "")
     except ParseError:
@@ -59,33 +54,31 @@ async def typed_timezone(message: Message, state: FSMContext, service: BakeServi
             kb.timezone_keyboard(),
         )
         return
-    await service.update_settings(user.id, timezone=zone_key)
+    await services.users.update_settings(user.id, timezone=zone_key)
     await state.clear()
     await answer(
-        message, _tz_saved(zone_key, service.clock.now()) + "\n\n" + texts.ASK_UNIT, kb.unit_keyboard()
+        message, _tz_saved(zone_key, services.clock.now()) + "\n\n" + texts.ASK_UNIT, kb.unit_keyboard()
     )
 
 
-@router.callback_query(kb.SetupCb.filter(F.field == "tz"))
 async def tapped_timezone(
-    query: CallbackQuery, callback_data: kb.SetupCb, state: FSMContext, service: BakeService, user: User
+    query: CallbackQuery, callback_data: kb.SetupCb, state: FSMContext, services: Services, user: User
 ) -> None:
     try:
         zone_key = parse_timezone(callback_data.value)
     except ParseError:
         await query.answer(texts.STALE_BUTTON, show_alert=True)
         return
-    await service.update_settings(user.id, timezone=zone_key)
+    await services.users.update_settings(user.id, timezone=zone_key)
     await state.clear()
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.answer(
-            _tz_saved(zone_key, service.clock.now()) + "\n\n" + texts.ASK_UNIT,
+            _tz_saved(zone_key, services.clock.now()) + "\n\n" + texts.ASK_UNIT,
             reply_markup=kb.unit_keyboard(),
         )
 
 
-@router.callback_query(kb.SetupCb.filter(F.field == "skip"))
 async def skipped_timezone(query: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
     await query.answer()
@@ -93,15 +86,14 @@ async def skipped_timezone(query: CallbackQuery, state: FSMContext) -> None:
         await query.message.answer(texts.ASK_UNIT, reply_markup=kb.unit_keyboard())
 
 
-@router.callback_query(kb.SetupCb.filter(F.field == "unit"))
 async def tapped_unit(
-    query: CallbackQuery, callback_data: kb.SetupCb, service: BakeService, user: User
+    query: CallbackQuery, callback_data: kb.SetupCb, services: Services, user: User
 ) -> None:
     if callback_data.value not in ("C", "F"):
         await query.answer(texts.STALE_BUTTON, show_alert=True)
         return
     first_time = not user.setup_done
-    user = await service.update_settings(user.id, temp_unit=callback_data.value, setup_done=1) or user
+    user = await services.users.update_settings(user.id, temp_unit=callback_data.value, setup_done=1)
     await query.answer(
         texts.UNIT_SAVED.format(unit=callback_data.value).replace("<b>", "").replace("</b>", "")
     )
@@ -112,21 +104,23 @@ async def tapped_unit(
             )
         else:
             await query.message.answer(
-                settings_summary(user, service), reply_markup=kb.settings_keyboard(user.temp_unit)
+                settings_summary(user, services), reply_markup=kb.settings_keyboard(user.temp_unit)
             )
 
 
 # ---------------------------------------------------------------- /settings
 
 
-def settings_summary(user: User, service: BakeService) -> str:
-    cal = service.calibration(user)
+def settings_summary(user: User, services: Services) -> str:
+    cal = forecast.calibration_of(user)
     folds = "off" if user.folds_count == 0 else f"{user.folds_count} × every {user.fold_interval_min} min"
     checks = "off" if user.rise_check_interval_min == 0 else f"every {user.rise_check_interval_min} min"
     preheat = "off" if user.preheat_min == 0 else f"{user.preheat_min} min before the proof ends"
     quiet = f"{user.quiet_start}–{user.quiet_end}" if user.quiet_start else "off"
     target = (
-        "by dough temperature" if user.target_rule != "fixed" else f"fixed at {user.target_fixed_pct:g} %"
+        "by dough temperature"
+        if user.target_rule != TargetRule.FIXED
+        else f"fixed at {user.target_fixed_pct:g} %"
     )
     learned = (
         "not yet (finish a bake with rise readings)"
@@ -136,7 +130,7 @@ def settings_summary(user: User, service: BakeService) -> str:
     lines = [
         texts.SETTINGS_HEADER,
         "",
-        f"🌍 Timezone: <b>{texts.esc(user.timezone or service.default_timezone)}</b>",
+        f"🌍 Timezone: <b>{texts.esc(user.timezone or services.default_timezone)}</b>",
         f"🌡 Temperatures: <b>°{user.temp_unit}</b>",
         f"🤲 Folds: <b>{folds}</b>",
         f"📏 Rise checks: <b>{checks}</b>",
@@ -148,12 +142,10 @@ def settings_summary(user: User, service: BakeService) -> str:
     return "\n".join(lines)
 
 
-@router.message(Command("settings"))
-async def settings(message: Message, user: User, service: BakeService) -> None:
-    await answer(message, settings_summary(user, service), kb.settings_keyboard(user.temp_unit))
+async def settings(message: Message, user: User, services: Services) -> None:
+    await answer(message, settings_summary(user, services), kb.settings_keyboard(user.temp_unit))
 
 
-@router.callback_query(kb.SetupCb.filter(F.field == "ask"))
 async def ask_setting(query: CallbackQuery, callback_data: kb.SetupCb, state: FSMContext) -> None:
     prompt = texts.ASK_SETTING.get(callback_data.value)
     if prompt is None:
@@ -167,17 +159,14 @@ async def ask_setting(query: CallbackQuery, callback_data: kb.SetupCb, state: FS
         await query.message.answer(prompt, reply_markup=markup)
 
 
-@router.callback_query(kb.SetupCb.filter(F.field == "calib"))
-async def reset_calibration(query: CallbackQuery, service: BakeService, user: User) -> None:
-    from schedules.calibration import to_json
-
-    await service.update_settings(user.id, calibration=to_json(Calibration()))
+async def reset_calibration(query: CallbackQuery, services: Services, user: User) -> None:
+    await services.users.reset_calibration(user.id)
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.answer(texts.CALIBRATION_RESET)
 
 
-def parse_setting(field: str, text: str) -> dict[str, object]:
+def parse_setting(field: str, text: str) -> Mapping[str, object]:
     """Turn what the baker typed for one setting into column changes (ParseError if wrong)."""
     raw = text.strip().lower()
     off = raw in {"off", "none", "no", "0"}
@@ -209,11 +198,11 @@ def parse_setting(field: str, text: str) -> dict[str, object]:
         return {"quiet_start": start.strftime("%H:%M"), "quiet_end": end.strftime("%H:%M")}
     if field == "target":
         if raw in {"temp", "temperature", "auto", "default"}:
-            return {"target_rule": "temp", "target_fixed_pct": None}
+            return {"target_rule": TargetRule.TEMP, "target_fixed_pct": None}
         value = parse_number(raw.rstrip("%"))
         if not 10 <= value <= 200:
             raise ParseError("target_range")
-        return {"target_rule": "fixed", "target_fixed_pct": value}
+        return {"target_rule": TargetRule.FIXED, "target_fixed_pct": value}
     raise ParseError("unknown_setting")
 
 
@@ -227,8 +216,7 @@ SETTING_EXAMPLES = {
 }
 
 
-@router.message(StateFilter(SettingValue.value), F.text)
-async def typed_setting(message: Message, state: FSMContext, service: BakeService, user: User) -> None:
+async def typed_setting(message: Message, state: FSMContext, services: Services, user: User) -> None:
     field = str((await state.get_data()).get("setting", ""))
     try:
         changes = parse_setting(field, message.text or "")
@@ -239,10 +227,26 @@ async def typed_setting(message: Message, state: FSMContext, service: BakeServic
             texts.input_error(reason, SETTING_EXAMPLES.get(field, "60"), text=(message.text or "")[:60]),
         )
         return
-    user = await service.update_settings(user.id, **changes) or user
+    user = await services.users.update_settings(user.id, **changes)
     await state.clear()
     await answer(
         message,
-        texts.SETTING_SAVED.format(summary=settings_summary(user, service)),
+        texts.SETTING_SAVED.format(summary=settings_summary(user, services)),
         kb.settings_keyboard(user.temp_unit),
     )
+
+
+def build_router() -> Router:
+    router = Router(name="start")
+    router.message.register(start, CommandStart())
+    router.message.register(help_command, Command("help"))
+    router.message.register(cancel, Command("cancel"))
+    router.message.register(typed_timezone, StateFilter(Setup.timezone), F.text, ~F.text.startswith("/"))
+    router.callback_query.register(tapped_timezone, kb.SetupCb.filter(F.field == kb.SetupField.TZ))
+    router.callback_query.register(skipped_timezone, kb.SetupCb.filter(F.field == kb.SetupField.SKIP))
+    router.callback_query.register(tapped_unit, kb.SetupCb.filter(F.field == kb.SetupField.UNIT))
+    router.message.register(settings, Command("settings"))
+    router.callback_query.register(ask_setting, kb.SetupCb.filter(F.field == kb.SetupField.ASK))
+    router.callback_query.register(reset_calibration, kb.SetupCb.filter(F.field == kb.SetupField.CALIB))
+    router.message.register(typed_setting, StateFilter(SettingValue.value), F.text, ~F.text.startswith("/"))
+    return router

@@ -9,16 +9,13 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
 from bot import texts
-from bot.replies import answer
+from bot.replies import answer, clock, message_key
 from schedules.parsing import ParseError, parse_feed_ratio, parse_temperature
-from schedules.service import BakeService
-from storage.models import User
-
-router = Router(name="starter")
+from schedules.services import Services
+from schedules.types import User
 
 
-@router.message(Command("feed"))
-async def feed(message: Message, command: CommandObject, service: BakeService, user: User) -> None:
+async def feed(message: Message, command: CommandObject, services: Services, user: User) -> None:
     args = (command.args or "").split()
     try:
         if not 1 <= len(args) <= 2:
@@ -31,10 +28,11 @@ async def feed(message: Message, command: CommandObject, service: BakeService, u
         )
     except ParseError as exc:
         reason = exc.reason if exc.reason.startswith("temp") else "feed_format"
-        await answer(message, texts.input_error(reason, **exc.details))
+        await answer(message, texts.input_error(reason, "", **exc.details))
         return
-    feeding, peak, _ = await service.feed_starter(user.id, ratio, temp_c)
-    zone, now = service.zone(user), service.clock.now()
+    result = await services.starter.feed(user.id, ratio, temp_c, source_key=message_key(message))
+    feeding, peak = result.feeding, result.peak
+    zone, now = clock(services, user)
 
     def at(hours: float) -> str:
         return texts.fmt_time(feeding.fed_at + timedelta(hours=hours), zone, now)
@@ -53,13 +51,12 @@ async def feed(message: Message, command: CommandObject, service: BakeService, u
     )
 
 
-@router.message(Command("starter"))
-async def starter(message: Message, service: BakeService, user: User) -> None:
-    feedings = await service.feedings(user.id)
+async def starter(message: Message, services: Services, user: User) -> None:
+    user, feedings = await services.starter.feedings(user.id)
     if not feedings:
         await answer(message, texts.STARTER_EMPTY)
         return
-    zone = service.zone(user)
+    zone, _ = clock(services, user)
     lines = ["<b>Recent feedings</b>"]
     for feeding in feedings:
         ratio = f"{feeding.starter_parts:g}:{feeding.flour_parts:g}:{feeding.water_parts:g}"
@@ -73,6 +70,14 @@ async def starter(message: Message, service: BakeService, user: User) -> None:
     for feeding in feedings:
         by_ratio.setdefault(feeding.flour_parts / feeding.starter_parts, []).append(feeding.peak_hours)
     lines.append("")
-    for ratio, hours in sorted(by_ratio.items()):
-        lines.append(f"1:{ratio:g} feedings peak after about {texts.fmt_hours(sum(hours) / len(hours))}")
+    for flour_per_starter, hours in sorted(by_ratio.items()):
+        mean = texts.fmt_hours(sum(hours) / len(hours))
+        lines.append(f"1:{flour_per_starter:g} feedings peak after about {mean}")
     await answer(message, "\n".join(lines))
+
+
+def build_router() -> Router:
+    router = Router(name="starter")
+    router.message.register(feed, Command("feed"))
+    router.message.register(starter, Command("starter"))
+    return router

@@ -1,5 +1,11 @@
-"""Durable reminders: SQLite is the one source of truth, APScheduler only holds what falls
-due within the next horizon (in-memory jobs with stable ids, nothing pickled).
+"""Durable reminders: the database is the one source of truth, APScheduler only holds what
+falls due within the next horizon (in-memory jobs with stable ids, nothing pickled).
+
+Actions never touch the scheduler: the repository records what each transaction did to
+reminders, and `apply` receives it after the commit.
+
+A reminder that no longer fits its bake when it falls due (a fold or rise check after bulk
+ended, a proof reminder of a finished bake) is cancelled instead of sent.
 
 Delivery is at-least-once with at most one repeat: a reminder is marked sent *after* its
 message went out, so a crash between the two repeats that one message at the next start
@@ -14,9 +20,9 @@ import asyncio
 import contextlib
 import enum
 import logging
-from collections.abc import Iterable
+from collections.abc import Coroutine, Iterable
 from datetime import timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -25,9 +31,10 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from schedules.clock import Clock
 from schedules.parsing import zone_for
-from schedules.planner import ROUTINE_KINDS, hold_for_quiet_hours, parse_quiet
-from storage.database import Storage
-from storage.models import Bake, Reminder, User
+from schedules.planner import BULK_KINDS, PROOF_KINDS, ROUTINE_KINDS, hold_for_quiet_hours, parse_quiet
+from schedules.repository import Repository
+from schedules.services.base import Transactor
+from schedules.types import Bake, Phase, Reminder, ReminderChanges, ReminderState, User
 
 log = logging.getLogger(__name__)
 
@@ -59,14 +66,14 @@ def job_id(reminder_id: int) -> str:
 class ReminderService:
     def __init__(
         self,
-        storage: Storage,
+        db: Transactor,
         clock: Clock,
         *,
         horizon: timedelta = timedelta(hours=1),
         grace: timedelta = timedelta(hours=6),
         default_timezone: str = "UTC",
     ) -> None:
-        self.storage = storage
+        self.db = db
         self.clock = clock
         self.horizon = horizon
         self.grace = grace
@@ -105,10 +112,15 @@ class ReminderService:
     async def recover(self) -> None:
         """At start-up: summarise what is too old, send what is late, schedule the rest."""
         now = self.clock.now()
-        async with self.storage.tx() as q:
-            missed_by_user = await q.mark_missed_before(now - self.grace)
-            users = {uid: await q.get_user(uid) for uid in missed_by_user}
-            late = await q.pending_due_before(now)
+
+        def action(
+            repo: Repository,
+        ) -> tuple[dict[int, list[Reminder]], dict[int, User | None], list[Reminder]]:
+            missed_by_user = repo.mark_missed_before(now - self.grace)
+            users = {uid: repo.get_user(uid) for uid in missed_by_user}
+            return missed_by_user, users, repo.pending_due_before(now)
+
+        missed_by_user, users, late = await self.db.write(action)
         for user_id, missed in missed_by_user.items():
             user = users[user_id]
             if user is not None and user.active and self.sender is not None:
@@ -120,8 +132,7 @@ class ReminderService:
     async def refill(self, *, skip_due: bool = False) -> None:
         """Load the reminders due within the horizon into the scheduler."""
         now = self.clock.now()
-        async with self.storage.read() as q:
-            upcoming = await q.pending_due_before(now + self.horizon)
+        upcoming = await self.db.read(lambda repo: repo.pending_due_before(now + self.horizon))
         for reminder in upcoming:
             if skip_due and reminder.due_at <= now:
                 continue  # recover() is already sending it
@@ -133,16 +144,23 @@ class ReminderService:
         for job in self.scheduler.get_jobs():
             if job.id.startswith("reminder:"):
                 job.remove()
-        async with self.storage.tx() as q:
-            due = await q.pending_due_before(self.clock.now() + timedelta(seconds=1))
+        moment = self.clock.now() + timedelta(seconds=1)
+        due = await self.db.read(lambda repo: repo.pending_due_before(moment))
         for reminder in due:
             await self.fire(reminder.id)
         await self.refill()
 
     # ------------------------------------------------------------------ tracking
 
+    def apply(self, changes: ReminderChanges) -> None:
+        """What a committed transaction did to reminders: schedule, re-time or drop their jobs."""
+        if changes.removed:
+            self.untrack(changes.removed)
+        if changes.scheduled:
+            self.track(r for r in changes.scheduled if r.id not in changes.removed)
+
     def track(self, reminders: Iterable[Reminder]) -> None:
-        """Call after inserting or moving reminders: schedules those inside the horizon."""
+        """Schedules the pending reminders inside the horizon (and drops jobs of the others)."""
         limit = self.clock.now() + self.horizon
         for reminder in reminders:
             if reminder.state == "pending" and reminder.due_at <= limit:
@@ -173,8 +191,8 @@ class ReminderService:
         """What APScheduler runs: hand the delivery to a task that stop() can wait for."""
         self._spawn(self.fire(reminder_id))
 
-    def _spawn(self, coroutine: object) -> None:
-        task = asyncio.ensure_future(coroutine)  # type: ignore[arg-type]
+    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -194,21 +212,16 @@ class ReminderService:
 
     async def _fire(self, reminder_id: int, late: bool) -> None:
         assert self.sender is not None
-        async with self.storage.read() as q:
-            reminder = await q.reminder_for_delivery(reminder_id)
-            if reminder is None or reminder.state != "pending":
-                return
-            user = await q.get_user(reminder.user_id)
-            bake = None if reminder.bake_id is None else await q.get_bake(reminder.user_id, reminder.bake_id)
-        if user is None:
-            return
         now = self.clock.now()
+        found = await self.db.read(lambda repo: repo.reminder_for_delivery(reminder_id))
+        if found is None:
+            return  # sent, cancelled or deleted meanwhile
+        reminder, user, bake = found
         if reminder.due_at > now + timedelta(seconds=1):
             self.track([reminder])  # moved (snoozed) since this job was made
             return
-        if not user.active:
-            async with self.storage.locked() as q:
-                await q.cancel_reminders(user.id, reminder_id=reminder.id)
+        if not user.active or not fits(reminder, bake):
+            await self.db.write(lambda repo: repo.cancel_reminders(user.id, reminder_id=reminder.id))
             return
         if reminder.kind in ROUTINE_KINDS and not late:
             quiet = parse_quiet(user.quiet_start, user.quiet_end)
@@ -216,16 +229,16 @@ class ReminderService:
                 now, reminder.kind, quiet, zone_for(user.timezone, self.default_timezone)
             )
             if held > now:
-                async with self.storage.tx() as q:
-                    await q.reschedule_reminder(user.id, reminder.id, held)
-                    moved = await q.get_reminder(user.id, reminder.id)
-                if moved is not None:
-                    self.track([moved])
+                await self.db.write(lambda repo: repo.reschedule_reminder(user.id, reminder.id, held))
                 return
         outcome = await self.sender.send_reminder(reminder, user, bake, late=late)
-        state = {Outcome.SENT: "sent", Outcome.FAILED: "failed", Outcome.BLOCKED: "cancelled"}
-        async with self.storage.locked() as q:
-            await q.mark_reminder(reminder.id, state[outcome], sent_at=self.clock.now())
+        state = {
+            Outcome.SENT: ReminderState.SENT,
+            Outcome.FAILED: ReminderState.FAILED,
+            Outcome.BLOCKED: ReminderState.CANCELLED,
+        }[outcome]
+        sent_at = self.clock.now()
+        await self.db.write(lambda repo: repo.mark_reminder(reminder.id, state, sent_at=sent_at))
         if outcome is Outcome.FAILED:
             log.error("reminder %s for user %s failed after retries", reminder.id, user.id)
 
@@ -240,7 +253,22 @@ class ReminderService:
 
     async def forget_user(self, user_id: int) -> None:
         """The user blocked the bot: cancel everything pending for them."""
-        async with self.storage.tx() as q:
-            await q.set_user_active(user_id, False)
-            ids = await q.cancel_reminders(user_id)
-        self.untrack(ids)
+
+        def action(repo: Repository) -> None:
+            repo.set_user_active(user_id, False)
+            repo.cancel_reminders(user_id)
+
+        await self.db.write(action)
+
+
+def fits(reminder: Reminder, bake: Bake | None) -> bool:
+    """Whether a reminder still belongs to where its bake is."""
+    if reminder.bake_id is None:
+        return True
+    if bake is None:
+        return False
+    if reminder.kind in BULK_KINDS:
+        return bake.phase == Phase.BULK
+    if reminder.kind in PROOF_KINDS:
+        return bake.phase in (Phase.COLD_PROOF, Phase.PROOF)
+    return True

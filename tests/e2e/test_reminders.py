@@ -181,7 +181,9 @@ async def test_forged_and_stale_reminder_buttons(ann, bob, runner, settings) -> 
         f"r:snooze:{reminder_id}:99999",
         "r:done:999999:0",
     ):
-        assert "no longer active" in (await bob.press_raw(own.message_id, data))["text"]
+        # Another baker's reminder is "no longer active" to Bob; a value out of range does not
+        # even unpack ("no longer valid").
+        assert "no longer" in (await bob.press_raw(own.message_id, data))["text"]
     after = snapshot(settings.database_path)
     assert {k: v for k, v in after.items() if k != "users"} == {
         k: v for k, v in before.items() if k != "users"

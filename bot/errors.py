@@ -1,0 +1,108 @@
+"""One place that turns what stopped an action into a reply: domain errors (the bake moved on,
+no bake going, a reminder that is gone), input the parser refused, and our own bugs."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import CallbackQuery, ErrorEvent, InlineKeyboardMarkup, Message
+
+from bot import keyboards as kb
+from bot import texts
+from bot.render import where_bake_is
+from bot.states import ImportFile, NewBake, RiseValue, SettingValue, Setup
+from schedules.errors import (
+    BakeMovedOn,
+    BakeNotFound,
+    DomainError,
+    NoActiveBake,
+    ReadingGone,
+    ReminderGone,
+    TooManyActiveBakes,
+)
+from schedules.parsing import ParseError, zone_for
+from schedules.services import Services
+from schedules.services.base import UnknownBaker
+from schedules.types import User
+
+log = logging.getLogger(__name__)
+
+# What works, by command and by dialog step, shown with a refused input.
+COMMAND_EXAMPLES = {
+    "rise": "/rise 40",
+    "temp": "/temp 24.5",
+    "target": "/target 60",
+    "fridge": "/fridge 14h",
+    "proof": "/proof 2h",
+    "timer": "/timer 45m fold",
+    "folds": "/folds 3 45m",
+    "feed": "/feed 1:2:2",
+}
+STATE_EXAMPLES: dict[str | None, tuple[str, InlineKeyboardMarkup | None]] = {
+    NewBake.recipe.state: ("500 375 100 10", kb.skip_keyboard(kb.SkipStep.RECIPE)),
+    NewBake.temperature.state: ("24.5", kb.skip_keyboard(kb.SkipStep.TEMP)),
+    RiseValue.value.state: ("40%", None),
+    Setup.timezone.state: ("Europe/Berlin", kb.timezone_keyboard()),
+    SettingValue.value.state: ("60", None),
+    ImportFile.document.state: ("", None),
+}
+
+
+def domain_reply(exc: DomainError, user: User | None, services: Services | None) -> str:
+    if isinstance(exc, NoActiveBake):
+        return texts.NO_ACTIVE_BAKE
+    if isinstance(exc, TooManyActiveBakes):
+        return texts.TOO_MANY_ACTIVE.format(n=exc.count)
+    if isinstance(exc, BakeMovedOn):
+        zone = zone_for(user.timezone if user else None, services.default_timezone if services else "UTC")
+        now = services.clock.now() if services else exc.bake.started_at
+        return where_bake_is(exc.bake, zone, now)
+    if isinstance(exc, ReminderGone):
+        return texts.REMINDER_GONE
+    if isinstance(exc, ReadingGone):
+        return texts.READING_GONE
+    if isinstance(exc, UnknownBaker):
+        return texts.SEND_START
+    if isinstance(exc, BakeNotFound):
+        return texts.BAKE_NOT_FOUND
+    return texts.ERROR_GENERIC
+
+
+def input_reply(
+    exc: ParseError, message: Message | None, raw_state: str | None
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    if raw_state in STATE_EXAMPLES:
+        example, markup = STATE_EXAMPLES[raw_state]
+    else:
+        command = (message.text or "").split()[0].lstrip("/").split("@")[0].lower() if message else ""
+        example, markup = COMMAND_EXAMPLES.get(command, ""), None
+    text = (message.text or "")[:60] if message else ""
+    return texts.input_error(exc.reason, example, **{"text": text, **exc.details}), markup
+
+
+async def on_error(event: ErrorEvent, **data: Any) -> bool:
+    """Tell the baker what happened instead of going silent; log a traceback only for bugs."""
+    exc = event.exception
+    update = event.update
+    query: CallbackQuery | None = update.callback_query
+    message: Message | None = update.message or update.edited_message
+    if message is None and query is not None and isinstance(query.message, Message):
+        message = query.message
+    markup: InlineKeyboardMarkup | None = None
+    if isinstance(exc, DomainError):
+        text = domain_reply(exc, data.get("user"), data.get("services"))
+    elif isinstance(exc, ParseError) and query is None:
+        text, markup = input_reply(exc, message, data.get("raw_state"))
+    else:
+        log.error("handler failed: %s", type(exc).__name__, exc_info=exc)
+        text = texts.ERROR_GENERIC
+    try:
+        if query is not None:
+            await query.answer(texts.plain(text), show_alert=True)
+        elif message is not None:
+            await message.answer(text, reply_markup=markup)
+    except TelegramAPIError:
+        pass
+    return True

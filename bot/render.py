@@ -1,0 +1,226 @@
+"""How results read: the pure rendering shared by handlers, the error handler and the sender.
+Takes domain results and the baker's zone, returns HTML text; no I/O."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from bot import texts
+from schedules.forecast import Prediction
+from schedules.services.bakes import BakeDetails, FinishResult, StartResult
+from schedules.services.readings import RiseResult
+from schedules.types import Bake, Phase, Reminder, ReminderKind, User
+
+
+def where_bake_is(bake: Bake, zone: tzinfo, now: datetime) -> str:
+    """A button of a bake that has moved on: say where the bake is now."""
+    template = texts.PHASE_NOW.get(bake.phase, texts.PHASE_NOW["bulk"])
+    since = {
+        Phase.BULK: bake.started_at,
+        Phase.COLD_PROOF: bake.bulk_ended_at,
+        Phase.PROOF: bake.bulk_ended_at,
+        Phase.DONE: bake.finished_at,
+    }.get(Phase(bake.phase)) or bake.started_at
+    until = bake.proof_ends_at or now
+    return template.format(
+        name=texts.esc(bake.name),
+        since=texts.fmt_time(since, zone, now),
+        until=texts.fmt_time(until, zone, now),
+    )
+
+
+def prediction_text(prediction: Prediction | None, zone: tzinfo, now: datetime) -> str:
+    if prediction is None:
+        return ""
+    low, high = (texts.fmt_time(t, zone, now) for t in prediction.window)
+    return texts.prediction_line(prediction.target_rise_pct, (low, high), prediction.basis)
+
+
+def prediction_lines(prediction: Prediction | None, zone: tzinfo, now: datetime) -> list[str]:
+    if prediction is None:
+        return []
+    target = prediction.target_rise_pct
+    if prediction.over_fermented:
+        return [texts.RISE_OVER.format(target=target)]
+    if prediction.passed:
+        return [texts.RISE_PASSED.format(target=target)]
+    low, high = (texts.fmt_time(t, zone, now) for t in prediction.window)
+    template = texts.RISE_ETA_PRIOR if prediction.basis == "prior" else texts.RISE_ETA
+    return [template.format(target=target, eta=texts.fmt_time(prediction.eta, zone, now), low=low, high=high)]
+
+
+def rise(result: RiseResult, zone: tzinfo, now: datetime) -> str:
+    reading, bake = result.reading, result.bake
+    name = texts.esc(bake.name)
+    if result.already_answered:
+        lines = [
+            texts.RISE_ALREADY_ANSWERED.format(
+                pct=texts.fmt_pct(reading.rise_pct), time=texts.fmt_time(reading.taken_at, zone, now)
+            )
+        ]
+    elif result.edited_from is not None:
+        lines = [
+            texts.RISE_EDITED.format(
+                time=texts.fmt_time(reading.taken_at, zone, now),
+                old=texts.fmt_pct(result.edited_from),
+                new=texts.fmt_pct(reading.rise_pct),
+                name=name,
+            )
+        ]
+    elif reading.start_height is not None and reading.current_height is not None:
+        elapsed = texts.fmt_duration(reading.taken_at - bake.started_at)
+        lines = [
+            texts.RISE_FROM_HEIGHTS.format(
+                start=reading.start_height,
+                current=reading.current_height,
+                pct=reading.rise_pct,
+                elapsed=elapsed,
+                name=name,
+            )
+        ]
+    else:
+        elapsed = texts.fmt_duration(reading.taken_at - bake.started_at)
+        lines = [texts.RISE_LOGGED.format(pct=reading.rise_pct, elapsed=elapsed, name=name)]
+    if result.replayed:
+        lines.append(texts.RISE_REPLAYED)
+    if result.previous is not None and reading.rise_pct < result.previous.rise_pct:
+        lines.append(texts.RISE_LOWER.format(previous=result.previous.rise_pct))
+    lines += prediction_lines(result.prediction, zone, now)
+    return "\n".join(lines)
+
+
+def plan(reminders: list[Reminder], zone: tzinfo, now: datetime) -> str:
+    folds = [r for r in reminders if r.kind == ReminderKind.FOLD]
+    checks = [r for r in reminders if r.kind == ReminderKind.RISE_CHECK]
+    done = [r for r in reminders if r.kind == ReminderKind.BULK_DONE]
+    parts: list[tuple[str, str]] = []
+    if folds:
+        first, last = texts.fmt_time(folds[0].due_at, zone, now), texts.fmt_time(folds[-1].due_at, zone, now)
+        parts.append((f"{len(folds)} stretch-and-fold(s)", first if len(folds) == 1 else f"{first}–{last}"))
+    if checks:
+        parts.append(("rise checks from", texts.fmt_time(checks[0].due_at, zone, now)))
+    if done:
+        parts.append(("“bulk is probably done” at", texts.fmt_time(done[0].due_at, zone, now)))
+    return texts.reminders_summary(parts)
+
+
+def temp_example(user: User) -> str:
+    return "76F" if user.temp_unit == "F" else "24.5"
+
+
+def started(result: StartResult, zone: tzinfo, now: datetime) -> str:
+    bake, user = result.bake, result.user
+    if result.replayed:
+        return texts.BAKE_AGAIN_REPLAYED.format(
+            name=texts.esc(bake.name), time=texts.fmt_time(bake.started_at, zone, now)
+        )
+    lines = [
+        texts.BAKE_STARTED.format(name=texts.esc(bake.name), time=texts.fmt_time(bake.started_at, zone, now))
+    ]
+    lines += texts.percentages_lines(bake.recipe)
+    if bake.dough_temp_c is not None:
+        lines.append(f"Dough temperature: {texts.fmt_temp(bake.dough_temp_c, user.temp_unit)}")
+    if result.prediction is not None:
+        lines += ["", prediction_text(result.prediction, zone, now)]
+    else:
+        lines += ["", texts.ASK_TEMP_HINT.format(example=temp_example(user))]
+    lines += ["", plan(result.reminders, zone, now)]
+    return "\n".join(lines)
+
+
+def status_block(details: BakeDetails, current: bool, zone: tzinfo, now: datetime) -> str:
+    bake, user, readings, pending = details.bake, details.user, details.readings, details.pending
+    marker = "▶️ " if current else ""
+    lines = [
+        f"{marker}<b>{texts.esc(bake.name)}</b> — {texts.PHASE_NAMES.get(bake.phase, bake.phase)}",
+        f"Mixed {texts.fmt_time(bake.started_at, zone, now)} "
+        f"({texts.fmt_duration(now - bake.started_at)} ago)",
+    ]
+    if readings:
+        last = readings[-1]
+        lines.append(
+            f"Rise: <b>{texts.fmt_pct(last.rise_pct)}</b> ({texts.fmt_duration(now - last.taken_at)} ago)"
+        )
+    else:
+        lines.append("Rise: no reading yet (send e.g. <code>40%</code>)")
+    lines.append(f"Dough: {texts.fmt_temp(details.temperature, user.temp_unit)}")
+    lines += texts.percentages_lines(bake.recipe)
+    if bake.in_bulk:
+        if details.prediction is not None:
+            lines.append(prediction_text(details.prediction, zone, now))
+    elif bake.proof_ends_at is not None:
+        lines.append(f"Proof ends {texts.fmt_time(bake.proof_ends_at, zone, now)}")
+    if pending:
+        nxt = pending[0]
+        lines.append(
+            f"Next reminder: {texts.REMINDER_KIND_NAMES.get(nxt.kind, nxt.kind)} "
+            f"at {texts.fmt_time(nxt.due_at, zone, now)}"
+        )
+    return "\n".join(lines)
+
+
+EVENT_NAMES = {
+    "mix": "mixed",
+    "fold": "fold",
+    "fridge_in": "into the fridge",
+    "fridge_out": "out of the fridge",
+    "proof": "final proof",
+    "done": "done",
+}
+
+
+def card(details: BakeDetails, zone: tzinfo, now: datetime) -> str:
+    bake, user = details.bake, details.user
+    lines = [
+        f"<b>{texts.esc(bake.name)}</b> — {texts.PHASE_NAMES.get(bake.phase, bake.phase)}",
+        f"Mixed {texts.fmt_date(bake.started_at, zone)}",
+    ]
+    lines += texts.percentages_lines(bake.recipe)
+    if bake.dough_temp_c is not None:
+        lines.append(f"Dough temperature: {texts.fmt_temp(bake.dough_temp_c, user.temp_unit)}")
+    if bake.target_rise_pct:
+        predicted = (
+            f"; predicted bulk {texts.fmt_hours(bake.predicted_bulk_hours)}"
+            if bake.predicted_bulk_hours
+            else ""
+        )
+        lines.append(f"Target rise {bake.target_rise_pct:.0f} %{predicted}")
+    if bake.bulk_ended_at:
+        lines.append(f"Bulk: {texts.fmt_duration(bake.bulk_ended_at - bake.started_at)}")
+    if bake.bulk_ended_at and bake.finished_at:
+        lines.append(f"Proof: {texts.fmt_duration(bake.finished_at - bake.bulk_ended_at)}")
+    if bake.rating:
+        lines.append("Rating: " + "⭐" * bake.rating)
+    if bake.notes:
+        lines.append(f"Notes: {texts.esc(bake.notes)}")
+    timeline = [(r.taken_at, f"rise {texts.fmt_pct(r.rise_pct)}") for r in details.readings]
+    timeline += [
+        (t.taken_at, f"dough {texts.fmt_temp(t.temp_c, user.temp_unit)}") for t in details.temperatures
+    ]
+    timeline += [(e.at, EVENT_NAMES.get(e.kind, e.kind)) for e in details.events]
+    if timeline:
+        lines += ["", "<b>Timeline</b>"]
+        for moment, what in sorted(timeline, key=lambda item: item[0]):
+            since = texts.fmt_duration(moment - bake.started_at)
+            lines.append(f"{moment.astimezone(zone):%d %b %H:%M} (+{since}) — {what}")
+    if details.pending:
+        lines.append(
+            f"\n{len(details.pending)} reminder(s) pending; "
+            f"next at {texts.fmt_time(details.pending[0].due_at, zone, now)}"
+        )
+    return "\n".join(lines)
+
+
+def learned(result: FinishResult) -> str:
+    bake, cal = result.bake, result.calibration
+    if result.bulk_error_pct is None or cal is None or bake.bulk_ended_at is None:
+        return ""
+    actual = bake.bulk_ended_at - bake.started_at
+    predicted = actual * (1 + result.bulk_error_pct / 100)
+    error = f"{abs(result.bulk_error_pct):.0f} % {'too long' if result.bulk_error_pct > 0 else 'too short'}"
+    return texts.LEARNED.format(
+        actual=texts.fmt_duration(actual),
+        predicted=texts.fmt_duration(predicted),
+        error=error,
+        pace=texts.pace_phrase(cal.speed_factor),
+    )

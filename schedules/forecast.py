@@ -1,0 +1,146 @@
+"""Where a bake's bulk stands and what this baker's dough will do: the model applied to one bake.
+
+Pure: takes the baker, the bake and its readings, returns predictions and plans. The services
+call it inside their transactions; charts and replies render what it returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from schedules import calibration as calib
+from schedules import fermentation as model
+from schedules.planner import BulkSettings
+from schedules.types import Bake, RiseReading, TargetRule, User
+
+DEFAULT_STARTER_PCT = 20.0
+
+
+class Basis:
+    PRIOR = "prior"
+    READINGS = "readings"
+
+
+@dataclass(frozen=True)
+class Prediction:
+    target_rise_pct: float
+    eta: datetime
+    window: tuple[datetime, datetime]
+    basis: str  # "prior" or "readings"
+    passed: bool = False
+    over_fermented: bool = False
+    pace_factor: float = 1.0  # time-scale vs the uncalibrated model (1.3 = 30 % slower)
+    starter_pct: float = DEFAULT_STARTER_PCT
+    dough_temp_c: float = 24.0
+
+    def rise_at(self, hours: float) -> float:
+        """The predicted rise curve (for charts), consistent with the ETA."""
+        return model.predicted_rise_pct(hours / self.pace_factor, self.starter_pct, self.dough_temp_c)
+
+
+@dataclass(frozen=True)
+class Prior:
+    model_hours: float  # the uncalibrated model
+    hours: float  # adjusted to this baker
+    window: tuple[float, float]
+
+
+def calibration_of(user: User) -> calib.Calibration:
+    return calib.from_json(user.calibration) if user.calibration else calib.Calibration()
+
+
+def target_for(user: User, dough_temp_c: float) -> float:
+    if user.target_rule == TargetRule.FIXED and user.target_fixed_pct:
+        return user.target_fixed_pct
+    return round(model.target_rise_pct(dough_temp_c))
+
+
+def prior(user: User, bake: Bake, dough_temp_c: float, target: float) -> Prior:
+    """Bulk hours before any reading: the model, then this baker's speed factor."""
+    model_hours = model.predict_bulk_hours(bake.starter_pct or DEFAULT_STARTER_PCT, dough_temp_c, target)
+    cal = calibration_of(user)
+    hours = calib.calibrated_hours(cal, model_hours)
+    return Prior(model_hours, hours, calib.prediction_window(cal, hours))
+
+
+def bulk_settings(user: User, bake: Bake) -> BulkSettings:
+    folds = bake.folds_count if bake.folds_count is not None else user.folds_count
+    interval = bake.fold_interval_min or user.fold_interval_min
+    checks = user.rise_check_interval_min
+    return BulkSettings(
+        folds_count=folds,
+        fold_interval=timedelta(minutes=interval),
+        rise_check_interval=timedelta(minutes=checks) if checks > 0 else None,
+    )
+
+
+def predict(
+    user: User, bake: Bake, readings: Sequence[RiseReading], temperature: float | None
+) -> Prediction | None:
+    """The live estimate for a bake in bulk, from its own readings when it has some."""
+    if temperature is None or not bake.in_bulk:
+        return None
+    target = bake.target_rise_pct or target_for(user, temperature)
+    before = prior(user, bake, temperature, target)
+    points = [
+        model.Reading(hours=(r.taken_at - bake.started_at).total_seconds() / 3600, rise_pct=r.rise_pct)
+        for r in readings
+    ]
+    starter = bake.starter_pct or DEFAULT_STARTER_PCT
+    estimate = model.estimate_bulk_end(
+        points, target, starter_pct=starter, dough_temp_c=temperature, prior_hours=before.hours
+    )
+    low, high = before.window if estimate.basis == Basis.PRIOR else (estimate.low_hours, estimate.high_hours)
+    start = bake.started_at
+    return Prediction(
+        target_rise_pct=target,
+        eta=start + timedelta(hours=estimate.eta_hours),
+        window=(start + timedelta(hours=low), start + timedelta(hours=high)),
+        basis=estimate.basis,
+        passed=estimate.passed,
+        over_fermented=estimate.over_fermented,
+        pace_factor=estimate.pace_factor,
+        starter_pct=starter,
+        dough_temp_c=temperature,
+    )
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """What one finished bake teaches: the model's hours at the rise reached, and the real ones."""
+
+    model_hours: float
+    actual_hours: float
+
+
+def lesson(bake: Bake, readings: Sequence[RiseReading], temperature: float | None) -> Lesson | None:
+    """Compare the real bulk time with the model's, at the rise the baker actually reached."""
+    if temperature is None or bake.bulk_ended_at is None:
+        return None
+    actual_hours = (bake.bulk_ended_at - bake.started_at).total_seconds() / 3600
+    reached_values = [r.rise_pct for r in readings if r.taken_at <= bake.bulk_ended_at]
+    reached = max(reached_values) if reached_values else bake.target_rise_pct
+    if not reached or reached < 10 or actual_hours < 0.5:
+        return None  # nothing to learn from (no rise known, or bulk cut short)
+    starter = bake.starter_pct or DEFAULT_STARTER_PCT
+    return Lesson(model.predict_bulk_hours(starter, temperature, reached), actual_hours)
+
+
+def learn(cal: calib.Calibration, taught: Lesson) -> tuple[float, calib.Calibration]:
+    """(how far the baker's prediction was off, in % of the real time; the updated calibration)."""
+    predicted = calib.calibrated_hours(cal, taught.model_hours)
+    error_pct = (predicted - taught.actual_hours) / taught.actual_hours * 100.0
+    return error_pct, calib.update_calibration(cal, taught.model_hours, taught.actual_hours)
+
+
+def suggest_cold_proof(bake: Bake, now: datetime, latest_rise: float | None, temp_c: float | None) -> float:
+    bulk_hours = (now - bake.started_at).total_seconds() / 3600
+    return model.suggest_cold_proof_hours(
+        temp_c if temp_c is not None else 24.0, bulk_hours, latest_rise, bake.target_rise_pct
+    )
+
+
+def latest_temperature(bake: Bake, temperatures: Sequence[float]) -> float | None:
+    return temperatures[-1] if temperatures else bake.dough_temp_c

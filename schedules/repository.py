@@ -1,0 +1,183 @@
+"""The repository port: what the services need from storage, whatever the backend.
+
+`storage.repository.SqliteRepository` implements it on SQLite; another backend implements the
+same methods. Every method runs inside the transaction of the action that calls it, on the
+database's own thread, so they are plain functions, not coroutines. `changes` collects what the
+transaction did to reminders (and which bakers' rows changed), for after the commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from schedules.recipe import Recipe
+from schedules.types import (
+    Bake,
+    BakeEvent,
+    NewReminder,
+    Reminder,
+    ReminderChanges,
+    RiseReading,
+    StarterFeeding,
+    TempReading,
+    User,
+)
+
+
+class Repository(Protocol):
+    changes: ReminderChanges
+
+    def upsert_user(self, user_id: int, chat_id: int, first_name: str, now: datetime) -> User:
+        """Create the user on first contact; a user who writes again is active again."""
+        ...
+
+    def get_user(self, user_id: int) -> User | None: ...
+
+    def update_user(self, user_id: int, **changes: Any) -> User | None: ...
+
+    def set_user_active(self, user_id: int, active: bool) -> None: ...
+
+    def create_bake(
+        self,
+        user_id: int,
+        name: str,
+        started_at: datetime,
+        *,
+        recipe: Recipe | None = None,
+        dough_temp_c: float | None = None,
+        source_key: str | None = None,
+        **extra: Any,
+    ) -> Bake: ...
+
+    def bake_by_source(self, user_id: int, source_key: str) -> Bake | None: ...
+
+    def get_bake(self, user_id: int, bake_id: int) -> Bake | None: ...
+
+    def active_bakes(self, user_id: int) -> list[Bake]: ...
+
+    def current_bake(self, user_id: int) -> Bake | None:
+        """The bake commands act on: the one the baker picked, else the newest active one."""
+        ...
+
+    def select_bake(self, user_id: int, bake_id: int) -> Bake | None: ...
+
+    def list_bakes(
+        self, user_id: int, *, limit: int, offset: int = 0, name_like: str | None = None
+    ) -> list[Bake]: ...
+
+    def count_bakes(self, user_id: int, *, name_like: str | None = None) -> int: ...
+
+    def finished_bakes(self, user_id: int, *, limit: int) -> list[Bake]: ...
+
+    def update_bake(self, user_id: int, bake_id: int, **changes: Any) -> Bake | None: ...
+
+    def delete_bake(self, user_id: int, bake_id: int) -> bool: ...
+
+    def add_rise(
+        self,
+        user_id: int,
+        bake_id: int,
+        taken_at: datetime,
+        rise_pct: float,
+        start_height: float | None = None,
+        current_height: float | None = None,
+        source_key: str | None = None,
+    ) -> RiseReading | None: ...
+
+    def get_rise(self, user_id: int, reading_id: int) -> RiseReading | None: ...
+
+    def rise_by_source(self, user_id: int, source_key: str) -> RiseReading | None: ...
+
+    def update_rise(
+        self,
+        user_id: int,
+        reading_id: int,
+        rise_pct: float,
+        start_height: float | None,
+        current_height: float | None,
+    ) -> RiseReading | None: ...
+
+    def delete_rise(self, user_id: int, reading_id: int) -> bool: ...
+
+    def rise_readings(self, user_id: int, bake_id: int) -> list[RiseReading]: ...
+
+    def add_temperature(
+        self, user_id: int, bake_id: int, taken_at: datetime, temp_c: float, source_key: str | None = None
+    ) -> TempReading | None: ...
+
+    def temp_by_source(self, user_id: int, source_key: str) -> TempReading | None: ...
+
+    def update_temperature(self, user_id: int, reading_id: int, temp_c: float) -> TempReading | None: ...
+
+    def temperatures(self, user_id: int, bake_id: int) -> list[TempReading]: ...
+
+    def add_event(
+        self, user_id: int, bake_id: int, kind: str, at: datetime, detail: str | None = None
+    ) -> BakeEvent | None: ...
+
+    def events(self, user_id: int, bake_id: int) -> list[BakeEvent]: ...
+
+    def add_reminders(
+        self, user_id: int, reminders: Iterable[NewReminder], now: datetime
+    ) -> list[Reminder]: ...
+
+    def reminder_by_source(self, user_id: int, source_key: str) -> Reminder | None: ...
+
+    def get_reminder(self, user_id: int, reminder_id: int) -> Reminder | None: ...
+
+    def pending_reminders(self, user_id: int, bake_id: int | None = None) -> list[Reminder]: ...
+
+    def reminders_of_kind(self, user_id: int, bake_id: int, kind: str) -> list[Reminder]: ...
+
+    def reschedule_reminder(self, user_id: int, reminder_id: int, due_at: datetime) -> Reminder | None:
+        """Snooze or move a reminder; a sent one becomes pending again (snooze after delivery)."""
+        ...
+
+    def move_pending(self, user_id: int, bake_id: int, kind: str, due_at: datetime) -> list[Reminder]:
+        """Move a bake's pending reminders of one kind to a new time; return them (one statement)."""
+        ...
+
+    def cancel_reminders(
+        self,
+        user_id: int,
+        *,
+        bake_id: int | None = None,
+        kinds: Sequence[str] | None = None,
+        reminder_id: int | None = None,
+    ) -> list[int]:
+        """Cancel a user's pending reminders (all, one bake's, some kinds, or one); return ids."""
+        ...
+
+    def reminder_for_delivery(self, reminder_id: int) -> tuple[Reminder, User, Bake | None] | None:
+        """A pending reminder with its baker and bake, in one read."""
+        ...
+
+    def pending_due_before(self, moment: datetime, *, limit: int = 100_000) -> list[Reminder]: ...
+
+    def mark_reminder(self, reminder_id: int, state: str, *, sent_at: datetime | None = None) -> bool:
+        """Move a pending reminder to sent/failed/missed/cancelled; False if it was no longer pending."""
+        ...
+
+    def mark_missed_before(self, moment: datetime) -> dict[int, list[Reminder]]:
+        """Everything pending that fell due before `moment` is missed; grouped by user."""
+        ...
+
+    def erase_user(self, user_id: int) -> dict[str, int]:
+        """Delete everything of one user (the rows cascade); return what was there, by table."""
+        ...
+
+    def add_feeding(
+        self,
+        user_id: int,
+        fed_at: datetime,
+        ratio: tuple[float, float, float],
+        temp_c: float | None,
+        peak_hours: float,
+        source_key: str | None = None,
+    ) -> StarterFeeding: ...
+
+    def feeding_by_source(self, user_id: int, source_key: str) -> StarterFeeding | None: ...
+
+    def feedings(self, user_id: int, *, limit: int = 10) -> list[StarterFeeding]: ...

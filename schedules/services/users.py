@@ -1,0 +1,52 @@
+"""Bakers and their settings.
+
+The Telegram layer asks for the baker on every update, so a baker's row is kept in memory once
+read; the database tells this cache which rows a transaction changed (`forget`), so it never
+serves what was overwritten. It assumes one bot process per database.
+"""
+
+from __future__ import annotations
+
+from schedules import calibration as calib
+from schedules.clock import Clock
+from schedules.repository import Repository
+from schedules.services.base import Service, Transactor, baker
+from schedules.types import User
+
+
+class UserService(Service):
+    def __init__(self, db: Transactor, clock: Clock, default_timezone: str) -> None:
+        super().__init__(db, clock, default_timezone)
+        self._known: dict[int, User] = {}
+
+    def forget(self, user_ids: set[int]) -> None:
+        for user_id in user_ids:
+            self._known.pop(user_id, None)
+
+    async def ensure(self, user_id: int, first_name: str) -> User:
+        """The baker who sent an update, created on first contact. Reminders always go to the
+        private chat with the bot, whose id in Telegram is the user's own id, whatever chat the
+        update came from."""
+        known = self._known.get(user_id)
+        if known is not None and known.active and known.first_name == first_name[:200]:
+            return known
+        now = self.clock.now()
+        user = await self.db.write(lambda repo: repo.upsert_user(user_id, user_id, first_name, now))
+        self._known[user_id] = user
+        return user
+
+    async def get(self, user_id: int) -> User:
+        return await self.db.read(lambda repo: baker(repo, user_id))
+
+    async def update_settings(self, user_id: int, **changes: object) -> User:
+        def action(repo: Repository) -> User:
+            baker(repo, user_id)
+            return repo.update_user(user_id, **changes) or baker(repo, user_id)
+
+        return await self.db.write(action)
+
+    async def reset_calibration(self, user_id: int) -> User:
+        return await self.update_settings(user_id, calibration=calib.to_json(calib.Calibration()))
+
+    async def set_active(self, user_id: int, active: bool) -> None:
+        await self.db.write(lambda repo: repo.set_user_active(user_id, active))

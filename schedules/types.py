@@ -1,0 +1,207 @@
+"""The domain's vocabulary: what a baker, a bake, a reading and a reminder are.
+
+Plain frozen dataclasses and `StrEnum`s (their values are what the database stores, so an enum
+member compares equal to its text). Times are aware UTC datetimes. No I/O here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from schedules.recipe import Recipe
+
+
+class Phase(StrEnum):
+    BULK = "bulk"
+    COLD_PROOF = "cold_proof"
+    PROOF = "proof"
+    DONE = "done"
+
+
+ACTIVE_PHASES = (Phase.BULK, Phase.COLD_PROOF, Phase.PROOF)
+
+
+class ReminderKind(StrEnum):
+    FOLD = "fold"
+    RISE_CHECK = "rise_check"
+    BULK_DONE = "bulk_done"
+    PREHEAT = "preheat"
+    PROOF_END = "proof_end"
+    TIMER = "timer"
+    STARTER_PEAK = "starter_peak"
+
+
+class ReminderState(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+    MISSED = "missed"
+
+
+class EventKind(StrEnum):
+    MIX = "mix"
+    FOLD = "fold"
+    FRIDGE_IN = "fridge_in"
+    FRIDGE_OUT = "fridge_out"
+    PROOF = "proof"
+    DONE = "done"
+
+
+class TargetRule(StrEnum):
+    TEMP = "temp"
+    FIXED = "fixed"
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    chat_id: int
+    first_name: str = ""
+    timezone: str | None = None
+    temp_unit: str = "C"
+    setup_done: int = 0
+    selected_bake_id: int | None = None
+    created_at: datetime | None = None
+    active: int = 1
+    folds_count: int = 4
+    fold_interval_min: int = 30
+    rise_check_interval_min: int = 60
+    preheat_min: int = 60
+    quiet_start: str | None = None
+    quiet_end: str | None = None
+    target_rule: str = TargetRule.TEMP
+    target_fixed_pct: float | None = None
+    calibration: str | None = None
+
+
+@dataclass(frozen=True)
+class Bake:
+    id: int
+    user_id: int
+    name: str
+    started_at: datetime
+    phase: str = Phase.BULK
+    flour_g: float | None = None
+    water_g: float | None = None
+    starter_g: float | None = None
+    salt_g: float | None = None
+    dough_temp_c: float | None = None
+    bulk_ended_at: datetime | None = None
+    finished_at: datetime | None = None
+    rating: int | None = None
+    notes: str | None = None
+    folds_count: int | None = None
+    fold_interval_min: int | None = None
+    proof_ends_at: datetime | None = None
+    target_rise_pct: float | None = None
+    model_bulk_hours: float | None = None
+    predicted_bulk_hours: float | None = None
+    target_manual: int = 0
+    source_key: str | None = None
+
+    @property
+    def recipe(self) -> Recipe | None:
+        if self.flour_g is None:
+            return None
+        return Recipe(self.flour_g, self.water_g, self.starter_g, self.salt_g)
+
+    @property
+    def active(self) -> bool:
+        return self.phase in ACTIVE_PHASES
+
+    @property
+    def in_bulk(self) -> bool:
+        return self.phase == Phase.BULK
+
+    @property
+    def starter_pct(self) -> float | None:
+        if self.flour_g and self.starter_g is not None:
+            return self.starter_g / self.flour_g * 100.0
+        return None
+
+
+@dataclass(frozen=True)
+class RiseReading:
+    id: int
+    bake_id: int
+    taken_at: datetime
+    rise_pct: float
+    start_height: float | None = None
+    current_height: float | None = None
+    source_key: str | None = None
+
+
+@dataclass(frozen=True)
+class TempReading:
+    id: int
+    bake_id: int
+    taken_at: datetime
+    temp_c: float
+    source_key: str | None = None
+
+
+@dataclass(frozen=True)
+class BakeEvent:
+    id: int
+    bake_id: int
+    kind: str
+    at: datetime
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class Reminder:
+    id: int
+    user_id: int
+    bake_id: int | None
+    kind: str
+    due_at: datetime
+    state: str = ReminderState.PENDING
+    label: str | None = None
+    seq: int | None = None
+    created_at: datetime | None = None
+    sent_at: datetime | None = None
+    attempts: int = 0
+    source_key: str | None = None
+
+    @property
+    def pending(self) -> bool:
+        return self.state == ReminderState.PENDING
+
+
+@dataclass(frozen=True)
+class StarterFeeding:
+    id: int
+    user_id: int
+    fed_at: datetime
+    starter_parts: float
+    flour_parts: float
+    water_parts: float
+    peak_hours: float
+    temp_c: float | None = None
+    source_key: str | None = None
+
+
+@dataclass(frozen=True)
+class NewReminder:
+    kind: str
+    due_at: datetime
+    bake_id: int | None = None
+    label: str | None = None
+    seq: int | None = None
+    source_key: str | None = None
+
+
+@dataclass
+class ReminderChanges:
+    """What one transaction did to reminders, handed to the scheduler after it commits."""
+
+    scheduled: list[Reminder] = field(default_factory=list)  # inserted or moved
+    removed: set[int] = field(default_factory=set)  # cancelled, sent or deleted
+    users: set[int] = field(default_factory=set)  # bakers whose row changed (caches drop them)
+
+    def __bool__(self) -> bool:
+        return bool(self.scheduled or self.removed or self.users)

@@ -1,0 +1,621 @@
+"""The repository on SQLite: every SQL statement the bot runs for a baker's actions.
+
+All statements are parameterized, and every one that touches a baker's data is scoped by their
+Telegram user id (bakes are reached through `bakes.user_id`). Methods are synchronous: a whole
+action runs on the database's own thread in one call (`storage.database.Database`), so one
+action costs one hop from the event loop, not one per statement.
+
+What a transaction does to reminders is recorded in `changes`; the database hands it to the
+scheduler once the transaction has committed (and drops it if it rolled back).
+
+Reminder queries that are not scoped by user (`due_for_delivery`, ...) are for the scheduler
+only, never for anything a user's input can steer.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import fields
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any, TypeVar
+
+from schedules.recipe import Recipe
+from schedules.types import (
+    ACTIVE_PHASES,
+    Bake,
+    BakeEvent,
+    NewReminder,
+    Reminder,
+    ReminderChanges,
+    RiseReading,
+    StarterFeeding,
+    TempReading,
+    User,
+)
+
+T = TypeVar("T")
+
+# Columns a caller may change through update_user / update_bake (names are never user input,
+# but a whitelist keeps it that way).
+USER_SETTINGS = frozenset(
+    {
+        "timezone",
+        "temp_unit",
+        "setup_done",
+        "folds_count",
+        "fold_interval_min",
+        "rise_check_interval_min",
+        "preheat_min",
+        "quiet_start",
+        "quiet_end",
+        "target_rule",
+        "target_fixed_pct",
+        "calibration",
+        "first_name",
+    }
+)
+BAKE_FIELDS = frozenset(
+    {
+        "name",
+        "flour_g",
+        "water_g",
+        "starter_g",
+        "salt_g",
+        "dough_temp_c",
+        "phase",
+        "bulk_ended_at",
+        "finished_at",
+        "rating",
+        "notes",
+        "folds_count",
+        "fold_interval_min",
+        "proof_ends_at",
+        "target_rise_pct",
+        "model_bulk_hours",
+        "predicted_bulk_hours",
+        "target_manual",
+    }
+)
+_ACTIVE = "('" + "', '".join(ACTIVE_PHASES) + "')"
+
+
+def to_db(moment: datetime) -> str:
+    """Fixed-width UTC text, so that SQL string order is time order."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime")
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+def from_db(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text).astimezone(UTC)
+
+
+@cache
+def _field_names(cls: type[Any]) -> frozenset[str]:
+    return frozenset(field.name for field in fields(cls))
+
+
+def build(cls: type[T], row: sqlite3.Row) -> T:
+    """A domain dataclass from a row; columns named `at` or ending in `_at` become datetimes."""
+    names = _field_names(cls)  # type: ignore[arg-type]  # a class is hashable
+    values: dict[str, Any] = {}
+    for name in row.keys():  # noqa: SIM118 (sqlite3.Row is not a mapping)
+        if name in names:
+            value = row[name]
+            values[name] = from_db(value) if name == "at" or name.endswith("_at") else value
+    return cls(**values)
+
+
+def _db_value(value: Any) -> Any:
+    return to_db(value) if isinstance(value, datetime) else value
+
+
+def _like(fragment: str | None) -> str | None:
+    if fragment is None:
+        return None
+    escaped = fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+class SqliteRepository:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        self.changes = ReminderChanges()
+
+    def _one(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
+        row: sqlite3.Row | None = self.db.execute(sql, params).fetchone()
+        return row
+
+    def _all(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        return self.db.execute(sql, params).fetchall()
+
+    def _changed(self, sql: str, params: Sequence[Any] = ()) -> int:
+        return self.db.execute(sql, params).rowcount
+
+    # ------------------------------------------------------------------ users
+
+    def upsert_user(self, user_id: int, chat_id: int, first_name: str, now: datetime) -> User:
+        """Create the user on first contact; a user who writes again is active again."""
+        row = self._one(
+            """
+            INSERT INTO users (id, chat_id, first_name, created_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET chat_id = excluded.chat_id,
+                first_name = excluded.first_name, active = 1
+            RETURNING *
+            """,
+            (user_id, chat_id, first_name[:200], to_db(now)),
+        )
+        assert row is not None
+        self.changes.users.add(user_id)
+        return build(User, row)
+
+    def get_user(self, user_id: int) -> User | None:
+        row = self._one("SELECT * FROM users WHERE id = ?", (user_id,))
+        return None if row is None else build(User, row)
+
+    def update_user(self, user_id: int, **changes: Any) -> User | None:
+        unknown = set(changes) - USER_SETTINGS
+        if unknown:
+            raise ValueError(f"not a user setting: {sorted(unknown)}")
+        if changes:
+            assignments = ", ".join(f"{name} = ?" for name in changes)
+            self.db.execute(
+                f"UPDATE users SET {assignments} WHERE id = ?",
+                [*(_db_value(v) for v in changes.values()), user_id],
+            )
+            self.changes.users.add(user_id)
+        return self.get_user(user_id)
+
+    def set_user_active(self, user_id: int, active: bool) -> None:
+        self.db.execute("UPDATE users SET active = ? WHERE id = ?", (int(active), user_id))
+        self.changes.users.add(user_id)
+
+    # ------------------------------------------------------------------ bakes
+
+    def create_bake(
+        self,
+        user_id: int,
+        name: str,
+        started_at: datetime,
+        *,
+        recipe: Recipe | None = None,
+        dough_temp_c: float | None = None,
+        source_key: str | None = None,
+        **extra: Any,
+    ) -> Bake:
+        unknown = set(extra) - BAKE_FIELDS
+        if unknown:
+            raise ValueError(f"not a bake field: {sorted(unknown)}")
+        values: dict[str, Any] = {
+            "user_id": user_id,
+            "name": name,
+            "started_at": to_db(started_at),
+            "dough_temp_c": dough_temp_c,
+            "phase": "bulk",
+            "source_key": source_key,
+        }
+        if recipe is not None:
+            values.update(
+                flour_g=recipe.flour_g,
+                water_g=recipe.water_g,
+                starter_g=recipe.starter_g,
+                salt_g=recipe.salt_g,
+            )
+        values.update({k: _db_value(v) for k, v in extra.items()})
+        columns = ", ".join(values)
+        marks = ", ".join("?" for _ in values)
+        row = self._one(f"INSERT INTO bakes ({columns}) VALUES ({marks}) RETURNING *", list(values.values()))
+        assert row is not None
+        bake = build(Bake, row)
+        self.add_event(user_id, bake.id, "mix", started_at)
+        self.db.execute("UPDATE users SET selected_bake_id = ? WHERE id = ?", (bake.id, user_id))
+        self.changes.users.add(user_id)
+        return bake
+
+    def bake_by_source(self, user_id: int, source_key: str) -> Bake | None:
+        row = self._one("SELECT * FROM bakes WHERE source_key = ? AND user_id = ?", (source_key, user_id))
+        return None if row is None else build(Bake, row)
+
+    def get_bake(self, user_id: int, bake_id: int) -> Bake | None:
+        row = self._one("SELECT * FROM bakes WHERE id = ? AND user_id = ?", (bake_id, user_id))
+        return None if row is None else build(Bake, row)
+
+    def active_bakes(self, user_id: int) -> list[Bake]:
+        rows = self._all(
+            f"SELECT * FROM bakes WHERE user_id = ? AND phase IN {_ACTIVE} ORDER BY started_at DESC, id DESC",
+            (user_id,),
+        )
+        return [build(Bake, r) for r in rows]
+
+    def current_bake(self, user_id: int) -> Bake | None:
+        """The bake commands act on: the one the baker picked, else the newest active one."""
+        row = self._one(
+            f"""
+            SELECT b.* FROM bakes b LEFT JOIN users u ON u.id = b.user_id
+            WHERE b.user_id = ? AND b.phase IN {_ACTIVE}
+            ORDER BY (b.id = u.selected_bake_id) DESC, b.started_at DESC, b.id DESC LIMIT 1
+            """,
+            (user_id,),
+        )
+        return None if row is None else build(Bake, row)
+
+    def select_bake(self, user_id: int, bake_id: int) -> Bake | None:
+        bake = self.get_bake(user_id, bake_id)
+        if bake is not None and bake.active:
+            self.db.execute("UPDATE users SET selected_bake_id = ? WHERE id = ?", (bake_id, user_id))
+            self.changes.users.add(user_id)
+            return bake
+        return None
+
+    def list_bakes(
+        self, user_id: int, *, limit: int, offset: int = 0, name_like: str | None = None
+    ) -> list[Bake]:
+        rows = self._all(
+            "SELECT * FROM bakes WHERE user_id = ? AND (? IS NULL OR name LIKE ? ESCAPE '\\') "
+            "ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?",
+            (user_id, name_like, _like(name_like), limit, offset),
+        )
+        return [build(Bake, r) for r in rows]
+
+    def count_bakes(self, user_id: int, *, name_like: str | None = None) -> int:
+        row = self._one(
+            "SELECT COUNT(*) FROM bakes WHERE user_id = ? AND (? IS NULL OR name LIKE ? ESCAPE '\\')",
+            (user_id, name_like, _like(name_like)),
+        )
+        return int(row[0]) if row else 0
+
+    def finished_bakes(self, user_id: int, *, limit: int) -> list[Bake]:
+        rows = self._all(
+            "SELECT * FROM bakes WHERE user_id = ? AND phase = 'done' "
+            "ORDER BY finished_at DESC, id DESC LIMIT ?",
+            (user_id, limit),
+        )
+        return [build(Bake, r) for r in rows]
+
+    def update_bake(self, user_id: int, bake_id: int, **changes: Any) -> Bake | None:
+        unknown = set(changes) - BAKE_FIELDS
+        if unknown:
+            raise ValueError(f"not a bake field: {sorted(unknown)}")
+        if not changes:
+            return self.get_bake(user_id, bake_id)
+        assignments = ", ".join(f"{name} = ?" for name in changes)
+        row = self._one(
+            f"UPDATE bakes SET {assignments} WHERE id = ? AND user_id = ? RETURNING *",
+            [*(_db_value(v) for v in changes.values()), bake_id, user_id],
+        )
+        return None if row is None else build(Bake, row)
+
+    def delete_bake(self, user_id: int, bake_id: int) -> bool:
+        pending = self._all(
+            "SELECT id FROM reminders WHERE user_id = ? AND bake_id = ? AND state = 'pending'",
+            (user_id, bake_id),
+        )
+        deleted = self._changed("DELETE FROM bakes WHERE id = ? AND user_id = ?", (bake_id, user_id)) > 0
+        if deleted:
+            self.changes.removed.update(int(r[0]) for r in pending)
+        return deleted
+
+    # ------------------------------------------------------------------ readings and events
+
+    def add_rise(
+        self,
+        user_id: int,
+        bake_id: int,
+        taken_at: datetime,
+        rise_pct: float,
+        start_height: float | None = None,
+        current_height: float | None = None,
+        source_key: str | None = None,
+    ) -> RiseReading | None:
+        row = self._one(
+            "INSERT INTO rise_readings "
+            "(bake_id, taken_at, rise_pct, start_height, current_height, source_key) "
+            "SELECT id, ?, ?, ?, ?, ? FROM bakes WHERE id = ? AND user_id = ? RETURNING *",
+            (to_db(taken_at), rise_pct, start_height, current_height, source_key, bake_id, user_id),
+        )
+        return None if row is None else build(RiseReading, row)
+
+    def _rise_where(self, where: str, params: Sequence[Any]) -> RiseReading | None:
+        row = self._one(
+            "SELECT r.* FROM rise_readings r JOIN bakes b ON b.id = r.bake_id "
+            f"WHERE {where} AND b.user_id = ?",
+            params,
+        )
+        return None if row is None else build(RiseReading, row)
+
+    def get_rise(self, user_id: int, reading_id: int) -> RiseReading | None:
+        return self._rise_where("r.id = ?", (reading_id, user_id))
+
+    def rise_by_source(self, user_id: int, source_key: str) -> RiseReading | None:
+        return self._rise_where("r.source_key = ?", (source_key, user_id))
+
+    def update_rise(
+        self,
+        user_id: int,
+        reading_id: int,
+        rise_pct: float,
+        start_height: float | None,
+        current_height: float | None,
+    ) -> RiseReading | None:
+        row = self._one(
+            "UPDATE rise_readings SET rise_pct = ?, start_height = ?, current_height = ? "
+            "WHERE id = ? AND bake_id IN (SELECT id FROM bakes WHERE user_id = ?) RETURNING *",
+            (rise_pct, start_height, current_height, reading_id, user_id),
+        )
+        return None if row is None else build(RiseReading, row)
+
+    def delete_rise(self, user_id: int, reading_id: int) -> bool:
+        return (
+            self._changed(
+                "DELETE FROM rise_readings "
+                "WHERE id = ? AND bake_id IN (SELECT id FROM bakes WHERE user_id = ?)",
+                (reading_id, user_id),
+            )
+            > 0
+        )
+
+    def rise_readings(self, user_id: int, bake_id: int) -> list[RiseReading]:
+        rows = self._all(
+            "SELECT r.* FROM rise_readings r JOIN bakes b ON b.id = r.bake_id "
+            "WHERE r.bake_id = ? AND b.user_id = ? ORDER BY r.taken_at, r.id",
+            (bake_id, user_id),
+        )
+        return [build(RiseReading, r) for r in rows]
+
+    def add_temperature(
+        self, user_id: int, bake_id: int, taken_at: datetime, temp_c: float, source_key: str | None = None
+    ) -> TempReading | None:
+        row = self._one(
+            "INSERT INTO temperatures (bake_id, taken_at, temp_c, source_key) "
+            "SELECT id, ?, ?, ? FROM bakes WHERE id = ? AND user_id = ? RETURNING *",
+            (to_db(taken_at), temp_c, source_key, bake_id, user_id),
+        )
+        return None if row is None else build(TempReading, row)
+
+    def temp_by_source(self, user_id: int, source_key: str) -> TempReading | None:
+        row = self._one(
+            "SELECT t.* FROM temperatures t JOIN bakes b ON b.id = t.bake_id "
+            "WHERE t.source_key = ? AND b.user_id = ?",
+            (source_key, user_id),
+        )
+        return None if row is None else build(TempReading, row)
+
+    def update_temperature(self, user_id: int, reading_id: int, temp_c: float) -> TempReading | None:
+        row = self._one(
+            "UPDATE temperatures SET temp_c = ? "
+            "WHERE id = ? AND bake_id IN (SELECT id FROM bakes WHERE user_id = ?) RETURNING *",
+            (temp_c, reading_id, user_id),
+        )
+        return None if row is None else build(TempReading, row)
+
+    def temperatures(self, user_id: int, bake_id: int) -> list[TempReading]:
+        rows = self._all(
+            "SELECT t.* FROM temperatures t JOIN bakes b ON b.id = t.bake_id "
+            "WHERE t.bake_id = ? AND b.user_id = ? ORDER BY t.taken_at, t.id",
+            (bake_id, user_id),
+        )
+        return [build(TempReading, r) for r in rows]
+
+    def add_event(
+        self, user_id: int, bake_id: int, kind: str, at: datetime, detail: str | None = None
+    ) -> BakeEvent | None:
+        row = self._one(
+            "INSERT INTO bake_events (bake_id, kind, at, detail) "
+            "SELECT id, ?, ?, ? FROM bakes WHERE id = ? AND user_id = ? RETURNING *",
+            (kind, to_db(at), detail, bake_id, user_id),
+        )
+        return None if row is None else build(BakeEvent, row)
+
+    def events(self, user_id: int, bake_id: int) -> list[BakeEvent]:
+        rows = self._all(
+            "SELECT e.* FROM bake_events e JOIN bakes b ON b.id = e.bake_id "
+            "WHERE e.bake_id = ? AND b.user_id = ? ORDER BY e.at, e.id",
+            (bake_id, user_id),
+        )
+        return [build(BakeEvent, r) for r in rows]
+
+    # ------------------------------------------------------------------ reminders
+
+    def add_reminders(self, user_id: int, reminders: Iterable[NewReminder], now: datetime) -> list[Reminder]:
+        created: list[Reminder] = []
+        for item in reminders:
+            row = self._one(
+                "INSERT INTO reminders (user_id, bake_id, kind, due_at, label, seq, created_at, source_key) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+                (
+                    user_id,
+                    item.bake_id,
+                    item.kind,
+                    to_db(item.due_at),
+                    item.label,
+                    item.seq,
+                    to_db(now),
+                    item.source_key,
+                ),
+            )
+            assert row is not None
+            created.append(build(Reminder, row))
+        self.changes.scheduled.extend(created)
+        return created
+
+    def reminder_by_source(self, user_id: int, source_key: str) -> Reminder | None:
+        row = self._one("SELECT * FROM reminders WHERE source_key = ? AND user_id = ?", (source_key, user_id))
+        return None if row is None else build(Reminder, row)
+
+    def get_reminder(self, user_id: int, reminder_id: int) -> Reminder | None:
+        row = self._one("SELECT * FROM reminders WHERE id = ? AND user_id = ?", (reminder_id, user_id))
+        return None if row is None else build(Reminder, row)
+
+    def pending_reminders(self, user_id: int, bake_id: int | None = None) -> list[Reminder]:
+        rows = self._all(
+            "SELECT * FROM reminders WHERE user_id = ? AND state = 'pending' "
+            "AND (? IS NULL OR bake_id = ?) ORDER BY due_at, id",
+            (user_id, bake_id, bake_id),
+        )
+        return [build(Reminder, r) for r in rows]
+
+    def reminders_of_kind(self, user_id: int, bake_id: int, kind: str) -> list[Reminder]:
+        rows = self._all(
+            "SELECT * FROM reminders WHERE user_id = ? AND bake_id = ? AND kind = ? ORDER BY due_at, id",
+            (user_id, bake_id, kind),
+        )
+        return [build(Reminder, r) for r in rows]
+
+    def reschedule_reminder(self, user_id: int, reminder_id: int, due_at: datetime) -> Reminder | None:
+        """Snooze or move a reminder; a sent one becomes pending again (snooze after delivery)."""
+        row = self._one(
+            "UPDATE reminders SET due_at = ?, state = 'pending' "
+            "WHERE id = ? AND user_id = ? AND state IN ('pending', 'sent', 'missed') RETURNING *",
+            (to_db(due_at), reminder_id, user_id),
+        )
+        if row is None:
+            return None
+        moved = build(Reminder, row)
+        self.changes.scheduled.append(moved)
+        return moved
+
+    def move_pending(self, user_id: int, bake_id: int, kind: str, due_at: datetime) -> list[Reminder]:
+        """Move a bake's pending reminders of one kind to a new time; return them (one statement)."""
+        rows = self._all(
+            "UPDATE reminders SET due_at = ? WHERE user_id = ? AND bake_id = ? AND kind = ? "
+            "AND state = 'pending' RETURNING *",
+            (to_db(due_at), user_id, bake_id, kind),
+        )
+        moved = [build(Reminder, r) for r in rows]
+        self.changes.scheduled.extend(moved)
+        return moved
+
+    def cancel_reminders(
+        self,
+        user_id: int,
+        *,
+        bake_id: int | None = None,
+        kinds: Sequence[str] | None = None,
+        reminder_id: int | None = None,
+    ) -> list[int]:
+        """Cancel a user's pending reminders (all, one bake's, some kinds, or one); return ids."""
+        kind_list = list(kinds) if kinds else None
+        kind_marks = ",".join("?" for _ in kind_list) if kind_list else "''"
+        rows = self._all(
+            f"""
+            UPDATE reminders SET state = 'cancelled'
+            WHERE user_id = ? AND state = 'pending'
+              AND (? IS NULL OR bake_id = ?)
+              AND (? IS NULL OR id = ?)
+              AND (? = 0 OR kind IN ({kind_marks}))
+            RETURNING id
+            """,
+            (
+                user_id,
+                bake_id,
+                bake_id,
+                reminder_id,
+                reminder_id,
+                int(kind_list is not None),
+                *(kind_list or []),
+            ),
+        )
+        ids = [int(r[0]) for r in rows]
+        self.changes.removed.update(ids)
+        return ids
+
+    # Scheduler-side (not scoped by user: never steered by user input).
+
+    def reminder_for_delivery(self, reminder_id: int) -> tuple[Reminder, User, Bake | None] | None:
+        """A pending reminder with its baker and bake, in one read."""
+        reminder_row = self._one("SELECT * FROM reminders WHERE id = ? AND state = 'pending'", (reminder_id,))
+        if reminder_row is None:
+            return None
+        reminder = build(Reminder, reminder_row)
+        user = self.get_user(reminder.user_id)
+        if user is None:
+            return None
+        bake = None if reminder.bake_id is None else self.get_bake(user.id, reminder.bake_id)
+        return reminder, user, bake
+
+    def pending_due_before(self, moment: datetime, *, limit: int = 100_000) -> list[Reminder]:
+        rows = self._all(
+            "SELECT * FROM reminders WHERE state = 'pending' AND due_at < ? ORDER BY due_at, id LIMIT ?",
+            (to_db(moment), limit),
+        )
+        return [build(Reminder, r) for r in rows]
+
+    def mark_reminder(self, reminder_id: int, state: str, *, sent_at: datetime | None = None) -> bool:
+        """Move a pending reminder to sent/failed/missed/cancelled; False if it was no longer pending."""
+        changed = (
+            self._changed(
+                "UPDATE reminders SET state = ?, sent_at = COALESCE(?, sent_at), attempts = attempts + 1 "
+                "WHERE id = ? AND state = 'pending'",
+                (state, None if sent_at is None else to_db(sent_at), reminder_id),
+            )
+            > 0
+        )
+        if changed:
+            self.changes.removed.add(reminder_id)
+        return changed
+
+    def mark_missed_before(self, moment: datetime) -> dict[int, list[Reminder]]:
+        """Everything pending that fell due before `moment` is missed; grouped by user."""
+        rows = self._all(
+            "UPDATE reminders SET state = 'missed' WHERE state = 'pending' AND due_at < ? RETURNING *",
+            (to_db(moment),),
+        )
+        missed: dict[int, list[Reminder]] = {}
+        for row in rows:
+            reminder = build(Reminder, row)
+            missed.setdefault(reminder.user_id, []).append(reminder)
+            self.changes.removed.add(reminder.id)
+        return missed
+
+    def erase_user(self, user_id: int) -> dict[str, int]:
+        """Delete everything of one user (the rows cascade); return what was there, by table."""
+        counts: dict[str, int] = {}
+        for table, scoped in (
+            ("bakes", "user_id = ?"),
+            ("rise_readings", "bake_id IN (SELECT id FROM bakes WHERE user_id = ?)"),
+            ("temperatures", "bake_id IN (SELECT id FROM bakes WHERE user_id = ?)"),
+            ("reminders", "user_id = ?"),
+            ("starter_feedings", "user_id = ?"),
+        ):
+            row = self._one(f"SELECT COUNT(*) FROM {table} WHERE {scoped}", (user_id,))
+            counts[table] = int(row[0]) if row else 0
+        pending = self._all("SELECT id FROM reminders WHERE user_id = ? AND state = 'pending'", (user_id,))
+        self.changes.removed.update(int(r[0]) for r in pending)
+        self.db.execute("DELETE FROM users WHERE id = ?", (user_id,))
+        self.db.execute("DELETE FROM fsm_state WHERE user_id = ?", (user_id,))
+        self.changes.users.add(user_id)
+        return counts
+
+    # ------------------------------------------------------------------ starter
+
+    def add_feeding(
+        self,
+        user_id: int,
+        fed_at: datetime,
+        ratio: tuple[float, float, float],
+        temp_c: float | None,
+        peak_hours: float,
+        source_key: str | None = None,
+    ) -> StarterFeeding:
+        row = self._one(
+            "INSERT INTO starter_feedings (user_id, fed_at, starter_parts, flour_parts, "
+            "water_parts, temp_c, peak_hours, source_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+            (user_id, to_db(fed_at), *ratio, temp_c, peak_hours, source_key),
+        )
+        assert row is not None
+        return build(StarterFeeding, row)
+
+    def feeding_by_source(self, user_id: int, source_key: str) -> StarterFeeding | None:
+        row = self._one(
+            "SELECT * FROM starter_feedings WHERE source_key = ? AND user_id = ?", (source_key, user_id)
+        )
+        return None if row is None else build(StarterFeeding, row)
+
+    def feedings(self, user_id: int, *, limit: int = 10) -> list[StarterFeeding]:
+        rows = self._all(
+            "SELECT * FROM starter_feedings WHERE user_id = ? ORDER BY fed_at DESC, id DESC LIMIT ?",
+            (user_id, limit),
+        )
+        return [build(StarterFeeding, r) for r in rows]

@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Annotated
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from pydantic import Field
 
@@ -278,10 +278,10 @@ def erase_keyboard() -> InlineKeyboardMarkup:
 
 
 def reading_keyboard(reading: RiseReading) -> InlineKeyboardMarkup:
-    """On the reply to a reading: take it back if it was a typo."""
-    builder = InlineKeyboardBuilder()
-    builder.button(text="↩️ Undo", callback_data=ReadingCb(action=ReadingAction.UNDO, reading_id=reading.id))
-    return builder.as_markup()
+    """On the reply to a reading: take it back if it was a typo. Built directly, without the
+    builder's copies: it goes out with every reading."""
+    undo = ReadingCb(action=ReadingAction.UNDO, reading_id=reading.id).pack()
+    return InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="↩️ Undo", callback_data=undo)]])
 
 
 def readings_keyboard(readings: Sequence[tuple[RiseReading, str]]) -> InlineKeyboardMarkup:

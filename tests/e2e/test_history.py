@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 
+from storage.repository import SqliteRepository
 from tests.e2e.conftest import Baker, BotRunner, make_settings
 from tests.e2e.helpers import rows, snapshot
 
@@ -63,10 +64,13 @@ async def test_chart_without_readings_and_compare(ann, runner) -> None:
 async def test_chart_with_500_readings(ann, runner) -> None:
     await ann.say("/newbake Busy jar")
     bake_id = rows(runner.settings.database_path, "SELECT id FROM bakes")[0]["id"]
-    async with runner.app.storage.tx() as q:  # type: ignore[union-attr]
-        start = runner.clock.now()
+    start = runner.clock.now()
+
+    def readings(q: SqliteRepository) -> None:
         for i in range(500):
-            await q.add_rise(ann.id, bake_id, start + timedelta(minutes=i), i % 120)
+            q.add_rise(ann.id, bake_id, start + timedelta(minutes=i), i % 120)
+
+    await runner.app.database.write(readings)  # type: ignore[union-attr]
     photo = await ann.say("/chart", timeout=15)
     assert photo.kind == "photo" and "500 rise reading(s)" in photo.text
 
@@ -218,7 +222,7 @@ async def test_card_buttons_edit_delete_and_bake_again(ann, runner, settings) ->
     reply = await ann.say("/bakes")
     await ann.tap(reply, "Card loaf")
     card = await ann.reply()
-    assert card.button_texts == ["📈 Chart", "📤 Export", "✏️ Notes/rating", "🔁 Bake again", "🗑 Delete"]
+    assert card.button_texts == ["📈 Chart", "📤 Export", "✏️ Notes/rating", "🔁 Bake again", "📏 Readings", "🗑 Delete"]
     await ann.tap(card, "Notes/rating")
     rating = await ann.reply()
     await ann.tap(rating, "⭐⭐⭐")

@@ -91,16 +91,19 @@ def test_export_and_backup_commands(tmp_path: Path) -> None:
     import asyncio
     from datetime import UTC, datetime
 
-    from storage.database import Storage
+    from storage.database import Database
+    from storage.repository import SqliteRepository
 
     db = tmp_path / "bot.sqlite3"
 
+    def rows(q: SqliteRepository) -> None:
+        q.upsert_user(5, 5, "Eve", datetime(2026, 11, 1, tzinfo=UTC))
+        q.create_bake(5, "CLI loaf", datetime(2026, 11, 1, 9, tzinfo=UTC))
+
     async def seed() -> None:
-        storage = await Storage(db).open()
-        async with storage.tx() as q:
-            await q.upsert_user(5, 5, "Eve", datetime(2026, 11, 1, tzinfo=UTC))
-            await q.create_bake(5, "CLI loaf", datetime(2026, 11, 1, 9, tzinfo=UTC))
-        await storage.close()
+        database = await Database(db).open()
+        await database.write(rows)
+        await database.close()
 
     asyncio.run(seed())
     env = {"DATABASE_PATH": str(db)}

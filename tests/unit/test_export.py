@@ -17,8 +17,9 @@ import pytest
 
 from schedules.parsing import zone_for
 from schedules.recipe import Recipe
+from schedules.types import Bake, NewReminder
 from storage.backup import BackupError, backup_database
-from storage.database import Storage
+from storage.database import Database
 from storage.export import (
     BAKE_CHUNK,
     CSV_COLUMNS,
@@ -32,8 +33,7 @@ from storage.export import (
 )
 from storage.importer import ImportRejected, ImportSummary, import_export
 from storage.migrations import SCHEMA_VERSION
-from storage.models import to_db
-from storage.queries import NewReminder
+from storage.repository import SqliteRepository, to_db
 
 BERLIN = ZoneInfo("Europe/Berlin")
 BAKER = 1001
@@ -48,47 +48,50 @@ B_NAME = '-Rye, "quoted", comma'
 
 
 @pytest.fixture
-async def storage(tmp_path: Path) -> Any:
-    store = await Storage(tmp_path / "bot.sqlite3").open()
-    yield store
-    await store.close()
+async def database(tmp_path: Path) -> Any:
+    db = await Database(tmp_path / "bot.sqlite3").open()
+    yield db
+    await db.close()
 
 
-async def seed(storage: Storage) -> dict[str, int]:
+def seed_rows(q: SqliteRepository) -> dict[str, int]:
     """Three bakes for BAKER (winter with readings, one without readings, summer) + OTHER's."""
     ids: dict[str, int] = {}
-    async with storage.tx() as q:
-        await q.upsert_user(BAKER, BAKER, "Ada", T0)
-        await q.update_user(BAKER, timezone="Europe/Berlin")
-        await q.upsert_user(OTHER, OTHER, "Eve", T0)
+    q.upsert_user(BAKER, BAKER, "Ada", T0)
+    q.update_user(BAKER, timezone="Europe/Berlin")
+    q.upsert_user(OTHER, OTHER, "Eve", T0)
 
-        a = await q.create_bake(BAKER, "Country loaf", T0, recipe=Recipe(1000, 750, 200, 20),
-                                dough_temp_c=24.5, target_rise_pct=75.0, predicted_bulk_hours=5.123456)
-        ids["a"] = a.id
-        await q.add_rise(BAKER, a.id, T0 + timedelta(hours=1, minutes=30), 10.0)
-        await q.add_rise(BAKER, a.id, T0 + timedelta(hours=2), 25.5, 4.0, 5.02)
-        await q.add_temperature(BAKER, a.id, T0 + timedelta(hours=1), 24.0)
-        await q.add_event(BAKER, a.id, "fold", T0 + timedelta(minutes=30), "first")
-        sent, _pending = await q.add_reminders(BAKER, [
-            NewReminder("fold", T0 + timedelta(minutes=30), a.id, "Fold 1", 1),
-            NewReminder("rise_check", T0 + timedelta(hours=3), a.id, None, None),
-        ], T0)
-        await q.mark_reminder(sent.id, "sent", sent_at=T0 + timedelta(minutes=30, seconds=2))
-        await q.update_bake(BAKER, a.id, phase="done", bulk_ended_at=T0 + timedelta(hours=5),
-                            finished_at=T0 + timedelta(hours=20), rating=4, notes=EVIL_NOTES)
+    a = q.create_bake(BAKER, "Country loaf", T0, recipe=Recipe(1000, 750, 200, 20),
+                      dough_temp_c=24.5, target_rise_pct=75.0, predicted_bulk_hours=5.123456)
+    ids["a"] = a.id
+    q.add_rise(BAKER, a.id, T0 + timedelta(hours=1, minutes=30), 10.0)
+    q.add_rise(BAKER, a.id, T0 + timedelta(hours=2), 25.5, 4.0, 5.02)
+    q.add_temperature(BAKER, a.id, T0 + timedelta(hours=1), 24.0)
+    q.add_event(BAKER, a.id, "fold", T0 + timedelta(minutes=30), "first")
+    sent, _pending = q.add_reminders(BAKER, [
+        NewReminder("fold", T0 + timedelta(minutes=30), a.id, "Fold 1", 1),
+        NewReminder("rise_check", T0 + timedelta(hours=3), a.id, None, None),
+    ], T0)
+    q.mark_reminder(sent.id, "sent", sent_at=T0 + timedelta(minutes=30, seconds=2))
+    q.update_bake(BAKER, a.id, phase="done", bulk_ended_at=T0 + timedelta(hours=5),
+                  finished_at=T0 + timedelta(hours=20), rating=4, notes=EVIL_NOTES)
 
-        b = await q.create_bake(BAKER, B_NAME, T0 + timedelta(days=2))
-        ids["b"] = b.id
+    b = q.create_bake(BAKER, B_NAME, T0 + timedelta(days=2))
+    ids["b"] = b.id
 
-        c = await q.create_bake(BAKER, "Summer bake", SUMMER, recipe=Recipe(500, 350, 100, 10))
-        ids["c"] = c.id
-        await q.add_rise(BAKER, c.id, SUMMER + timedelta(hours=3, minutes=15), 50.0)
-        await q.add_feeding(BAKER, T0 - timedelta(hours=6), (1, 5, 5), 23.5, 6.5)
+    c = q.create_bake(BAKER, "Summer bake", SUMMER, recipe=Recipe(500, 350, 100, 10))
+    ids["c"] = c.id
+    q.add_rise(BAKER, c.id, SUMMER + timedelta(hours=3, minutes=15), 50.0)
+    q.add_feeding(BAKER, T0 - timedelta(hours=6), (1, 5, 5), 23.5, 6.5)
 
-        s = await q.create_bake(OTHER, "Secret loaf", T0 + timedelta(days=1), recipe=Recipe(1, 1, 1, 1))
-        await q.add_rise(OTHER, s.id, T0 + timedelta(days=1, hours=1), 99.0)
-        await q.add_feeding(OTHER, T0, (1, 2, 2), 21.0, 4.25)
+    s = q.create_bake(OTHER, "Secret loaf", T0 + timedelta(days=1), recipe=Recipe(1, 1, 1, 1))
+    q.add_rise(OTHER, s.id, T0 + timedelta(days=1, hours=1), 99.0)
+    q.add_feeding(OTHER, T0, (1, 2, 2), 21.0, 4.25)
     return ids
+
+
+async def seed(database: Database) -> dict[str, int]:
+    return await database.write(seed_rows)
 
 
 async def collect(chunks: Any) -> bytes:
@@ -109,28 +112,30 @@ async def json_doc(db_path: Path, user_id: int = BAKER, **kwargs: Any) -> dict[s
     return json.loads(await collect(export_json(db_path, user_id, BERLIN, **kwargs)))
 
 
-async def fresh(tmp_path: Path, name: str, user_id: int) -> Storage:
-    store = await Storage(tmp_path / name).open()
-    async with store.tx() as q:
-        await q.upsert_user(user_id, user_id, "New", T0)
-    return store
+async def fresh(tmp_path: Path, name: str, user_id: int) -> Database:
+    db = await Database(tmp_path / name).open()
+    await db.write(lambda q: q.upsert_user(user_id, user_id, "New", T0))
+    return db
 
 
-async def counts(storage: Storage) -> dict[str, int]:
+def count_rows(q: SqliteRepository) -> dict[str, int]:
     result = {}
     for table in ("bakes", "rise_readings", "temperatures", "bake_events", "reminders", "starter_feedings"):
-        async with storage.connection.execute(f"SELECT COUNT(*) FROM {table}") as cursor:
-            row = await cursor.fetchone()
+        row = q.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()
         result[table] = int(row[0]) if row else -1
     return result
+
+
+async def counts(database: Database) -> dict[str, int]:
+    return await database.read(count_rows)
 
 
 # --------------------------------------------------------------------------- CSV
 
 
-async def test_csv_value_by_value(storage: Storage) -> None:
-    ids = await seed(storage)
-    rows = await csv_rows(storage.path)
+async def test_csv_value_by_value(database: Database) -> None:
+    ids = await seed(database)
+    rows = await csv_rows(database.path)
     assert [r["bake_id"] for r in rows] == [str(ids["a"])] * 2 + [str(ids["b"]), str(ids["c"])]
 
     first, second = rows[0], rows[1]
@@ -158,9 +163,9 @@ async def test_csv_value_by_value(storage: Storage) -> None:
         assert first[column] == second[column], column
 
 
-async def test_csv_bake_without_readings_and_summer_offset(storage: Storage) -> None:
-    await seed(storage)
-    rows = await csv_rows(storage.path)
+async def test_csv_bake_without_readings_and_summer_offset(database: Database) -> None:
+    await seed(database)
+    rows = await csv_rows(database.path)
     no_readings = rows[2]
     assert no_readings["bake_name"] == "'" + B_NAME  # starts with "-": guarded; quotes/comma survive
     assert no_readings["phase"] == "bulk"
@@ -175,9 +180,9 @@ async def test_csv_bake_without_readings_and_summer_offset(storage: Storage) -> 
     assert (summer["hydration_pct"], summer["inoculation_pct"], summer["salt_pct"]) == ("70", "20", "2")
 
 
-async def test_csv_fixed_offset_zone(storage: Storage) -> None:
-    await seed(storage)
-    data = await collect(export_csv(storage.path, BAKER, zone_for("UTC-03:30")))
+async def test_csv_fixed_offset_zone(database: Database) -> None:
+    await seed(database)
+    data = await collect(export_csv(database.path, BAKER, zone_for("UTC-03:30")))
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     assert rows[0]["started_at"] == "2024-01-14T09:35:00-03:30"
 
@@ -190,70 +195,77 @@ def test_formula_guard() -> None:
     assert guard_formula("") == ""
 
 
-async def test_since_filter(storage: Storage) -> None:
-    ids = await seed(storage)
+async def test_since_filter(database: Database) -> None:
+    ids = await seed(database)
     since = T0 + timedelta(days=1)
-    rows = await csv_rows(storage.path, since=since)
+    rows = await csv_rows(database.path, since=since)
     assert [r["bake_id"] for r in rows] == [str(ids["b"]), str(ids["c"])]
-    doc = await json_doc(storage.path, since=since)
+    doc = await json_doc(database.path, since=since)
     assert [b["name"] for b in doc["bakes"]] == [B_NAME, "Summer bake"]
     assert doc["starter_feedings"] == []  # the feeding was before `since`
     # at/after: a bake that started exactly at `since` is included
-    rows = await csv_rows(storage.path, since=T0 + timedelta(days=2))
+    rows = await csv_rows(database.path, since=T0 + timedelta(days=2))
     assert [r["bake_id"] for r in rows] == [str(ids["b"]), str(ids["c"])]
 
 
-async def test_other_users_data_never_appears(storage: Storage) -> None:
-    await seed(storage)
-    for data in (await collect(export_csv(storage.path, BAKER, BERLIN)),
-                 await collect(export_json(storage.path, BAKER, BERLIN))):
+async def test_other_users_data_never_appears(database: Database) -> None:
+    await seed(database)
+    for data in (await collect(export_csv(database.path, BAKER, BERLIN)),
+                 await collect(export_json(database.path, BAKER, BERLIN))):
         assert b"Secret" not in data and b"4.25" not in data
-    rows = await csv_rows(storage.path)
+    rows = await csv_rows(database.path)
     assert "99" not in {r["rise_pct"] for r in rows}
-    doc = await json_doc(storage.path)
+    doc = await json_doc(database.path)
     assert 99.0 not in {r["rise_pct"] for b in doc["bakes"] for r in b["readings"]}
     assert [f["peak_hours"] for f in doc["starter_feedings"]] == [6.5]
-    other_rows = await csv_rows(storage.path, OTHER)
+    other_rows = await csv_rows(database.path, OTHER)
     assert [r["bake_name"] for r in other_rows] == ["Secret loaf"]
-    other = await json_doc(storage.path, OTHER)
+    other = await json_doc(database.path, OTHER)
     assert [b["name"] for b in other["bakes"]] == ["Secret loaf"]
     assert [f["peak_hours"] for f in other["starter_feedings"]] == [4.25]
-    nobody = await json_doc(storage.path, 424242)
+    nobody = await json_doc(database.path, 424242)
     assert nobody["bakes"] == [] and nobody["starter_feedings"] == []
-    assert await csv_rows(storage.path, 424242) == []
+    assert await csv_rows(database.path, 424242) == []
 
 
-async def test_export_reads_a_snapshot_without_blocking_the_writer(storage: Storage) -> None:
-    await seed(storage)
-    async with storage.tx() as q:  # an open write transaction on the bot's connection
-        await q.create_bake(BAKER, "Uncommitted", T0 + timedelta(days=3))
-        doc = await asyncio.wait_for(json_doc(storage.path), timeout=3)
+async def test_export_reads_a_snapshot_without_blocking_the_writer(database: Database) -> None:
+    await seed(database)
+    # an open write transaction (holding the writer lock) on a connection of its own
+    writer = sqlite3.connect(database.path, isolation_level=None)
+    writer.row_factory = sqlite3.Row
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        SqliteRepository(writer).create_bake(BAKER, "Uncommitted", T0 + timedelta(days=3))
+        doc = await asyncio.wait_for(json_doc(database.path), timeout=3)
         assert "Uncommitted" not in [b["name"] for b in doc["bakes"]]
-    doc = await json_doc(storage.path)
+        writer.execute("COMMIT")
+    finally:
+        writer.close()
+    doc = await json_doc(database.path)
     assert "Uncommitted" in [b["name"] for b in doc["bakes"]]
 
 
-async def test_write_export_uses_the_stored_timezone(storage: Storage) -> None:
-    await seed(storage)
+async def test_write_export_uses_the_stored_timezone(database: Database) -> None:
+    await seed(database)
     out = io.BytesIO()
-    written = await write_export(storage.path, BAKER, "csv", out)
+    written = await write_export(database.path, BAKER, "csv", out)
     assert written == len(out.getvalue())
-    assert out.getvalue() == await collect(export_csv(storage.path, BAKER, BERLIN))
+    assert out.getvalue() == await collect(export_csv(database.path, BAKER, BERLIN))
     out = io.BytesIO()
-    await write_export(storage.path, BAKER, "json", out)
+    await write_export(database.path, BAKER, "json", out)
     assert json.loads(out.getvalue())["bakes"][0]["started_at"] == "2024-01-14T14:05:00+01:00"
     with pytest.raises(ExportError):
-        await write_export(storage.path, BAKER, "xml", io.BytesIO())
+        await write_export(database.path, BAKER, "xml", io.BytesIO())
     with pytest.raises(ExportError):
-        await write_export(storage.path.with_name("missing.sqlite3"), BAKER, "csv", io.BytesIO())
+        await write_export(database.path.with_name("missing.sqlite3"), BAKER, "csv", io.BytesIO())
 
 
 # --------------------------------------------------------------------------- JSON
 
 
-async def test_json_value_by_value(storage: Storage) -> None:
-    await seed(storage)
-    doc = await json_doc(storage.path)
+async def test_json_value_by_value(database: Database) -> None:
+    await seed(database)
+    doc = await json_doc(database.path)
     assert doc["format"] == EXPORT_FORMAT and doc["format_version"] == 1
     assert datetime.fromisoformat(doc["exported_at"]).utcoffset() is not None
     assert doc["since"] is None
@@ -299,14 +311,16 @@ async def test_json_value_by_value(storage: Storage) -> None:
     }]
 
 
-async def test_milliseconds_survive(storage: Storage) -> None:
-    async with storage.tx() as q:
-        await q.upsert_user(BAKER, BAKER, "Ada", T0)
-        await q.create_bake(BAKER, "Precise", T0 + timedelta(milliseconds=123))
-    doc = await json_doc(storage.path)
+async def test_milliseconds_survive(database: Database) -> None:
+    def precise(q: SqliteRepository) -> None:
+        q.upsert_user(BAKER, BAKER, "Ada", T0)
+        q.create_bake(BAKER, "Precise", T0 + timedelta(milliseconds=123))
+
+    await database.write(precise)
+    doc = await json_doc(database.path)
     assert doc["bakes"][0]["started_at"] == "2024-01-14T14:05:00.123+01:00"
     # importing its own export back finds the bake already there
-    summary = await import_export(storage, BAKER, json.dumps(doc).encode())
+    summary = await import_export(database, BAKER, json.dumps(doc).encode())
     assert summary.bakes_added == 0 and summary.bakes_skipped == 1
 
 
@@ -318,9 +332,9 @@ def comparable(doc: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in doc.items() if k != "exported_at"}
 
 
-async def test_round_trip_and_idempotent(storage: Storage, tmp_path: Path) -> None:
-    await seed(storage)
-    data = await collect(export_json(storage.path, BAKER, BERLIN))
+async def test_round_trip_and_idempotent(database: Database, tmp_path: Path) -> None:
+    await seed(database)
+    data = await collect(export_json(database.path, BAKER, BERLIN))
     original = json.loads(data)
 
     target = await fresh(tmp_path, "new.sqlite3", 7)
@@ -335,22 +349,24 @@ async def test_round_trip_and_idempotent(storage: Storage, tmp_path: Path) -> No
         expected["bakes"][0]["reminders"][1]["state"] = "cancelled"  # pending → history only
         assert comparable(again) == comparable(expected)
         before = await counts(target)
-        async with target.connection.execute("SELECT COUNT(*) FROM reminders WHERE state = 'pending'") as cur:
-            assert (await cur.fetchone())[0] == 0
+        pending = await target.read(
+            lambda q: q.db.execute("SELECT COUNT(*) FROM reminders WHERE state = 'pending'").fetchone()[0]
+        )
+        assert pending == 0
 
         second = await import_export(target, 7, data)
         assert second == ImportSummary(bakes_added=0, bakes_skipped=3, feedings_skipped=1)
         assert await counts(target) == before
         # and the source database already has them all
-        third = await import_export(storage, BAKER, data)
+        third = await import_export(database, BAKER, data)
         assert third.bakes_added == 0 and third.bakes_skipped == 3
     finally:
         await target.close()
 
 
-async def test_duplicates_inside_one_file_are_skipped(storage: Storage, tmp_path: Path) -> None:
-    await seed(storage)
-    doc = await json_doc(storage.path)
+async def test_duplicates_inside_one_file_are_skipped(database: Database, tmp_path: Path) -> None:
+    await seed(database)
+    doc = await json_doc(database.path)
     doc["bakes"].append(copy.deepcopy(doc["bakes"][0]))
     target = await fresh(tmp_path, "dup.sqlite3", 7)
     try:
@@ -401,7 +417,7 @@ BAD_FIELDS: list[tuple[list[Any], Any, str]] = [
 ]
 
 
-async def assert_rejected(store: Storage, user_id: int, data: bytes, reason: str, **kwargs: Any) -> None:
+async def assert_rejected(store: Database, user_id: int, data: bytes, reason: str, **kwargs: Any) -> None:
     before = await counts(store)
     with pytest.raises(ImportRejected) as caught:
         await import_export(store, user_id, data, **kwargs)
@@ -411,10 +427,10 @@ async def assert_rejected(store: Storage, user_id: int, data: bytes, reason: str
 
 
 async def test_bad_fields_are_rejected_with_a_reason_and_nothing_written(
-    storage: Storage, tmp_path: Path
+    database: Database, tmp_path: Path
 ) -> None:
-    await seed(storage)
-    doc = await json_doc(storage.path)
+    await seed(database)
+    doc = await json_doc(database.path)
     target = await fresh(tmp_path, "bad.sqlite3", 7)
     try:
         assert (await counts(target))["bakes"] == 0
@@ -425,9 +441,9 @@ async def test_bad_fields_are_rejected_with_a_reason_and_nothing_written(
         await target.close()
 
 
-async def test_bad_files_are_rejected(storage: Storage, tmp_path: Path) -> None:
-    await seed(storage)
-    good = await collect(export_json(storage.path, BAKER, BERLIN))
+async def test_bad_files_are_rejected(database: Database, tmp_path: Path) -> None:
+    await seed(database)
+    good = await collect(export_json(database.path, BAKER, BERLIN))
     doc = json.loads(good)
     target = await fresh(tmp_path, "bad.sqlite3", 7)
     try:
@@ -460,11 +476,13 @@ async def test_bad_files_are_rejected(storage: Storage, tmp_path: Path) -> None:
         await target.close()
 
 
-async def test_utf8_bom_and_unicode_names(storage: Storage, tmp_path: Path) -> None:
-    async with storage.tx() as q:
-        await q.upsert_user(BAKER, BAKER, "Ada", T0)
-        await q.create_bake(BAKER, "Pain de campagne 🍞 – Müller", T0)
-    data = b"\xef\xbb\xbf" + await collect(export_json(storage.path, BAKER, BERLIN))
+async def test_utf8_bom_and_unicode_names(database: Database, tmp_path: Path) -> None:
+    def unicode_bake(q: SqliteRepository) -> None:
+        q.upsert_user(BAKER, BAKER, "Ada", T0)
+        q.create_bake(BAKER, "Pain de campagne 🍞 – Müller", T0)
+
+    await database.write(unicode_bake)
+    data = b"\xef\xbb\xbf" + await collect(export_json(database.path, BAKER, BERLIN))
     target = await fresh(tmp_path, "bom.sqlite3", 7)
     try:
         assert (await import_export(target, 7, data)).bakes_added == 1
@@ -477,22 +495,24 @@ async def test_utf8_bom_and_unicode_names(storage: Storage, tmp_path: Path) -> N
 # --------------------------------------------------------------------------- backup
 
 
-async def test_backup_while_writing(storage: Storage, tmp_path: Path) -> None:
-    await seed(storage)
-    async with storage.tx() as q:  # some bulk so the copy takes a moment
-        bake = await q.create_bake(BAKER, "Bulk", T0)
-        await q.db.executemany(
+async def test_backup_while_writing(database: Database, tmp_path: Path) -> None:
+    await seed(database)
+    def bulk(q: SqliteRepository) -> Bake:  # some bulk so the copy takes a moment
+        bake = q.create_bake(BAKER, "Bulk", T0)
+        q.db.executemany(
             "INSERT INTO rise_readings (bake_id, taken_at, rise_pct) VALUES (?, ?, ?)",
             [(bake.id, f"2024-01-14T13:{i % 60:02d}:00.000+00:00", float(i % 300)) for i in range(20_000)],
         )
+        return bake
+
+    bake = await database.write(bulk)
     stop = asyncio.Event()
     written = 0
 
     async def writer() -> None:
         nonlocal written
         while not stop.is_set():
-            async with storage.tx() as q:
-                await q.add_rise(BAKER, bake.id, T0, 1.0)
+            await database.write(lambda q: q.add_rise(BAKER, bake.id, T0, 1.0))
             written += 1
             await asyncio.sleep(0)
 
@@ -501,7 +521,7 @@ async def test_backup_while_writing(storage: Storage, tmp_path: Path) -> None:
     try:
         await asyncio.sleep(0.01)
         before = written
-        await backup_database(storage.path, target)
+        await backup_database(database.path, target)
         during = written - before
         await asyncio.sleep(0.01)
     finally:
@@ -525,46 +545,48 @@ async def test_backup_while_writing(storage: Storage, tmp_path: Path) -> None:
     # the copy is a usable database: export works on it
     assert [b["name"] for b in (await json_doc(target))["bakes"]][:3] == ["Country loaf", "Bulk", B_NAME]
     # a second backup replaces the first
-    await backup_database(storage.path, target)
+    await backup_database(database.path, target)
     assert sorted(p.name for p in target.parent.iterdir()) == ["copy.sqlite3"]
 
 
-async def test_backup_refuses_the_live_file(storage: Storage, tmp_path: Path) -> None:
-    await seed(storage)
+async def test_backup_refuses_the_live_file(database: Database, tmp_path: Path) -> None:
+    await seed(database)
     link = tmp_path / "link.sqlite3"
-    link.symlink_to(storage.path)
-    for target in (storage.path, tmp_path / "." / "bot.sqlite3", link,
-                   storage.path.with_name(storage.path.name + "-wal")):
+    link.symlink_to(database.path)
+    for target in (database.path, tmp_path / "." / "bot.sqlite3", link,
+                   database.path.with_name(database.path.name + "-wal")):
         with pytest.raises(BackupError, match="onto itself"):
-            await backup_database(storage.path, target)
-    async with storage.connection.execute("PRAGMA integrity_check") as cursor:
-        assert tuple(await cursor.fetchone()) == ("ok",)  # type: ignore[arg-type]
-    assert (await counts(storage))["bakes"] == 4
+            await backup_database(database.path, target)
+    check = await database.read(lambda q: tuple(q.db.execute("PRAGMA integrity_check").fetchone()))
+    assert check == ("ok",)
+    assert (await counts(database))["bakes"] == 4
     with pytest.raises(BackupError, match="no database"):
         await backup_database(tmp_path / "missing.sqlite3", tmp_path / "out.sqlite3")
 
 
-async def test_long_history_streams_in_many_chunks(storage: Storage) -> None:
+async def test_long_history_streams_in_many_chunks(database: Database) -> None:
     """More bakes than one read chunk, and more bytes than one output chunk: nothing lost or mixed."""
     count = BAKE_CHUNK * 2 + 37
-    async with storage.tx() as q:
-        await q.upsert_user(BAKER, BAKER, "Ada", T0)
-        await q.upsert_user(OTHER, OTHER, "Eve", T0)
+    def many(q: SqliteRepository) -> None:
+        q.upsert_user(BAKER, BAKER, "Ada", T0)
+        q.upsert_user(OTHER, OTHER, "Eve", T0)
         for owner in (BAKER, OTHER):  # interleaved ids: the other baker's bakes sit in between
-            await q.db.executemany(
+            q.db.executemany(
                 "INSERT INTO bakes (user_id, name, started_at) VALUES (?, ?, ?)",
                 [(owner, f"{owner} loaf {i}", to_db(T0 + timedelta(hours=i))) for i in range(count)],
             )
-        await q.db.execute(
+        q.db.execute(
             "INSERT INTO rise_readings (bake_id, taken_at, rise_pct) "
             "SELECT id, started_at, 10.0 FROM bakes UNION ALL SELECT id, started_at, 20.0 FROM bakes"
         )
-    chunks = [c async for c in export_csv(storage.path, BAKER, BERLIN)]
+
+    await database.write(many)
+    chunks = [c async for c in export_csv(database.path, BAKER, BERLIN)]
     assert len(chunks) > 1
     rows = list(csv.DictReader(io.StringIO(b"".join(chunks).decode("utf-8-sig"), newline="")))
     assert len(rows) == 2 * count
     assert [r["bake_name"] for r in rows[::2]] == [f"{BAKER} loaf {i}" for i in range(count)]
     assert [r["rise_pct"] for r in rows[:4]] == ["10", "20", "10", "20"]
-    doc = await json_doc(storage.path)
+    doc = await json_doc(database.path)
     assert [b["name"] for b in doc["bakes"]] == [f"{BAKER} loaf {i}" for i in range(count)]
     assert all(len(b["readings"]) == 2 for b in doc["bakes"])

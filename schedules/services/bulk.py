@@ -21,8 +21,22 @@ def estimate(repo: Repository, user: User, bake: Bake) -> Prediction | None:
     return forecast.predict(user, bake, repo.rise_readings(user.id, bake.id), temperature)
 
 
+def target_reached(repo: Repository, user: User, bake: Bake) -> bool:
+    """Whether a reading has reached the bake's target: no model needed, so it holds without a
+    dough temperature too (a target set by hand)."""
+    if not bake.target_rise_pct:
+        return False
+    return any(r.rise_pct >= bake.target_rise_pct for r in repo.rise_readings(user.id, bake.id))
+
+
 def follow(repo: Repository, user: User, bake: Bake, prediction: Prediction | None, now: datetime) -> None:
-    if prediction is None or not bake.in_bulk:
+    if not bake.in_bulk:
+        return
+    if prediction is None:
+        if target_reached(repo, user, bake):
+            repo.cancel_reminders(
+                user.id, bake_id=bake.id, kinds=[ReminderKind.BULK_DONE, ReminderKind.RISE_CHECK]
+            )
         return
     if prediction.passed:
         repo.cancel_reminders(

@@ -30,6 +30,7 @@ class RiseResult:
     replayed: bool = False  # this message (or tap) had logged the reading already
     already_answered: bool = False  # the rise check had been answered by an earlier reading
     edited_from: float | None = None  # the value an edited message had before
+    target_reached: bool = False  # a reading reached the target (known without a prediction too)
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,10 @@ def _rise_result(
     prediction = bulk.estimate(repo, user, bake)
     bulk.follow(repo, user, bake, prediction, now)
     previous = earlier[-1] if earlier else None
-    return RiseResult(user, bake, reading, previous, prediction, replayed, already_answered, edited_from)
+    reached = prediction.passed if prediction is not None else bulk.target_reached(repo, user, bake)
+    return RiseResult(
+        user, bake, reading, previous, prediction, replayed, already_answered, edited_from, reached
+    )
 
 
 def _answer(repo: Repository, user: User, bake: Bake, reminder: Reminder) -> RiseReading | None:

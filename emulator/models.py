@@ -23,6 +23,7 @@ Button = tuple[str, str | None]
 
 EventKind = Literal[
     "user_message",
+    "user_edit",
     "callback_query",
     "bot_message",
     "bot_edit",
@@ -159,7 +160,7 @@ class SentMessage:
 
     def describe(self) -> str:
         """A one-line summary for error messages and logs."""
-        flags = []
+        flags: list[str] = []
         if self.kind != "text":
             flags.append(self.kind)
         if self.edited:
@@ -180,7 +181,8 @@ class EmulatorEvent:
     """Something that happened in a chat; streamed to listeners (e.g. a web chat page).
 
     ``payload`` is a :class:`SentMessage` snapshot for ``bot_*`` kinds, the Bot API update
-    object (``message`` / ``callback_query`` dict) for user kinds, and a plain dict otherwise.
+    object (``message`` / ``edited_message`` / ``callback_query`` dict) for user kinds, and a
+    plain dict otherwise.
     ``chat_id`` is 0 for bot-wide events such as ``commands``.
     """
 

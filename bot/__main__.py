@@ -22,7 +22,11 @@ def parser() -> argparse.ArgumentParser:
         "LOG_LEVEL, and more.",
     )
     commands = main.add_subparsers(dest="command", metavar="COMMAND")
-    commands.add_parser("run", help="run the bot against Telegram (the default when BOT_TOKEN is set)")
+    commands.add_parser(
+        "run",
+        help="run the bot against Telegram (the default when BOT_TOKEN is set): long polling, "
+        "or a webhook server when WEBHOOK_URL is set",
+    )
     sandbox = commands.add_parser(
         "sandbox",
         help="try the bot offline: a local chat page against the built-in Bot API emulator "
@@ -72,6 +76,11 @@ def main(argv: list[str] | None = None) -> int:
         if command == "backup":
             from storage.backup import BackupError, backup_database
 
+            if settings.database_url is not None:
+                return fail(
+                    "`backup` copies the SQLite file; on PostgreSQL (DATABASE_URL) back up with "
+                    "pg_dump, e.g. pg_dump --format=custom --file=sourdough.dump DBNAME"
+                )
             try:
                 asyncio.run(backup_database(settings.database_path, args.path))
             except BackupError as exc:
@@ -81,12 +90,13 @@ def main(argv: list[str] | None = None) -> int:
         if command == "export":
             from storage.export import ExportError, write_export
 
-            if not settings.database_path.exists():
+            source = settings.database_url.get_secret_value() if settings.database_url else None
+            if source is None and not settings.database_path.exists():
                 return fail(f"no database at {settings.database_path}")
             try:
                 asyncio.run(
                     write_export(
-                        settings.database_path,
+                        source or settings.database_path,
                         args.user,
                         args.format,
                         sys.stdout.buffer,

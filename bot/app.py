@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from aiogram import Bot, Dispatcher, Router
+from aiogram import Bot, Router
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
@@ -19,15 +19,16 @@ from bot import texts
 from bot.config import Settings
 from bot.delivery import DeliveryMiddleware, RateLimiter
 from bot.errors import on_error
-from bot.handlers import bakes, fallback, history, readings, reminders, start, starter
-from bot.middlewares import CommandLeavesDialog, ServicesMiddleware
+from bot.handlers import bakes, fallback, groups, history, membership, readings, reminders, start, starter
+from bot.middlewares import CommandLeavesDialog, IgnoredUpdates, ServicesMiddleware, private_only
+from bot.reliability import DialogReplay, DurableDispatcher, InboxMarks, WelcomeBack, replay_unfinished
 from bot.sender import TelegramReminderSender
 from schedules.clock import Clock, SystemClock
 from schedules.services import Services
 from schedules.services.scheduler import ReminderService
 from schedules.types import ReminderChanges
-from storage.database import Database
-from storage.fsm import SqliteFsmStorage
+from storage.database import AnyDatabase, open_database
+from storage.fsm import SqlFsmStorage
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +37,8 @@ log = logging.getLogger(__name__)
 class App:
     settings: Settings
     bot: Bot
-    dispatcher: Dispatcher
-    database: Database
+    dispatcher: DurableDispatcher
+    database: AnyDatabase
     reminders: ReminderService
     services: Services
     delivery: DeliveryMiddleware
@@ -46,21 +47,31 @@ class App:
 
 def build_routers() -> list[Router]:
     """Fresh routers for each Dispatcher (an aiogram router belongs to one Dispatcher, and tests
-    and the sandbox build a new one on restart). The fallback router takes what nobody else did,
-    so it comes last; readings come first because they are most of the traffic."""
-    features = (readings, reminders, bakes, start, starter, history, fallback)
-    return [module.build_router() for module in features]
+    and the sandbox build a new one on restart). The groups router comes first and takes what is
+    said in groups, supergroups and channels; the feature routers only see private chats. The
+    fallback router takes what nobody else did, so it comes last; readings come first among the
+    features because they are most of the traffic."""
+    features = (readings, reminders, bakes, start, starter, history, membership, fallback)
+    return [groups.build_router(), *(private_only(module.build_router()) for module in features)]
 
 
-def build_dispatcher(services: Services, database: Database, delivery: DeliveryMiddleware) -> Dispatcher:
-    fsm = SqliteFsmStorage(database)
+def build_dispatcher(
+    services: Services, database: AnyDatabase, delivery: DeliveryMiddleware
+) -> DurableDispatcher:
+    fsm = SqlFsmStorage(database)
     # One baker's updates are handled one at a time, in order; other bakers are not held up.
-    dispatcher = Dispatcher(storage=fsm, events_isolation=SimpleEventIsolation())
+    dispatcher = DurableDispatcher(storage=fsm, events_isolation=SimpleEventIsolation())
+    dispatcher.services = services
     middleware = ServicesMiddleware(services, delivery)
     dispatcher["handlers_in_flight"] = middleware
     dispatcher["database"] = database
+    dispatcher.update.outer_middleware(InboxMarks(services))
+    dispatcher.update.outer_middleware(IgnoredUpdates())  # bots, channel posts, other bots' commands
     dispatcher.update.outer_middleware(middleware)
+    for observer in (dispatcher.message, dispatcher.callback_query):
+        observer.outer_middleware(WelcomeBack())
     dispatcher.message.outer_middleware(CommandLeavesDialog())  # before filters pick a handler
+    dispatcher.message.outer_middleware(DialogReplay())
     dispatcher.include_routers(*build_routers())
     dispatcher.errors.register(on_error)
 
@@ -77,7 +88,11 @@ async def build_app(
     settings: Settings, token: str, *, clock: Clock | None = None, backoff_base_s: float = 0.5
 ) -> App:
     clock = clock or SystemClock()
-    database = await Database(settings.database_path).open()
+    # PostgreSQL when DATABASE_URL is set, else the SQLite file at DATABASE_PATH.
+    url = settings.database_url.get_secret_value() if settings.database_url else None
+    database = await open_database(
+        settings.database_path, url, pool_size=settings.database_pool_size
+    ).open()
     reminder_service = ReminderService(
         database,
         clock,
@@ -89,7 +104,7 @@ async def build_app(
         RateLimiter(settings.rate_limit_global_per_s, settings.rate_limit_per_chat_per_s),
         max_retries=settings.send_max_retries,
         backoff_base_s=backoff_base_s,
-        on_blocked=reminder_service.forget_user,
+        on_blocked=reminder_service.pause,
     )
     api = TelegramAPIServer.from_base(settings.telegram_api_base) if settings.telegram_api_base else None
     session = AiohttpSession(api=api) if api else AiohttpSession()
@@ -116,13 +131,19 @@ async def on_startup(app: App) -> None:
         log.warning("setMyCommands was refused (%s); running on without the command menu", exc)
     sender = TelegramReminderSender(app.bot, app.clock, app.settings.default_timezone)
     await app.reminders.start(sender)
-    log.info("bot started; %d reminder job(s) in the scheduler", app.reminders.scheduled_count())
+    replayed = await replay_unfinished(app.dispatcher, app.bot, app.services)
+    log.info(
+        "bot started; %d reminder job(s) in the scheduler; %d unfinished update(s) handled again",
+        app.reminders.scheduled_count(),
+        replayed,
+    )
 
 
 async def on_shutdown(app: App, handlers_in_flight: ServicesMiddleware) -> None:
     """Let updates and deliveries under way finish (briefly) before the database closes."""
     await handlers_in_flight.wait_idle(timeout=5)
     await app.reminders.stop()
+    await app.services.inbox.flush()
     await app.database.close()
 
 

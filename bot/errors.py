@@ -6,11 +6,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
 from aiogram.types import CallbackQuery, ErrorEvent, InlineKeyboardMarkup, Message
 
 from bot import keyboards as kb
 from bot import texts
+from bot.reliability import undelivered_note
 from bot.render import where_bake_is
 from bot.states import ImportFile, NewBake, RiseValue, SettingValue, Setup
 from schedules.errors import (
@@ -39,6 +40,7 @@ COMMAND_EXAMPLES = {
     "timer": "/timer 45m fold",
     "folds": "/folds 3 45m",
     "feed": "/feed 1:2:2",
+    "newbake": "/newbake Country loaf",
 }
 STATE_EXAMPLES: dict[str | None, tuple[str, InlineKeyboardMarkup | None]] = {
     NewBake.recipe.state: ("500 375 100 10", kb.skip_keyboard(kb.SkipStep.RECIPE)),
@@ -91,8 +93,19 @@ async def on_error(event: ErrorEvent, **data: Any) -> bool:
     if message is None and query is not None and isinstance(query.message, Message):
         message = query.message
     markup: InlineKeyboardMarkup | None = None
+    user: User | None = data.get("user")
+    services: Services | None = data.get("services")
+    if isinstance(exc, TelegramAPIError) and not isinstance(
+        exc, (TelegramBadRequest, TelegramForbiddenError)
+    ):
+        # Our reply could not be delivered after the retries. The action behind it has committed:
+        # tell the baker with the next message that gets through, instead of "please try again".
+        log.error("reply not delivered: %s", type(exc).__name__)
+        if user is not None and services is not None:
+            await services.users.note_undelivered(user.id, undelivered_note(message, services, user))
+        return True
     if isinstance(exc, DomainError):
-        text = domain_reply(exc, data.get("user"), data.get("services"))
+        text = domain_reply(exc, user, services)
     elif isinstance(exc, ParseError) and query is None:
         text, markup = input_reply(exc, message, data.get("raw_state"))
     else:

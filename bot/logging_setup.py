@@ -26,10 +26,12 @@ class RedactToken(logging.Filter):
         return True
 
 
-def setup_logging(level: str, secret: str = "") -> None:
+def setup_logging(level: str, secret: str = "", *more_secrets: str) -> None:
+    """Log to stderr; the token (and any other secret given, like the webhook's) is redacted."""
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactToken(secret))
+    for value in (secret, *more_secrets):
+        handler.addFilter(RedactToken(value))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -9,7 +9,7 @@ from bot import texts
 from schedules.forecast import Prediction
 from schedules.services.bakes import BakeDetails, FinishResult, StartResult
 from schedules.services.readings import RiseResult
-from schedules.types import Bake, Phase, Reminder, ReminderKind, User
+from schedules.types import Bake, Phase, Reminder, ReminderKind, RiseReading, User
 
 
 def where_bake_is(bake: Bake, zone: tzinfo, now: datetime) -> str:
@@ -39,7 +39,7 @@ def prediction_text(prediction: Prediction | None, zone: tzinfo, now: datetime) 
 def prediction_lines(prediction: Prediction | None, zone: tzinfo, now: datetime) -> list[str]:
     if prediction is None:
         return []
-    target = prediction.target_rise_pct
+    target = texts.fmt_num(prediction.target_rise_pct)
     if prediction.over_fermented:
         return [texts.RISE_OVER.format(target=target)]
     if prediction.passed:
@@ -55,7 +55,7 @@ def rise(result: RiseResult, zone: tzinfo, now: datetime) -> str:
     if result.already_answered:
         lines = [
             texts.RISE_ALREADY_ANSWERED.format(
-                pct=texts.fmt_pct(reading.rise_pct), time=texts.fmt_time(reading.taken_at, zone, now)
+                pct=_reading_pct(reading), time=texts.fmt_time(reading.taken_at, zone, now)
             )
         ]
     elif result.edited_from is not None:
@@ -63,7 +63,7 @@ def rise(result: RiseResult, zone: tzinfo, now: datetime) -> str:
             texts.RISE_EDITED.format(
                 time=texts.fmt_time(reading.taken_at, zone, now),
                 old=texts.fmt_pct(result.edited_from),
-                new=texts.fmt_pct(reading.rise_pct),
+                new=_reading_pct(reading),
                 name=name,
             )
         ]
@@ -80,13 +80,20 @@ def rise(result: RiseResult, zone: tzinfo, now: datetime) -> str:
         ]
     else:
         elapsed = texts.fmt_duration(reading.taken_at - bake.started_at)
-        lines = [texts.RISE_LOGGED.format(pct=reading.rise_pct, elapsed=elapsed, name=name)]
+        lines = [texts.RISE_LOGGED.format(pct=texts.fmt_num(reading.rise_pct), elapsed=elapsed, name=name)]
     if result.replayed:
         lines.append(texts.RISE_REPLAYED)
     if result.previous is not None and reading.rise_pct < result.previous.rise_pct:
-        lines.append(texts.RISE_LOWER.format(previous=result.previous.rise_pct))
+        lines.append(texts.RISE_LOWER.format(previous=_reading_pct(result.previous)))
+    if result.prediction is None and result.target_reached and bake.target_rise_pct:
+        lines.append(texts.RISE_PASSED.format(target=texts.fmt_num(bake.target_rise_pct)))
     lines += prediction_lines(result.prediction, zone, now)
     return "\n".join(lines)
+
+
+def _reading_pct(reading: RiseReading) -> str:
+    """A reading as the baker gave it: a typed 4.5 % as 4.5 %, jar heights to the whole percent."""
+    return texts.fmt_reading(reading.rise_pct, from_heights=reading.start_height is not None)
 
 
 def plan(reminders: list[Reminder], zone: tzinfo, now: datetime) -> str:
@@ -139,7 +146,7 @@ def status_block(details: BakeDetails, current: bool, zone: tzinfo, now: datetim
     if readings:
         last = readings[-1]
         lines.append(
-            f"Rise: <b>{texts.fmt_pct(last.rise_pct)}</b> ({texts.fmt_duration(now - last.taken_at)} ago)"
+            f"Rise: <b>{_reading_pct(last)}</b> ({texts.fmt_duration(now - last.taken_at)} ago)"
         )
     else:
         lines.append("Rise: no reading yet (send e.g. <code>40%</code>)")
@@ -184,7 +191,7 @@ def card(details: BakeDetails, zone: tzinfo, now: datetime) -> str:
             if bake.predicted_bulk_hours
             else ""
         )
-        lines.append(f"Target rise {bake.target_rise_pct:.0f} %{predicted}")
+        lines.append(f"Target rise {texts.fmt_pct(bake.target_rise_pct)}{predicted}")
     if bake.bulk_ended_at:
         lines.append(f"Bulk: {texts.fmt_duration(bake.bulk_ended_at - bake.started_at)}")
     if bake.bulk_ended_at and bake.finished_at:
@@ -193,7 +200,7 @@ def card(details: BakeDetails, zone: tzinfo, now: datetime) -> str:
         lines.append("Rating: " + "⭐" * bake.rating)
     if bake.notes:
         lines.append(f"Notes: {texts.esc(bake.notes)}")
-    timeline = [(r.taken_at, f"rise {texts.fmt_pct(r.rise_pct)}") for r in details.readings]
+    timeline = [(r.taken_at, f"rise {_reading_pct(r)}") for r in details.readings]
     timeline += [
         (t.taken_at, f"dough {texts.fmt_temp(t.temp_c, user.temp_unit)}") for t in details.temperatures
     ]

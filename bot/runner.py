@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from bot.app import build_app, run
-from bot.config import ConfigError, Settings
+from bot.app import App, build_app, run
+from bot.config import ConfigError, Settings, database_label, webhook_secret
 from bot.logging_setup import setup_logging
 from storage.database import StorageError
 
@@ -13,14 +13,49 @@ log = logging.getLogger(__name__)
 
 
 async def run_bot(settings: Settings, token: str) -> int:
-    setup_logging(settings.log_level, token)
+    secret = webhook_secret(settings) if settings.webhook_url else None
+    setup_logging(settings.log_level, token, *([secret] if secret else []))
     try:
         app = await build_app(settings, token)
     except StorageError as exc:
         raise ConfigError(str(exc)) from None
-    log.info("starting; database %s", settings.database_path)
-    await run(app)
+    log.info("starting; database %s", database_label(settings))
+    if settings.webhook_url and secret:
+        await run_webhook(app, settings, secret)
+    else:
+        await run(app)
     return 0
+
+
+async def run_webhook(app: App, settings: Settings, secret: str) -> None:
+    """Serve the webhook until SIGINT or SIGTERM."""
+    import asyncio
+    import contextlib
+    import signal
+
+    from bot.webhook import serve
+
+    assert settings.webhook_url is not None
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for number in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(number, stop.set)
+    try:
+        await serve(
+            app,
+            url=settings.webhook_url,
+            secret=secret,
+            host=settings.webhook_host,
+            port=settings.webhook_port,
+            path=settings.webhook_path,
+            stop=stop,
+        )
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot listen on {settings.webhook_host}:{settings.webhook_port} ({exc.strerror or exc}); "
+            "pick another WEBHOOK_PORT"
+        ) from None
 
 
 async def run_sandbox(settings: Settings, *, host: str | None = None, port: int | None = None) -> int:

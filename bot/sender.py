@@ -63,11 +63,13 @@ class TelegramReminderSender:
             return Outcome.FAILED
         return Outcome.SENT
 
-    async def send_missed_summary(self, user: User, missed: list[Reminder]) -> None:
+    async def send_missed_summary(self, user: User, missed: list[Reminder], *, blocked: bool = False) -> None:
+        """One message for many missed reminders: while the bot was offline, or blocked."""
         kinds = Counter(texts.REMINDER_KIND_NAMES.get(r.kind, r.kind) for r in missed)
         kinds_text = ", ".join(f"{n} × {kind}" for kind, n in kinds.most_common())
         last = max(r.due_at for r in missed)
-        text = texts.MISSED_SUMMARY.format(
+        template = texts.MISSED_WHILE_BLOCKED if blocked else texts.MISSED_SUMMARY
+        text = template.format(
             n=len(missed), kinds=kinds_text, time=texts.fmt_time(last, self._zone(user), self.clock.now())
         )
         try:

@@ -27,12 +27,12 @@ def fmt_temp(temp_c: float | None, unit: str) -> str:
     if temp_c is None:
         return "—"
     if unit == "F":
-        return f"{c_to_f(temp_c):.0f} °F"
-    return f"{temp_c:.1f} °C".replace(".0 °C", " °C")
+        return f"{fmt_num(c_to_f(temp_c))} °F"
+    return f"{fmt_num(temp_c)} °C"
 
 
 def fmt_pct(value: float | None) -> str:
-    return "—" if value is None else f"{value:.0f} %"
+    return "—" if value is None else f"{fmt_num(value)} %"
 
 
 def fmt_duration(delta: timedelta) -> str:
@@ -206,8 +206,8 @@ def percentages_lines(recipe: Recipe | None) -> list[str]:
 def prediction_line(target: float, eta_window: tuple[str, str], basis: str) -> str:
     low, high = eta_window
     if basis == "prior":
-        return f"🎯 Aim for about <b>{target:.0f} % rise</b>; expect it between <b>{low}</b> and <b>{high}</b>."
-    return f"🎯 {target:.0f} % expected between <b>{low}</b> and <b>{high}</b>."
+        return f"🎯 Aim for about <b>{fmt_num(target)} % rise</b>; expect it between <b>{low}</b> and <b>{high}</b>."
+    return f"🎯 {fmt_num(target)} % expected between <b>{low}</b> and <b>{high}</b>."
 
 
 def reminders_summary(kinds_times: Sequence[tuple[str, str]]) -> str:
@@ -221,18 +221,18 @@ ASK_TEMP_HINT = "Send the dough temperature (e.g. <code>/temp {example}</code>) 
 
 # ---------------------------------------------------------------- readings
 
-RISE_LOGGED = "📈 <b>{pct:.0f} %</b> after {elapsed} ({name})."
+RISE_LOGGED = "📈 <b>{pct} %</b> after {elapsed} ({name})."
 RISE_FROM_HEIGHTS = "📏 {start:g} → {current:g}: that's <b>{pct:.0f} %</b> rise after {elapsed} ({name})."
-RISE_LOWER = "Lower than the last reading ({previous:.0f} %): the dough may be starting to collapse — watch it closely."
-RISE_ETA = "At this pace {target:.0f} % around <b>{eta}</b> (between {low} and {high})."
-RISE_ETA_PRIOR = "{target:.0f} % expected around <b>{eta}</b> (between {low} and {high}); from two readings on I go by your dough's own pace."
-RISE_PASSED = "✅ It has reached the target of {target:.0f} %: bulk is done — time to shape (/fridge or /proof)."
-RISE_OVER = ("⚠️ Well past the target of {target:.0f} %: the dough risks over-fermenting. "
+RISE_LOWER = "Lower than the last reading ({previous}): the dough may be starting to collapse — watch it closely."
+RISE_ETA = "At this pace {target} % around <b>{eta}</b> (between {low} and {high})."
+RISE_ETA_PRIOR = "{target} % expected around <b>{eta}</b> (between {low} and {high}); from two readings on I go by your dough's own pace."
+RISE_PASSED = "✅ It has reached the target of {target} %: bulk is done — time to shape (/fridge or /proof)."
+RISE_OVER = ("⚠️ Well past the target of {target} %: the dough risks over-fermenting. "
              "Shape it now and use a shorter or colder proof (/fridge).")
 TEMP_LOGGED = "🌡 Dough temperature {temp} logged for {name}."
-TEMP_NEW_TARGET = "With that temperature, aim for about <b>{target:.0f} %</b> rise."
+TEMP_NEW_TARGET = "With that temperature, aim for about <b>{target} %</b> rise."
 BARE_PERCENT_NO_BULK = "I'd log that as a rise, but no bake is in bulk fermentation. Start one with /newbake."
-TARGET_SET = "🎯 Target for {name} set to <b>{target:.0f} %</b>."
+TARGET_SET = "🎯 Target for {name} set to <b>{target} %</b>."
 
 # ---------------------------------------------------------------- status, bakes
 
@@ -324,30 +324,30 @@ ERROR_GENERIC = "Sorry, something went wrong on my side. Nothing you saved was l
 INPUT_ERRORS: dict[str, str] = {
     "not_a_number": "I need a number there, e.g. <code>{example}</code>.",
     "rise_format": "Send the rise in percent or as two jar heights, e.g. <code>/rise 40</code> or <code>/rise 4.2 6.1</code>.",
-    "rise_negative": "A rise can't be negative. e.g. <code>/rise 40</code>, or the jar heights <code>/rise 4.2 6.1</code> (start, now).",
-    "rise_too_high": "That's more than a jar can rise (up to {maximum:.0f} %). e.g. <code>/rise 40</code>.",
+    "rise_negative": "A rise can't be negative: from 0 to 300 %. e.g. <code>/rise 40</code>, or the jar heights <code>/rise 4.2 6.1</code> (start, now).",
+    "rise_too_high": "That's more than a jar can rise: a rise can be from 0 to 300 %. e.g. <code>/rise 40</code>.",
     "height_not_positive": "Jar heights must be above zero, e.g. <code>/rise 4.2 6.1</code> (start height, current height).",
-    "height_too_large": "Those jar heights look off. e.g. <code>/rise 4.2 6.1</code> (start height, current height).",
+    "height_too_large": "Those jar heights look off: each can be above 0 and up to 10000 (any unit). e.g. <code>/rise 4.2 6.1</code> (start height, current height).",
     "temp_format": "Send the dough temperature as a number, e.g. <code>/temp 24.5</code> or <code>/temp 76F</code>.",
-    "temp_range": "Dough is usually between {low:.0f} and {high:.0f} °C. e.g. <code>/temp 24.5</code> or <code>/temp 76F</code>.",
+    "temp_range": "Dough is usually between {low:.0f} and {high:.0f} {unit}. e.g. <code>/temp 24.5</code> or <code>/temp 76F</code>.",
     "duration_missing": "How long? e.g. <code>{example}</code>.",
     "duration_negative": "A duration can't be negative. e.g. <code>{example}</code>.",
     "duration_format": "I didn't understand that duration. e.g. <code>{example}</code> (units: d, h, m, s).",
-    "duration_too_short": "That's too short. e.g. <code>{example}</code>.",
-    "duration_too_long": "That's too long. e.g. <code>{example}</code>.",
-    "recipe_format": "I need amounts in grams: flour, water, starter, salt — e.g. <code>500 375 100 10</code>, or tap Skip.",
+    "duration_too_short": "That's too short: {what} can be from {low} to {high}, e.g. <code>{example}</code>.",
+    "duration_too_long": "That's too long: {what} can be from {low} to {high}, e.g. <code>{example}</code>.",
+    "recipe_format": "I need amounts in grams (each up to 100 kg): flour, water, starter, salt — e.g. <code>500 375 100 10</code>, or tap Skip.",
     "recipe_no_flour": "The flour amount must be above zero, e.g. <code>500 375 100 10</code>.",
-    "recipe_too_large": "Those amounts look too large (up to 100 kg). e.g. <code>500 375 100 10</code>.",
+    "recipe_too_large": "Those amounts look too large: each can be up to 100 kg. e.g. <code>500 375 100 10</code>.",
     "timezone_unknown": BAD_TIMEZONE,
     "quiet_format": "Quiet hours look like <code>22:00-07:00</code> (or <code>off</code>).",
     "quiet_empty": "Quiet hours need a start and an end that differ, e.g. <code>22:00-07:00</code>.",
-    "feed_format": "Send the feed ratio starter:flour:water, e.g. <code>/feed 1:2:2</code> or <code>/feed 1:5:5 26C</code>.",
+    "feed_format": "Send the feed ratio starter:flour:water, each part above 0 and up to 100, e.g. <code>/feed 1:2:2</code> or <code>/feed 1:5:5 26C</code>.",
     "rating_format": BAD_RATING,
     "name_empty": BAD_NAME_EMPTY,
     "name_long": BAD_NAME_LONG,
-    "target_range": "A target rise between 10 and 200 %, e.g. <code>/target 60</code>.",
-    "folds_format": "e.g. <code>/folds 3 45m</code> (3 folds, 45 min apart), <code>/folds 4</code>, or <code>/folds off</code>.",
-    "setting_number": "Please send a number, e.g. <code>{example}</code>, or <code>off</code>.",
+    "target_range": "A target rise can be from 10 to 200 %, e.g. <code>{example}</code>.",
+    "folds_format": "Folds: a whole number of folds, 0 to 12, each 5 to 180 minutes apart — e.g. <code>{example}</code>, or <code>off</code>.",
+    "setting_number": "Please send a whole number of minutes from 5 to 600, e.g. <code>{example}</code>, or <code>off</code>.",
 }
 
 
@@ -422,3 +422,44 @@ PHASE_NOW = {
     "done": "“{name}” is done (finished {since}).",
 }
 RISE_TAPPED = "Logged {pct}"
+
+
+# ---------------------------------------------------------------- nothing lost
+
+UNDELIVERED_NOTE = ("⚠️ My reply to “{text}” ({time}) didn't reach you, but it was handled and saved — "
+                    "no need to send it again.")
+MISSED_WHILE_BLOCKED = ("Welcome back! While the bot was blocked I held back {n} reminder(s) ({kinds}), "
+                        "the last due at {time}. Reminders still ahead will come as planned; /status shows where your bakes stand.")
+
+
+# ---------------------------------------------------------------- groups, supergroups and channels
+# (bot/handlers/groups.py: a baker's data stays in the private chat; one line points there)
+
+GROUP_GO_PRIVATE = "🍞 I keep bakes in a private chat, so talk to me there: {link}"
+GROUP_OPEN_PRIVATE = "Open our private chat"
+
+
+# ---------------------------------------------------------------- numbers as typed (appended)
+# Numbers echo what was understood: one decimal when not whole ("4.5 %", "40 %", "24.5 °C").
+# A comma followed by exactly three digits ("1,000") is asked about instead of guessed.
+
+INPUT_ERRORS.update(
+    {
+        "ambiguous_comma": "“{number}” could be read two ways. Did you mean {decimal} or {whole}? "
+        "Send <code>{short}</code> or <code>{whole}</code>.",
+        "number_too_long": "That number is too long: up to {max_digits} digits, e.g. <code>{example}</code>.",
+    }
+)
+
+
+def fmt_num(value: float, decimals: int = 1) -> str:
+    """4.5 → "4.5", 40.0 → "40", 45.25 → "45.2": at most `decimals`, none when whole."""
+    text = f"{value:.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def fmt_reading(rise_pct: float, from_heights: bool = False) -> str:
+    """A rise reading: as typed ("4.5 %"); worked out from jar heights, to the whole percent."""
+    return f"{rise_pct:.0f} %" if from_heights else fmt_pct(rise_pct)

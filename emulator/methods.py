@@ -19,8 +19,9 @@ from .constants import CHAT_ACTIONS, MAX_CALLBACK_ANSWER_LENGTH, MAX_DOWNLOAD_SI
 from .media import FileKind, StoredFile, guess_mime_type
 from .models import ApiError, SentMessage
 from .params import Params, Upload, as_int
-from .state import Chat, EmulatorState
+from .state import Chat
 from .validation import Markup, formatted_text, parse_markup, reply_target
+from .webhook import WebhookDelivery
 
 __all__ = ["BotMethods", "Handler"]
 
@@ -38,7 +39,7 @@ _BAD_FILE = "Bad Request: wrong file identifier/HTTP URL specified"
 _COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 
 
-class BotMethods(EmulatorState):
+class BotMethods(WebhookDelivery):
     """Handlers of the Bot API methods, with the validation they share."""
 
     def _method_table(self) -> dict[str, tuple[str, Handler]]:
@@ -47,6 +48,7 @@ class BotMethods(EmulatorState):
             "getMe": self._get_me,
             "getUpdates": self._get_updates,
             "deleteWebhook": self._delete_webhook,
+            "setWebhook": self._set_webhook,
             "getWebhookInfo": self._get_webhook_info,
             "setMyCommands": self._set_my_commands,
             "getMyCommands": self._get_my_commands,
@@ -77,6 +79,8 @@ class BotMethods(EmulatorState):
         }
 
     async def _get_updates(self, params: Params) -> list[dict[str, Any]]:
+        if self.webhook_url:
+            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active")
         offset = params.get_int("offset")
         limit = min(max(params.get_int("limit") or 100, 1), 100)
         timeout = max(params.get_int("timeout") or 0, 0)
@@ -111,13 +115,12 @@ class BotMethods(EmulatorState):
             self.stats.updates_confirmed += 1
 
     async def _delete_webhook(self, params: Params) -> bool:
-        if params.get_bool("drop_pending_updates"):
-            self._updates.clear()
+        await self._stop_webhook(params.get_bool("drop_pending_updates"))
         return True
 
     async def _get_webhook_info(self, params: Params) -> dict[str, Any]:
         return {
-            "url": "",
+            "url": self.webhook_url,
             "has_custom_certificate": False,
             "pending_update_count": len(self._updates),
         }

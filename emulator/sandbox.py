@@ -938,6 +938,7 @@ class Sandbox:
             api_base = f"http://{_connect_host(self.host)}:{self.emulator.port}"
             bot_settings = self.settings.model_copy(update={
                 "database_path": self.settings.sandbox_database_path,
+                "database_url": None,  # the sandbox never touches the real (PostgreSQL) database
                 "telegram_api_base": api_base,
                 "bot_token": None,
             })

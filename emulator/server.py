@@ -117,6 +117,7 @@ class BotAPIEmulator(UserActions, BotObserver, FaultInjection, BotMethods):
             "username": bot_username,
         }
         super().__init__(token, clock, bot_user)
+        self._init_webhook()
         self.host = host
         self.port = port
         self._runner: web.AppRunner | None = None
@@ -156,6 +157,7 @@ class BotAPIEmulator(UserActions, BotObserver, FaultInjection, BotMethods):
         """Stop serving; pending long polls return an empty result first."""
         self._closing = True
         self._notify_updates()
+        await self._stop_pusher()
         if self._runner is not None:
             runner, self._runner = self._runner, None
             await runner.cleanup()

@@ -6,7 +6,9 @@ the Telegram layer turns that key into a friendly reply with an example (bot/tex
 
 from __future__ import annotations
 
+import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, time, timedelta, timezone, tzinfo
 from functools import lru_cache
@@ -24,13 +26,79 @@ class ParseError(ValueError):
 
 _NUMBER = r"[-+]?\d+(?:[.,]\d+)?"
 
+# Anything typed here is a small quantity: more significant digits than this (or a longer
+# number) is out of range before it is converted, so no size of input can overflow.
+MAX_DIGITS = 12
+MAX_NUMBER_CHARS = 32
+_NUMBER_PARTS = re.compile(r"([-+]?)(\d+)?(?:([.,])(\d+))?")
 
-def parse_number(text: str) -> float:
-    """A decimal number; a comma is accepted as the decimal mark ("24,5")."""
-    cleaned = text.strip().replace(",", ".")
-    if not re.fullmatch(r"[-+]?\d+(?:\.\d+)?|[-+]?\.\d+", cleaned):
-        raise ParseError("not_a_number", text=text)
-    return float(cleaned)
+
+def number_too_long() -> ParseError:
+    return ParseError("number_too_long", max_digits=MAX_DIGITS)
+
+
+def _number(token: str, out_of_range: ParseError) -> float:
+    """One decimal number (a comma or a dot as the decimal mark) as a finite float.
+
+    `out_of_range` is raised for a number too long to be meant (more than MAX_DIGITS significant
+    digits); "1,000" (a comma and exactly three digits) is ambiguous and raises
+    ParseError("ambiguous_comma") asking which was meant."""
+    match = _NUMBER_PARTS.fullmatch(token)
+    if match is None or not (match[2] or match[4]):
+        raise ParseError("not_a_number", text=token)
+    sign, whole, mark, fraction = match[1], match[2] or "", match[3], match[4] or ""
+    whole_digits = whole.lstrip("0")
+    significant = whole_digits + fraction.rstrip("0") if whole_digits else fraction.strip("0")
+    if len(significant) > MAX_DIGITS or len(token) > MAX_NUMBER_CHARS:
+        raise out_of_range
+    if mark == "," and len(fraction) == 3 and whole_digits:
+        raise _ambiguous(sign, whole, fraction)
+    value = float(f"{sign}{whole or '0'}.{fraction or '0'}")
+    if not math.isfinite(value):
+        raise out_of_range
+    return value
+
+
+def _ambiguous(sign: str, whole: str, fraction: str) -> ParseError:
+    """"1,000": a thousands separator (1000) or a decimal comma (1.0)? Ask instead of guessing."""
+    short = fraction.rstrip("0") or "0"
+    return ParseError(
+        "ambiguous_comma",
+        number=f"{sign}{whole},{fraction}",
+        decimal=f"{sign}{whole}.{fraction}",
+        short=f"{sign}{whole}.{short}",
+        whole=f"{sign}{(whole + fraction).lstrip('0') or '0'}",
+    )
+
+
+def parse_number(text: str, *, out_of_range: ParseError | None = None) -> float:
+    """A decimal number; a comma is accepted as the decimal mark ("24,5"). Never raises anything
+    but ParseError: `out_of_range` (default: "number_too_long") for a number of absurd length."""
+    return _number(text.strip(), out_of_range or number_too_long())
+
+
+def parse_bounded(
+    text: str, low: float, high: float, reason: str, *, whole: bool = False, **details: object
+) -> float:
+    """A number from `low` to `high` (a whole number if `whole`); ParseError(reason, low=, high=)
+    for anything outside, however long it is."""
+
+    def out_of_range() -> ParseError:
+        return ParseError(reason, low=low, high=high, **details)
+
+    value = parse_number(text, out_of_range=out_of_range())
+    if not low <= value <= high or (whole and value != int(value)):
+        raise out_of_range()
+    return value
+
+
+TARGET_RANGE_PCT = (10.0, 200.0)
+
+
+def parse_target(text: str) -> float:
+    """A fixed target rise: `60`, `62.5`, `62,5 %` → percent, 10 to 200, to one decimal."""
+    low, high = TARGET_RANGE_PCT
+    return round(parse_bounded(text.strip().rstrip("%").strip(), low, high, "target_range"), 1)
 
 
 # ---------------------------------------------------------------- durations
@@ -58,26 +126,51 @@ _DURATION_UNITS = {
 _DURATION_PART = re.compile(r"(\d+(?:[.,]\d+)?)\s*([a-z]+)")
 
 
+DURATION_MAX_CHARS = 48  # "1 day 23 hours 59 minutes 59 seconds" is 29 without spaces
+DURATION_MAX_WORDS = 8  # "1 d 2 h 3 m 4 s"
+
+
+def describe_duration(delta: timedelta) -> str:
+    """A bound as a baker reads it: "1 second", "15 minutes", "3 days"."""
+    seconds = max(0, int(delta.total_seconds()))
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size and seconds % size == 0:
+            count = seconds // size
+            return f"{count} {unit}{'' if count == 1 else 's'}"
+    return f"{seconds} second{'' if seconds == 1 else 's'}"
+
+
 def parse_duration(
     text: str,
     *,
     bare_unit: str = "m",
     minimum: timedelta = timedelta(seconds=1),
     maximum: timedelta = timedelta(days=7),
+    what: str = "A duration",
 ) -> timedelta:
-    """`45m`, `1h30m`, `1h 30min`, `90s`, `1.5h`, `2:30` (h:mm); a bare number uses `bare_unit`."""
-    raw = text.strip().lower()
+    """`45m`, `1h30m`, `1h 30min`, `90s`, `1.5h`, `2:30` (h:mm); a bare number uses `bare_unit`.
+
+    Out of range (however many digits): ParseError("duration_too_short"/"duration_too_long")
+    with `what`, `low` and `high` ("A timer", "1 second", "7 days") for the reply."""
+    raw = " ".join(text.lower().split())
     if not raw:
         raise ParseError("duration_missing")
     if raw.startswith("-"):
         raise ParseError("duration_negative", text=text)
+    bounds = {"what": what, "low": describe_duration(minimum), "high": describe_duration(maximum)}
+
+    def too_long() -> ParseError:
+        return ParseError("duration_too_long", maximum=maximum, **bounds)
+
+    compact = raw.replace(" ", "")
+    if len(compact) > DURATION_MAX_CHARS:
+        raise too_long() if any(c.isdigit() for c in compact) else ParseError("duration_format", text=text)
     seconds: float
     if re.fullmatch(r"\d+(?:[.,]\d+)?", raw):
-        seconds = float(raw.replace(",", ".")) * _DURATION_UNITS[bare_unit]
+        seconds = _number(raw, too_long()) * _DURATION_UNITS[bare_unit]
     elif match := re.fullmatch(r"(\d{1,3}):([0-5]\d)", raw):
         seconds = int(match[1]) * 3600 + int(match[2]) * 60
     else:
-        compact = raw.replace(" ", "")
         parts = _DURATION_PART.findall(compact)
         if not parts or "".join(n + u for n, u in parts) != compact:
             raise ParseError("duration_format", text=text)
@@ -85,19 +178,25 @@ def parse_duration(
         for number, unit in parts:
             if unit not in _DURATION_UNITS:
                 raise ParseError("duration_format", text=text)
-            seconds += float(number.replace(",", ".")) * _DURATION_UNITS[unit]
-    duration = timedelta(seconds=round(seconds))
+            seconds += _number(number, too_long()) * _DURATION_UNITS[unit]
+    if not math.isfinite(seconds) or seconds > maximum.total_seconds() + 1:
+        raise too_long()
+    try:
+        duration = timedelta(seconds=round(seconds))
+    except OverflowError:
+        raise too_long() from None
     if duration < minimum:
-        raise ParseError("duration_too_short", minimum=minimum)
+        raise ParseError("duration_too_short", minimum=minimum, **bounds)
     if duration > maximum:
-        raise ParseError("duration_too_long", maximum=maximum)
+        raise too_long()
     return duration
 
 
 def split_duration_and_label(args: str) -> tuple[str, str]:
-    """`/timer 1h 30m check oven` → ("1h 30m", "check oven"): the longest duration prefix."""
+    """`/timer 1h 30m check oven` → ("1h 30m", "check oven"): the longest duration prefix
+    (of at most DURATION_MAX_WORDS words, so a long message costs no more than a short one)."""
     words = args.split()
-    for count in range(len(words), 0, -1):
+    for count in range(min(len(words), DURATION_MAX_WORDS), 0, -1):
         candidate = " ".join(words[:count])
         try:
             parse_duration(candidate, maximum=timedelta.max)
@@ -128,12 +227,19 @@ def parse_temperature(
     match = re.fullmatch(rf"({_NUMBER})(c|f)?", raw)
     if not match:
         raise ParseError("temp_format", text=text)
-    value = float(match[1].replace(",", "."))
     unit = (match[2] or default_unit).upper()
-    celsius = f_to_c(value) if unit == "F" else value
     low, high = valid_c
+
+    def out_of_range() -> ParseError:
+        # The accepted range in the unit the baker typed (or reads temperatures in).
+        if unit == "F":
+            return ParseError("temp_range", low=c_to_f(low), high=c_to_f(high), unit="°F")
+        return ParseError("temp_range", low=low, high=high, unit="°C")
+
+    value = _number(match[1], out_of_range())
+    celsius = f_to_c(value) if unit == "F" else value
     if not low <= celsius <= high:
-        raise ParseError("temp_range", low=low, high=high)
+        raise out_of_range()
     return round(celsius, 2)
 
 
@@ -150,12 +256,13 @@ class RiseInput:
 
 
 def parse_rise(text: str) -> RiseInput:
-    """`40`, `40%`, or two jar heights `4.2 6.1` (any unit) → rise in percent."""
+    """`40`, `40%`, `4,5` or two jar heights `4.2 6.1` (any unit) → rise in percent, to one
+    decimal (what the reply shows is what is stored)."""
     raw = text.strip()
     percent = raw.endswith("%")
     tokens = [t for t in re.split(r"[\s;]+|,\s+", raw.rstrip("%").strip()) if t]
     if len(tokens) == 1:
-        return RiseInput(_checked_rise(parse_number(tokens[0])))
+        return RiseInput(_checked_rise(round(parse_number(tokens[0], out_of_range=_rise_too_high()), 1)))
     if percent:
         raise ParseError("rise_format", text=text)
     if len(tokens) == 2:
@@ -165,21 +272,31 @@ def parse_rise(text: str) -> RiseInput:
     raise ParseError("rise_format", text=text)
 
 
+MAX_HEIGHT = 10_000.0
+
+
 def _height(token: str) -> float:
-    value = parse_number(re.sub(r"(cm|mm|in|\")$", "", token.strip().lower()))
+    too_large = ParseError("height_too_large", maximum=MAX_HEIGHT)
+    value = parse_number(re.sub(r"(cm|mm|in|\")$", "", token.strip().lower()), out_of_range=too_large)
     if value <= 0:
         raise ParseError("height_not_positive")
-    if value > 10_000:
-        raise ParseError("height_too_large")
+    if value > MAX_HEIGHT:
+        raise too_large
     return value
 
 
+def _rise_too_high() -> ParseError:
+    return ParseError("rise_too_high", maximum=MAX_RISE_PCT)
+
+
 def _checked_rise(pct: float) -> float:
+    if not math.isfinite(pct):
+        raise _rise_too_high()
     if pct < 0:
-        raise ParseError("rise_negative")
+        raise ParseError("rise_negative", maximum=MAX_RISE_PCT)
     if pct > MAX_RISE_PCT:
-        raise ParseError("rise_too_high", maximum=MAX_RISE_PCT)
-    return pct
+        raise _rise_too_high()
+    return pct + 0.0  # never "-0"
 
 
 # ---------------------------------------------------------------- recipe amounts
@@ -211,11 +328,23 @@ _ORDER = ("flour", "water", "starter", "salt")
 MAX_GRAMS = 100_000.0
 
 
+RECIPE_MAX_CHARS = 200
+_RECIPE_LIST = re.compile(r"\d+(?:\.\d+)?[a-z]*(?:,\d+(?:\.\d+)?[a-z]*){1,3}")
+
+
 def parse_recipe(text: str) -> Recipe:
     """Four amounts in the order flour, water, starter, salt (`500 375 100 10`), or named
     (`flour 500 water 375 starter 100g salt 10`, `500g flour, 375g water`). Units: g, kg, oz, lb.
-    """
-    raw = text.strip().lower().replace(",", " ").replace("=", " ").replace(":", " ")
+
+    A comma between digits is a decimal mark (`0,7kg`) unless the whole text is a list of
+    amounts (`500,375,100,10`); `1,000` is ambiguous and asked about. Each amount is up to
+    100 kg; a longer text or number is refused before it is converted."""
+    raw = text.strip().lower()
+    if len(raw) > RECIPE_MAX_CHARS:
+        raise ParseError("recipe_format")
+    if not _RECIPE_LIST.fullmatch(re.sub(r"\s+", "", raw)):
+        raw = re.sub(r"(\d+),(\d+)", _decimal_comma, raw)
+    raw = raw.replace(",", " ").replace("=", " ").replace(":", " ")
     amounts: dict[str, float] = {}
     named = re.findall(r"([a-z0-9]+)\s+(\d+(?:\.\d+)?)\s*(kg|g|gr|grams?|oz|lbs?)?\b", raw)
     prefix = re.findall(r"(\d+(?:\.\d+)?)\s*(kg|g|gr|grams?|oz|lbs?)?\s+([a-z]+)", raw)
@@ -225,18 +354,18 @@ def parse_recipe(text: str) -> Recipe:
             raise ParseError("recipe_format")
         for name, token in zip(_ORDER, tokens, strict=False):
             number, unit = re.fullmatch(r"(\d+(?:\.\d+)?)([a-z]*)", token).groups()  # type: ignore[union-attr]
-            amounts[name] = float(number) * _MASS_UNITS[unit]
+            amounts[name] = _grams(number, unit)
     elif raw[:1].isalpha() and named and all(n in _INGREDIENT_ALIASES for n, _, _ in named):
         for name, number, unit in named:
-            amounts[_INGREDIENT_ALIASES[name]] = float(number) * _MASS_UNITS[unit or ""]
+            amounts[_INGREDIENT_ALIASES[name]] = _grams(number, unit)
     elif raw[:1].isdigit() and prefix and all(n in _INGREDIENT_ALIASES for _, _, n in prefix):
         for number, unit, name in prefix:
-            amounts[_INGREDIENT_ALIASES[name]] = float(number) * _MASS_UNITS[unit or ""]
+            amounts[_INGREDIENT_ALIASES[name]] = _grams(number, unit)
     else:
         raise ParseError("recipe_format")
     if amounts.get("flour", 0) <= 0:
         raise ParseError("recipe_no_flour")
-    if any(v > MAX_GRAMS for v in amounts.values()):
+    if any(not math.isfinite(v) or v > MAX_GRAMS for v in amounts.values()):
         raise ParseError("recipe_too_large")
     return Recipe(
         flour_g=round(amounts["flour"], 1),
@@ -244,6 +373,17 @@ def parse_recipe(text: str) -> Recipe:
         starter_g=_rounded(amounts.get("starter")),
         salt_g=_rounded(amounts.get("salt")),
     )
+
+
+def _decimal_comma(match: re.Match[str]) -> str:
+    whole, fraction = match[1], match[2]
+    if len(fraction) == 3 and whole.lstrip("0"):
+        raise _ambiguous("", whole, fraction)
+    return f"{whole}.{fraction}"
+
+
+def _grams(number: str, unit: str | None) -> float:
+    return _number(number, ParseError("recipe_too_large")) * _MASS_UNITS[unit or ""]
 
 
 def _rounded(value: float | None) -> float | None:
@@ -261,7 +401,7 @@ def _zones_by_lower_name() -> dict[str, str]:
 def parse_timezone(text: str) -> str:
     """An IANA name (any case, spaces allowed for underscores) or a UTC offset
     (`+2`, `-5:30`, `UTC+3`, `GMT-04:00`) → a key that `zone_for` understands."""
-    raw = text.strip()
+    raw = clean_text(text)
     offset = re.fullmatch(r"(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?", raw, re.IGNORECASE)
     if offset:
         hours, minutes = int(offset[2]), int(offset[3] or 0)
@@ -299,8 +439,11 @@ def zone_for(key: str | None, fallback: str = "UTC") -> tzinfo:
 
 
 def parse_clock_range(text: str) -> tuple[time, time]:
-    """Quiet hours such as `22:00-07:00` or `22-7`."""
-    match = re.fullmatch(r"\s*(\d{1,2})(?::(\d{2}))?\s*[-–to ]+\s*(\d{1,2})(?::(\d{2}))?\s*", text.lower())
+    """Quiet hours such as `22:00-07:00`, `22-7` or `22 to 7`."""
+    raw = " ".join(text.lower().split())
+    if len(raw) > 20:  # checked first: the pattern would be slow on a long run of spaces
+        raise ParseError("quiet_format")
+    match = re.fullmatch(r"(\d{1,2})(?::(\d{2}))? ?(?:-|–|—|to| )+ ?(\d{1,2})(?::(\d{2}))?", raw)
     if not match:
         raise ParseError("quiet_format")
     start_h, start_m, end_h, end_m = (int(g or 0) for g in match.groups())
@@ -312,23 +455,89 @@ def parse_clock_range(text: str) -> tuple[time, time]:
     return start, end
 
 
+FEED_PART_RANGE = (0.0, 100.0)
+
+
 def parse_feed_ratio(text: str) -> tuple[float, float, float]:
-    """`1:2:2` (starter : flour : water); `1:5` means 1:5:5."""
+    """`1:2:2` (starter : flour : water); `1:5` means 1:5:5. Each part above 0, up to 100."""
     parts = [p for p in re.split(r"[:/]", text.strip()) if p]
     if len(parts) not in (2, 3):
         raise ParseError("feed_format")
-    numbers = [parse_number(p) for p in parts]
+    low, high = FEED_PART_RANGE
+    numbers = [parse_number(p, out_of_range=ParseError("feed_format", low=low, high=high)) for p in parts]
     if len(numbers) == 2:
         numbers.append(numbers[1])
-    if any(n <= 0 or n > 100 for n in numbers):
-        raise ParseError("feed_format")
+    if any(n <= low or n > high for n in numbers):
+        raise ParseError("feed_format", low=low, high=high)
     return numbers[0], numbers[1], numbers[2]
 
 
 def parse_rating(text: str) -> int:
+    """1 to 5, whole: `4`, `4/5`, or stars `⭐⭐⭐⭐`."""
     raw = text.strip()
     if raw and set(raw) == {"⭐"} and len(raw) <= 5:
         return len(raw)
     if not re.fullmatch(r"[1-5](?:\s*/\s*5)?", raw):
-        raise ParseError("rating_format")
+        raise ParseError("rating_format", low=1, high=5)
     return int(raw[0])
+
+
+# ---------------------------------------------------------------- names and notes
+
+# Invisible characters a name or a note is cleaned of: zero-width spaces and marks, bidi
+# embeddings, overrides and isolates, the word joiner and invisible operators, the byte-order
+# mark, the soft hyphen, the Arabic letter mark and the Mongolian vowel separator.
+_INVISIBLE = frozenset(
+    {0x00AD, 0x061C, 0x180E, 0xFEFF, 0xFFF9, 0xFFFA, 0xFFFB}
+    | set(range(0x200B, 0x2010))
+    | set(range(0x202A, 0x202F))
+    | set(range(0x2060, 0x2070))
+)
+_JOINERS = frozenset([0x200C, 0x200D])  # ZWNJ, ZWJ: kept between two visible characters
+_TAGS = range(0xE0020, 0xE0080)  # emoji tag sequences (subdivision flags) after U+1F3F4
+_BLACK_FLAG = "\U0001F3F4"
+_SPACE_CONTROLS = frozenset("\t\x0b\x0c\x85")
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")  # letters and symbols that show nothing
+
+
+def _joinable(char: str) -> bool:
+    return unicodedata.category(char)[0] in "LMNPS"
+
+
+def _visible(char: str) -> bool:
+    category = unicodedata.category(char)
+    return (category[0] in "LNPS" or category == "Co") and char not in _BLANK_LETTERS
+
+
+def clean_text(text: str, *, multiline: bool = False) -> str:
+    """What a baker typed as a name, a note, a label or a search, without the characters that
+    show nothing or reorder the text: NUL and other control characters (newlines stay in
+    `multiline` text), zero-width characters and bidi controls. Whitespace is collapsed (one
+    space; in multiline text at most one empty line). Emoji stay whole, joiners in emoji
+    sequences and between letters included. Text with nothing visible left becomes ""."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
+    kept: list[str] = []
+    for index, char in enumerate(text):
+        code = ord(char)
+        if char == "\n":
+            kept.append(char)
+        elif code in _JOINERS:
+            following = text[index + 1 : index + 2]
+            if kept and following and _joinable(kept[-1]) and _joinable(following):
+                kept.append(char)
+        elif code in _TAGS:
+            if kept and (kept[-1] == _BLACK_FLAG or ord(kept[-1]) in _TAGS):
+                kept.append(char)
+        elif char in _SPACE_CONTROLS:
+            kept.append(" ")
+        elif code in _INVISIBLE or unicodedata.category(char) in ("Cc", "Cs"):
+            continue
+        else:
+            kept.append(char)
+    cleaned = "".join(kept)
+    if multiline:
+        lines = [" ".join(line.split()) for line in cleaned.split("\n")]
+        cleaned = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
+    else:
+        cleaned = " ".join(cleaned.split())
+    return cleaned if any(_visible(c) for c in cleaned) else ""

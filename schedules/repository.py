@@ -16,6 +16,7 @@ from schedules.recipe import Recipe
 from schedules.types import (
     Bake,
     BakeEvent,
+    InboxEntry,
     NewReminder,
     Reminder,
     ReminderChanges,
@@ -38,6 +39,32 @@ class Repository(Protocol):
     def update_user(self, user_id: int, **changes: Any) -> User | None: ...
 
     def set_user_active(self, user_id: int, active: bool) -> None: ...
+
+    def block_user(self, user_id: int, now: datetime) -> None:
+        """The baker blocked the bot: nothing is sent to them; their reminders wait."""
+        ...
+
+    def unblock_user(self, user_id: int) -> list[Reminder]:
+        """The baker is back: active again; returns the reminders that fell due while blocked."""
+        ...
+
+    def set_undelivered(self, user_id: int, note: str | None) -> None: ...
+
+    def inbox_record(self, entries: Sequence[InboxEntry], done: Iterable[int], now: datetime) -> None:
+        """Updates just received (kept until handled) and updates handled since the last call."""
+        ...
+
+    def inbox_add(self, entry: InboxEntry, now: datetime) -> bool:
+        """Keep one update (webhook mode); False when it was here already (a retried delivery)."""
+        ...
+
+    def ping(self) -> bool: ...
+
+    def inbox_open(self) -> list[InboxEntry]:
+        """Updates recorded but not handled (the process died meanwhile), oldest first."""
+        ...
+
+    def inbox_prune(self, before: datetime) -> int: ...
 
     def create_bake(
         self,

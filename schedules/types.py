@@ -75,6 +75,14 @@ class User:
     target_rule: str = TargetRule.TEMP
     target_fixed_pct: float | None = None
     calibration: str | None = None
+    blocked_at: datetime | None = None  # the baker blocked the bot: reminders wait, unsent
+    undelivered: str | None = None  # what to tell them once a message gets through again
+
+
+@dataclass(frozen=True)
+class InboxEntry:
+    update_id: int
+    payload: str
 
 
 @dataclass(frozen=True)
@@ -101,6 +109,10 @@ class Bake:
     predicted_bulk_hours: float | None = None
     target_manual: int = 0
     source_key: str | None = None
+    flour_mix: str | None = None  # free text: "80 % bread flour, 20 % whole rye"
+    starter_id: int | None = None  # the starter it was mixed with
+    starter_factor: float | None = None  # that starter's learned pace when mixed (1.2 = slower)
+    recipe_id: int | None = None  # the saved recipe it was started from
 
     @property
     def recipe(self) -> Recipe | None:
@@ -183,6 +195,8 @@ class StarterFeeding:
     peak_hours: float
     temp_c: float | None = None
     source_key: str | None = None
+    starter_id: int | None = None
+    peaked_at: datetime | None = None  # the baker said "it peaked now"
 
 
 @dataclass(frozen=True)
@@ -205,3 +219,86 @@ class ReminderChanges:
 
     def __bool__(self) -> bool:
         return bool(self.scheduled or self.removed or self.users)
+
+
+# ---------------------------------------------------------------- recipes, photos, starters, sharing
+
+
+@dataclass(frozen=True)
+class SavedRecipe:
+    """A named recipe a baker keeps (from a bake, or saved from another baker's shared bake)."""
+
+    id: int
+    user_id: int
+    name: str
+    flour_g: float
+    created_at: datetime
+    water_g: float | None = None
+    starter_g: float | None = None
+    salt_g: float | None = None
+    flour_mix: str | None = None
+    target_rise_pct: float | None = None  # only a target the baker set by hand
+    folds_count: int | None = None
+    fold_interval_min: int | None = None
+    source_key: str | None = None
+
+    @property
+    def recipe(self) -> Recipe:
+        return Recipe(self.flour_g, self.water_g, self.starter_g, self.salt_g)
+
+
+@dataclass(frozen=True)
+class BakeTemplate:
+    """What a new bake takes from a recipe, an earlier bake or a shared one."""
+
+    name: str
+    recipe: Recipe | None = None
+    flour_mix: str | None = None
+    target_rise_pct: float | None = None  # a target set by hand; None: by dough temperature
+    folds_count: int | None = None
+    fold_interval_min: int | None = None
+    recipe_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Starter:
+    id: int
+    user_id: int
+    name: str
+    created_at: datetime
+    archived_at: datetime | None = None
+    calibration: str | None = None  # JSON of schedules.calibration.Calibration: its peak pace
+    source_key: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.archived_at is None
+
+
+@dataclass(frozen=True)
+class BakePhoto:
+    id: int
+    user_id: int
+    file_id: str  # Telegram's file_id only: the picture itself is never stored
+    taken_at: datetime
+    bake_id: int | None = None  # None: waiting for the baker to pick a bake
+    file_unique_id: str | None = None
+    caption: str | None = None
+    source_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Share:
+    id: int
+    user_id: int
+    bake_id: int
+    code: str
+    created_at: datetime
+    revoked_at: datetime | None = None
+    include_notes: int = 0
+    include_readings: int = 0
+    include_photos: int = 0
+
+    @property
+    def live(self) -> bool:
+        return self.revoked_at is None

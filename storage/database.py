@@ -5,6 +5,10 @@ event loop). An action here is a plain function over the repository that runs wh
 database's own thread, between BEGIN IMMEDIATE and COMMIT: what it reads is what it writes on,
 nothing else can interleave, and the event loop is woken once. Reads run the same way on a
 second, read-only connection with its own thread (WAL lets them run beside the writer).
+
+`open_database` picks the backend from the settings: this file's `Database` (SQLite, one
+process), or `storage.postgres.PostgresDatabase` when a PostgreSQL URL is given. Both run the
+same repository (`storage.repository.SqlRepository`) and have the same interface.
 """
 
 from __future__ import annotations
@@ -14,14 +18,19 @@ import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeAlias, TypeVar
 
 from schedules.types import ReminderChanges
 from storage.migrations import MIGRATIONS, SCHEMA_VERSION
-from storage.repository import SqliteRepository
+from storage.repository import SqlRepository
+
+if TYPE_CHECKING:
+    from storage.postgres import PostgresDatabase
 
 T = TypeVar("T")
 CommitHook = Callable[[ReminderChanges], None]
+# Either backend: the same open/close/write/read/on_commit/is_open.
+AnyDatabase: TypeAlias = "Database | PostgresDatabase"
 
 
 class StorageError(Exception):
@@ -117,13 +126,13 @@ class Database:
     def is_open(self) -> bool:
         return self._writer is not None
 
-    async def write(self, action: Callable[[SqliteRepository], T]) -> T:
+    async def write(self, action: Callable[[SqlRepository], T]) -> T:
         if self._writer is None:
             raise StorageError("the database is not open")
         writer = self._writer
 
         def run() -> tuple[T, ReminderChanges]:
-            repo = SqliteRepository(writer)
+            repo = SqlRepository(writer)
             writer.execute("BEGIN IMMEDIATE")
             try:
                 result = action(repo)
@@ -138,7 +147,7 @@ class Database:
             self.on_commit(changes)
         return result
 
-    async def read(self, action: Callable[[SqliteRepository], T]) -> T:
+    async def read(self, action: Callable[[SqlRepository], T]) -> T:
         if self._reader is None:
             raise StorageError("the database is not open")
         reader = self._reader
@@ -146,8 +155,20 @@ class Database:
         def run() -> T:
             reader.execute("BEGIN")  # one snapshot for every statement of the action
             try:
-                return action(SqliteRepository(reader))
+                return action(SqlRepository(reader))
             finally:
                 reader.execute("COMMIT")
 
         return await asyncio.get_running_loop().run_in_executor(self._read_thread, run)
+
+
+def open_database(
+    path: Path | str, url: str | None = None, *, pool_size: int | None = None
+) -> AnyDatabase:
+    """The database the settings name, not yet opened: PostgreSQL when `url` is set (a
+    `postgresql://` URL), else the SQLite file at `path`."""
+    if url:
+        from storage.postgres import DEFAULT_POOL_SIZE, PostgresDatabase
+
+        return PostgresDatabase(url, pool_size=pool_size or DEFAULT_POOL_SIZE)
+    return Database(path)

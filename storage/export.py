@@ -4,9 +4,11 @@ Both formats are streamed: the bakes are read a chunk at a time (`BAKE_CHUNK` ba
 readings), turned into bytes and yielded, so memory stays flat however long the history is.
 Nothing is ever built as one big string.
 
-Each export opens its OWN read-only connection (`file:...?mode=ro`) and reads everything inside
-one read transaction: the bot's writer connection keeps working meanwhile (WAL lets a reader
-and a writer run at the same time) and the export is a consistent snapshot. Every query is
+Each export opens its OWN read-only connection and reads everything inside one read transaction
+(SQLite: `file:...?mode=ro`, WAL lets a reader and a writer run at the same time; PostgreSQL:
+REPEATABLE READ READ ONLY), so the bot's connections keep working meanwhile and the export is a
+consistent snapshot. The bakes are read in keyset-paginated chunks (after the last start time
+and id), so no cursor stays open and memory stays flat on both backends. Every query is
 scoped by the baker's user id.
 
 Times are stored as UTC; both formats write ISO 8601 with the baker's UTC offset at that
@@ -33,22 +35,32 @@ Reminders that belong to no bake (plain /timer) are not exported.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import hashlib
 import io
 import json
-from collections.abc import AsyncIterator, Sequence
+import sqlite3
+from collections.abc import AsyncIterator, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, tzinfo
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, BinaryIO
-
-import aiosqlite
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar, Union
 
 from schedules.parsing import zone_for
 from schedules.recipe import Recipe, bakers_percentages
 from storage.repository import to_db
+from storage.sql import Connection
+
+if TYPE_CHECKING:
+    from storage.database import AnyDatabase
+
+T = TypeVar("T")
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+# What an export reads from: the bot's database object, a SQLite file, or a PostgreSQL URL.
+ExportSource = Union["AnyDatabase", Path, str]
 
 EXPORT_FORMAT = "sourdough-bot-export"
 EXPORT_FORMAT_VERSION = 1
@@ -188,73 +200,187 @@ def _read_only_uri(db_path: Path) -> str:
     return f"{Path(db_path).resolve().as_uri()}?mode=ro"
 
 
-@asynccontextmanager
-async def _snapshot(db_path: Path) -> AsyncIterator[aiosqlite.Connection]:
-    """A separate read-only connection holding one read transaction (a consistent snapshot)."""
-    path = Path(db_path)
+class _Snapshot:
+    """One read transaction on a connection of the export's own, on a thread of its own: every
+    chunk is read from the same snapshot, and the bot's connections carry on meanwhile."""
+
+    def __init__(self, db: Connection, close: Callable[[], None]) -> None:
+        self.db = db
+        self._close = close
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="db-export")
+
+    async def run(self, action: Callable[[Connection], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._thread, action, self.db)
+
+    async def end(self) -> None:
+        try:
+            await self.run(lambda db: self._close())
+        finally:
+            self._thread.shutdown(wait=False)
+
+
+def _open_sqlite(path: Path) -> tuple[Connection, Callable[[], None]]:
     if not path.is_file():
         raise ExportError(f"no database at {path}")
-    db = await aiosqlite.connect(_read_only_uri(path), uri=True, isolation_level=None)
-    try:
-        await db.execute("PRAGMA busy_timeout = 5000")
-        await db.execute("BEGIN")  # deferred: the snapshot starts at the first SELECT
+    db = sqlite3.connect(_read_only_uri(path), uri=True, isolation_level=None, check_same_thread=False)
+    db.execute("PRAGMA busy_timeout = 5000")
+    db.execute("BEGIN")  # deferred: the snapshot starts at the first SELECT
+
+    def close() -> None:
         try:
-            yield db
+            db.execute("ROLLBACK")  # nothing was written; just end the read transaction
         finally:
-            await db.execute("ROLLBACK")  # nothing was written; just end the read transaction
+            db.close()
+
+    return db, close
+
+
+def _open_postgres(url: str) -> tuple[Connection, Callable[[], None]]:
+    import psycopg
+
+    from storage.postgres import connect, redact, scrub
+
+    try:
+        db = connect(url, application_name="sourdough-bot export")
+    except psycopg.Error as exc:
+        raise ExportError(f"cannot open the database {redact(url)}: {scrub(str(exc), url)}") from None
+    db.raw.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+
+    def close() -> None:
+        try:
+            db.raw.execute("ROLLBACK")
+        finally:
+            db.close()
+
+    return db, close
+
+
+@asynccontextmanager
+async def _snapshot(source: ExportSource) -> AsyncIterator[_Snapshot]:
+    """A separate read-only connection holding one read transaction (a consistent snapshot):
+    on the SQLite file, or on the PostgreSQL database (`source` a database, a path or a URL)."""
+    url = getattr(source, "url", None)
+    if url is None and isinstance(source, str) and source.startswith(POSTGRES_SCHEMES):
+        url = source
+    if url is not None:
+        opener: Callable[[], tuple[Connection, Callable[[], None]]] = lambda: _open_postgres(str(url))  # noqa: E731
+    else:
+        path = Path(source if isinstance(source, (str, Path)) else source.path)  # type: ignore[union-attr]
+        opener = lambda: _open_sqlite(path)  # noqa: E731
+    first = ThreadPoolExecutor(1)
+    try:
+        db, close = await asyncio.get_running_loop().run_in_executor(first, opener)
     finally:
-        await db.close()
+        first.shutdown(wait=False)
+    snapshot = _Snapshot(db, close)
+    try:
+        yield snapshot
+    finally:
+        await snapshot.end()
 
 
-async def _user_settings(db: aiosqlite.Connection, user_id: int) -> tuple[str | None, str]:
-    async with db.execute("SELECT timezone, temp_unit FROM users WHERE id = ?", (user_id,)) as cur:
-        row = await cur.fetchone()
+def _user_settings(db: Connection, user_id: int) -> tuple[str | None, str]:
+    row = db.execute("SELECT timezone, temp_unit FROM users WHERE id = ?", (user_id,)).fetchone()
     return (None, "C") if row is None else (row[0], row[1])
 
 
+Chunk = list[tuple[tuple[Any, ...], dict[str, list[tuple[Any, ...]]]]]
+
+
+def _read_chunk(
+    db: Connection,
+    user_id: int,
+    since_db: str | None,
+    children: Sequence[str],
+    bake_id: int | None,
+    after: tuple[str, int] | None,
+) -> Chunk:
+    """Up to BAKE_CHUNK bakes after `after` (their start and id: keyset pagination, so no cursor
+    stays open between chunks), each with the asked-for children, in one query per child table."""
+    columns = ", ".join(_BAKE_COLUMNS)
+    where = "user_id = ? AND (? IS NULL OR started_at >= ?) AND (? IS NULL OR id = ?)"
+    params: list[Any] = [user_id, since_db, since_db, bake_id, bake_id]
+    if after is not None:
+        where += " AND (started_at > ? OR (started_at = ? AND id > ?))"
+        params += [after[0], after[0], after[1]]
+    bakes = [
+        tuple(row)
+        for row in db.execute(
+            f"SELECT {columns} FROM bakes WHERE {where} ORDER BY started_at, id LIMIT ?",
+            (*params, BAKE_CHUNK),
+        ).fetchall()
+    ]
+    if not bakes:
+        return []
+    ids = [row[0] for row in bakes]
+    marks = ",".join("?" * len(ids))
+    grouped: dict[int, dict[str, list[tuple[Any, ...]]]] = {
+        bake_id: {name: [] for name in children} for bake_id in ids
+    }
+    for name in children:
+        table, cols, order, _ = _CHILDREN[name]
+        select = ", ".join(f"c.{c}" for c in cols)
+        for row in db.execute(
+            f"SELECT c.bake_id, {select} FROM {table} c JOIN bakes b ON b.id = c.bake_id "
+            f"WHERE b.user_id = ? AND c.bake_id IN ({marks}) ORDER BY c.bake_id, c.{order}, c.id",
+            (user_id, *ids),
+        ).fetchall():
+            grouped[row[0]][name].append(tuple(row)[1:])
+    return [(row, grouped[row[0]]) for row in bakes]
+
+
 async def _bake_chunks(
-    db: aiosqlite.Connection,
+    snapshot: _Snapshot,
     user_id: int,
     since: datetime | None,
     children: Sequence[str],
     bake_id: int | None = None,
-) -> AsyncIterator[list[tuple[tuple[Any, ...], dict[str, list[tuple[Any, ...]]]]]]:
+) -> AsyncIterator[Chunk]:
     """The user's bakes, oldest first, `BAKE_CHUNK` at a time, each with the asked-for children
     (rows in time order). One query per child table per chunk, never one per bake."""
     since_db = None if since is None else to_db(since)
-    columns = ", ".join(_BAKE_COLUMNS)
-    async with db.execute(
-        f"SELECT {columns} FROM bakes WHERE user_id = ? AND (? IS NULL OR started_at >= ?) "
-        "AND (? IS NULL OR id = ?) ORDER BY started_at, id",
-        (user_id, since_db, since_db, bake_id, bake_id),
-    ) as cursor:
-        while True:
-            bakes = await cursor.fetchmany(BAKE_CHUNK)
-            if not bakes:
-                return
-            ids = [row[0] for row in bakes]
-            marks = ",".join("?" * len(ids))
-            grouped: dict[int, dict[str, list[tuple[Any, ...]]]] = {
-                bake_id: {name: [] for name in children} for bake_id in ids
-            }
-            for name in children:
-                table, cols, order, _ = _CHILDREN[name]
-                select = ", ".join(f"c.{c}" for c in cols)
-                async with db.execute(
-                    f"SELECT c.bake_id, {select} FROM {table} c JOIN bakes b ON b.id = c.bake_id "
-                    f"WHERE b.user_id = ? AND c.bake_id IN ({marks}) ORDER BY c.bake_id, c.{order}, c.id",
-                    (user_id, *ids),
-                ) as child_cursor:
-                    for row in await child_cursor.fetchall():
-                        grouped[row[0]][name].append(tuple(row[1:]))
-            yield [(tuple(row), grouped[row[0]]) for row in bakes]
+    after: tuple[str, int] | None = None
+    while True:
+        chunk = await snapshot.run(
+            lambda db, after=after: _read_chunk(db, user_id, since_db, children, bake_id, after)  # type: ignore[misc]
+        )
+        if not chunk:
+            return
+        yield chunk
+        if len(chunk) < BAKE_CHUNK:
+            return
+        last = chunk[-1][0]
+        after = (last[3], last[0])  # started_at, id
+
+
+def _read_feedings(
+    db: Connection, user_id: int, since_db: str | None, after: tuple[str, int] | None
+) -> list[tuple[Any, ...]]:
+    where = "user_id = ? AND (? IS NULL OR fed_at >= ?)"
+    params: list[Any] = [user_id, since_db, since_db]
+    if after is not None:
+        where += " AND (fed_at > ? OR (fed_at = ? AND id > ?))"
+        params += [after[0], after[0], after[1]]
+    return [
+        tuple(row)
+        for row in db.execute(
+            f"SELECT id, {', '.join(_FEEDING_COLUMNS)} FROM starter_feedings WHERE {where} "
+            "ORDER BY fed_at, id LIMIT ?",
+            (*params, BAKE_CHUNK),
+        ).fetchall()
+    ]
 
 
 # --------------------------------------------------------------------------- CSV
 
 
 async def export_csv(
-    db_path: Path, user_id: int, zone: tzinfo, *, since: datetime | None = None, bake_id: int | None = None
+    source: ExportSource,
+    user_id: int,
+    zone: tzinfo,
+    *,
+    since: datetime | None = None,
+    bake_id: int | None = None,
 ) -> AsyncIterator[bytes]:
     """The baker's history as UTF-8 CSV chunks: a header, then one row per rise reading with the
     bake's columns repeated (a bake with no readings still gets one row, reading columns empty).
@@ -272,7 +398,7 @@ async def export_csv(
     write = buffer.write
     prefix_buffer = io.StringIO()
     prefix_writer = csv.writer(prefix_buffer, lineterminator="")
-    async with _snapshot(db_path) as db:
+    async with _snapshot(source) as db:
         async for chunk in _bake_chunks(db, user_id, since, ("readings",), bake_id):
             for bake, children in chunk:
                 (
@@ -389,7 +515,12 @@ class _Chunks:
 
 
 async def export_json(
-    db_path: Path, user_id: int, zone: tzinfo, *, since: datetime | None = None, bake_id: int | None = None
+    source: ExportSource,
+    user_id: int,
+    zone: tzinfo,
+    *,
+    since: datetime | None = None,
+    bake_id: int | None = None,
 ) -> AsyncIterator[bytes]:
     """The baker's history as a JSON document (layout in the module docstring), in chunks.
 
@@ -398,8 +529,8 @@ async def export_json(
     de-duplication identity /import uses.
     """
     out = _Chunks()
-    async with _snapshot(db_path) as db:
-        timezone_key, temp_unit = await _user_settings(db, user_id)
+    async with _snapshot(source) as db:
+        timezone_key, temp_unit = await db.run(lambda conn: _user_settings(conn, user_id))
         header = {
             "format": EXPORT_FORMAT,
             "format_version": EXPORT_FORMAT_VERSION,
@@ -426,18 +557,20 @@ async def export_json(
         out.add('\n],\n"starter_feedings":[')
         since_db = None if since is None else to_db(since)
         first = True
-        async with db.execute(
-            f"SELECT {', '.join(_FEEDING_COLUMNS)} FROM starter_feedings "
-            "WHERE user_id = ? AND (? IS NULL OR fed_at >= ?) AND ? IS NULL ORDER BY fed_at, id",
-            (user_id, since_db, since_db, bake_id),  # a one-bake export has no starter log
-        ) as cursor:
-            while rows := await cursor.fetchmany(BAKE_CHUNK):
-                for row in rows:
-                    feeding = _record(_FEEDING_COLUMNS, row, frozenset({"fed_at"}), zone)
-                    out.add(("\n" if first else ",\n") + _json(feeding))
-                    first = False
-                if data := out.take():
-                    yield data
+        after: tuple[str, int] | None = None
+        while bake_id is None:  # a one-bake export has no starter log
+            rows = await db.run(
+                lambda conn, after=after: _read_feedings(conn, user_id, since_db, after)  # type: ignore[misc]
+            )
+            for row in rows:
+                feeding = _record(_FEEDING_COLUMNS, row[1:], frozenset({"fed_at"}), zone)
+                out.add(("\n" if first else ",\n") + _json(feeding))
+                first = False
+            if data := out.take():
+                yield data
+            if len(rows) < BAKE_CHUNK:
+                break
+            after = (rows[-1][1], rows[-1][0])  # fed_at, id
     out.add("\n]}\n")
     yield out.take(everything=True) or b""
 
@@ -445,15 +578,15 @@ async def export_json(
 # --------------------------------------------------------------------------- CLI helper
 
 
-async def user_zone(db_path: Path, user_id: int, default_timezone: str = "UTC") -> tzinfo:
+async def user_zone(source: ExportSource, user_id: int, default_timezone: str = "UTC") -> tzinfo:
     """The tzinfo for the baker's stored timezone (`default_timezone` when they never set one)."""
-    async with _snapshot(db_path) as db:
-        timezone_key, _ = await _user_settings(db, user_id)
+    async with _snapshot(source) as db:
+        timezone_key, _ = await db.run(lambda conn: _user_settings(conn, user_id))
     return zone_for(timezone_key, default_timezone)
 
 
 async def write_export(
-    db_path: Path,
+    source: ExportSource,
     user_id: int,
     fmt: str,
     out: BinaryIO,
@@ -470,10 +603,10 @@ async def write_export(
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r} (use csv or json)")
     if zone is None:
-        zone = await user_zone(db_path, user_id, default_timezone)
+        zone = await user_zone(source, user_id, default_timezone)
     produce = export_csv if fmt == "csv" else export_json
     written = 0
-    async for chunk in produce(db_path, user_id, zone, since=since):
+    async for chunk in produce(source, user_id, zone, since=since):
         out.write(chunk)
         written += len(chunk)
     out.flush()

@@ -1,15 +1,15 @@
-"""aiogram FSM storage in the bot's SQLite database, so that a dialog in progress survives a restart.
+"""aiogram FSM storage in the bot's database (SQLite or PostgreSQL), so that a dialog in progress
+survives a restart.
 
 One row of `fsm_state` (migration 5) per storage key: the state name and the dialog data as JSON.
 Every statement runs inside a `Database.write` / `Database.read` action, on the database's own
-thread, like the rest of the bot's storage.
+thread, like the rest of the bot's storage, in the portable SQL of `storage.sql`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -18,8 +18,9 @@ from aiogram.exceptions import DataNotDictLikeError
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
 
-from storage.database import Database
-from storage.repository import SqliteRepository
+from storage.database import AnyDatabase
+from storage.repository import SqlRepository
+from storage.sql import Connection, Row
 
 T = TypeVar("T")
 
@@ -98,12 +99,12 @@ def _load(text: str) -> dict[str, Any]:
     return data
 
 
-def _select(db: sqlite3.Connection, rk: RowKey) -> Record:
+def _select(db: Connection, rk: RowKey) -> Record:
     row = db.execute(_SELECT, rk).fetchone()
     return _NO_ROW if row is None else (row["state"], row["data"])
 
 
-def _finish(db: sqlite3.Connection, rk: RowKey, row: sqlite3.Row) -> Record:
+def _finish(db: Connection, rk: RowKey, row: Row) -> Record:
     """After an upsert: drop the row if it is now empty (no state, no data)."""
     record: Record = (row["state"], row["data"])
     if record == _NO_ROW:
@@ -111,8 +112,9 @@ def _finish(db: sqlite3.Connection, rk: RowKey, row: sqlite3.Row) -> Record:
     return record
 
 
-class SqliteFsmStorage(BaseStorage):
-    """aiogram FSM storage kept in the bot's SQLite database (`fsm_state`), through `Database`.
+class SqlFsmStorage(BaseStorage):
+    """aiogram FSM storage kept in the bot's database (`fsm_state`), through `Database` or
+    `PostgresDatabase`.
 
     Dialog data is stored as JSON: values must be JSON-serialisable (`TypeError` otherwise, and
     nothing is written), and what is read back is what JSON gives back (tuples become lists,
@@ -129,7 +131,7 @@ class SqliteFsmStorage(BaseStorage):
     `close()` does not close the database: its owner does.
     """
 
-    def __init__(self, db: Database, cache: bool = True, *, max_cached: int = 50_000) -> None:
+    def __init__(self, db: AnyDatabase, cache: bool = True, *, max_cached: int = 50_000) -> None:
         self.db = db
         self.cache_enabled = cache
         self.max_cached = max_cached
@@ -146,7 +148,7 @@ class SqliteFsmStorage(BaseStorage):
         name = _state_name(state)
         rk = row_key(key)
 
-        def action(repo: SqliteRepository) -> Record:
+        def action(repo: SqlRepository) -> Record:
             row = repo.db.execute(_UPSERT_STATE, (*rk, name, _now())).fetchone()
             return _finish(repo.db, rk, row)
 
@@ -159,7 +161,7 @@ class SqliteFsmStorage(BaseStorage):
         text = _dump(_as_dict(data))
         rk = row_key(key)
 
-        def action(repo: SqliteRepository) -> Record:
+        def action(repo: SqlRepository) -> Record:
             row = repo.db.execute(_UPSERT_DATA, (*rk, text, _now())).fetchone()
             return _finish(repo.db, rk, row)
 
@@ -175,7 +177,7 @@ class SqliteFsmStorage(BaseStorage):
         _dump(partial)  # fail early, without a trip to the database thread
         rk = row_key(key)
 
-        def action(repo: SqliteRepository) -> Record:
+        def action(repo: SqlRepository) -> Record:
             merged = _load(_select(repo.db, rk)[1])
             merged.update(partial)
             row = repo.db.execute(_UPSERT_DATA, (*rk, _dump(merged), _now())).fetchone()
@@ -224,14 +226,14 @@ class SqliteFsmStorage(BaseStorage):
                 self._remember(rk, record, epoch)
             return record
 
-    async def _write(self, rk: RowKey, action: Callable[[SqliteRepository], Record]) -> Record:
+    async def _write(self, rk: RowKey, action: Callable[[SqlRepository], Record]) -> Record:
         if not self.cache_enabled:
             return await self.db.write(action)
         # Shielded: if the caller is cancelled, the transaction still runs to its end on the
         # database thread, and the cache must still follow it (under the key's lock).
         return await asyncio.shield(self._write_through(rk, action))
 
-    async def _write_through(self, rk: RowKey, action: Callable[[SqliteRepository], Record]) -> Record:
+    async def _write_through(self, rk: RowKey, action: Callable[[SqlRepository], Record]) -> Record:
         async with self._lock(rk):
             epoch = self._epoch
             try:
@@ -241,3 +243,6 @@ class SqliteFsmStorage(BaseStorage):
                 raise
             self._remember(rk, record, epoch)
             return record
+
+
+SqliteFsmStorage = SqlFsmStorage  # its name from before PostgreSQL

@@ -24,15 +24,15 @@ from __future__ import annotations
 
 import json
 import math
-import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from storage.database import Database
+from storage.database import AnyDatabase
 from storage.export import EXPORT_FORMAT, EXPORT_FORMAT_VERSION
 from storage.repository import to_db
+from storage.sql import Connection
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 MAX_BAKES = 20_000
@@ -356,7 +356,7 @@ def _parse_bake(raw: Any, path: str, now: datetime) -> ParsedBake:
 
 
 async def import_export(
-    database: Database, user_id: int, data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES
+    database: AnyDatabase, user_id: int, data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> ImportSummary:
     """Validate `data` completely, then add the bakes the baker does not have yet, in one
     transaction. Raises ImportRejected (nothing written) if anything is wrong."""
@@ -364,7 +364,7 @@ async def import_export(
     return await database.write(lambda repo: _write(repo.db, user_id, parsed))
 
 
-def _write(db: sqlite3.Connection, user_id: int, parsed: ParsedExport) -> ImportSummary:
+def _write(db: Connection, user_id: int, parsed: ParsedExport) -> ImportSummary:
     bakes_added = bakes_skipped = readings = temps = events = reminders = 0
     feedings_added = feedings_skipped = 0
     with closing(db.execute("SELECT 1 FROM users WHERE id = ?", (user_id,))) as cursor:

@@ -144,6 +144,20 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX fsm_by_user ON fsm_state (user_id);
     """,
+    # 6: nothing lost. Every update is recorded before Telegram is told it arrived and marked done
+    # once handled; a baker who blocks the bot has their reminders paused, not cancelled; a reply
+    # that could not be delivered leaves a note for the next message that gets through.
+    """
+    CREATE TABLE inbox (
+        update_id INTEGER PRIMARY KEY,
+        payload TEXT NOT NULL,                  -- the update as Telegram sent it (JSON)
+        received_at TEXT NOT NULL,
+        done_at TEXT
+    );
+    CREATE INDEX inbox_open ON inbox (update_id) WHERE done_at IS NULL;
+    ALTER TABLE users ADD COLUMN blocked_at TEXT;
+    ALTER TABLE users ADD COLUMN undelivered TEXT;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

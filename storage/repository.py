@@ -1,9 +1,14 @@
-"""The repository on SQLite: every SQL statement the bot runs for a baker's actions.
+"""The repository: every SQL statement the bot runs for a baker's actions, on SQLite or PostgreSQL.
 
 All statements are parameterized, and every one that touches a baker's data is scoped by their
 Telegram user id (bakes are reached through `bakes.user_id`). Methods are synchronous: a whole
 action runs on the database's own thread in one call (`storage.database.Database`), so one
 action costs one hop from the event loop, not one per statement.
+
+The SQL is portable (`storage.sql`): the same statements run on `sqlite3` and, through
+`storage.postgres.PgConnection`, on PostgreSQL. Keep it that way: `?` placeholders, no SQLite-only
+functions or PRAGMAs here, an explicit ORDER BY wherever order matters (NULLs sort first on
+SQLite and last on PostgreSQL, so never order by a column that may be NULL without COALESCE).
 
 What a transaction does to reminders is recorded in `changes`; the database hands it to the
 scheduler once the transaction has committed (and drops it if it rolled back).
@@ -14,7 +19,6 @@ only, never for anything a user's input can steer.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import fields
 from datetime import UTC, datetime
@@ -26,6 +30,7 @@ from schedules.types import (
     ACTIVE_PHASES,
     Bake,
     BakeEvent,
+    InboxEntry,
     NewReminder,
     Reminder,
     ReminderChanges,
@@ -34,6 +39,7 @@ from schedules.types import (
     TempReading,
     User,
 )
+from storage.sql import Connection, Row
 
 T = TypeVar("T")
 
@@ -97,11 +103,11 @@ def _field_names(cls: type[Any]) -> frozenset[str]:
     return frozenset(field.name for field in fields(cls))
 
 
-def build(cls: type[T], row: sqlite3.Row) -> T:
+def build(cls: type[T], row: Row) -> T:
     """A domain dataclass from a row; columns named `at` or ending in `_at` become datetimes."""
     names = _field_names(cls)  # type: ignore[arg-type]  # a class is hashable
     values: dict[str, Any] = {}
-    for name in row.keys():  # noqa: SIM118 (sqlite3.Row is not a mapping)
+    for name in row.keys():  # noqa: SIM118 (a row is not a mapping)
         if name in names:
             value = row[name]
             values[name] = from_db(value) if name == "at" or name.endswith("_at") else value
@@ -119,16 +125,27 @@ def _like(fragment: str | None) -> str | None:
     return f"%{escaped}%"
 
 
-class SqliteRepository:
-    def __init__(self, db: sqlite3.Connection) -> None:
+def __getattr__(name: str) -> Any:
+    # `SqliteRepository` is the repository's name from before it ran on PostgreSQL too; the alias
+    # is resolved here (not by a line after the class) so methods can keep being added at the end.
+    if name == "SqliteRepository":
+        return SqlRepository
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+class SqlRepository:
+    """The repository on one connection (`sqlite3.Connection` or `storage.postgres.PgConnection`),
+    inside the transaction its database opened for one action."""
+
+    def __init__(self, db: Connection) -> None:
         self.db = db
         self.changes = ReminderChanges()
 
-    def _one(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
-        row: sqlite3.Row | None = self.db.execute(sql, params).fetchone()
+    def _one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        row: Row | None = self.db.execute(sql, params).fetchone()
         return row
 
-    def _all(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+    def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         return self.db.execute(sql, params).fetchall()
 
     def _changed(self, sql: str, params: Sequence[Any] = ()) -> int:
@@ -171,6 +188,71 @@ class SqliteRepository:
     def set_user_active(self, user_id: int, active: bool) -> None:
         self.db.execute("UPDATE users SET active = ? WHERE id = ?", (int(active), user_id))
         self.changes.users.add(user_id)
+
+    def block_user(self, user_id: int, now: datetime) -> None:
+        """The baker blocked the bot: nothing is sent to them; their reminders wait."""
+        self.db.execute(
+            "UPDATE users SET active = 0, blocked_at = COALESCE(blocked_at, ?) WHERE id = ?",
+            (to_db(now), user_id),
+        )
+        self.changes.users.add(user_id)
+
+    def unblock_user(self, user_id: int) -> list[Reminder]:
+        """The baker is back: active again; returns the reminders that fell due while blocked."""
+        user = self.get_user(user_id)
+        if user is None or (user.active and user.blocked_at is None):
+            return []
+        missed: list[Reminder] = []
+        if user.blocked_at is not None:
+            rows = self._all(
+                # Held back while blocked: due since then, or found blocked when sent (the 403
+                # that told us came a moment after it was due).
+                "SELECT * FROM reminders WHERE user_id = ? AND state = 'missed' "
+                "AND COALESCE(sent_at, due_at) >= ? ORDER BY due_at, id",
+                (user_id, to_db(user.blocked_at)),
+            )
+            missed = [build(Reminder, r) for r in rows]
+        self.db.execute("UPDATE users SET active = 1, blocked_at = NULL WHERE id = ?", (user_id,))
+        self.changes.users.add(user_id)
+        return missed
+
+    def set_undelivered(self, user_id: int, note: str | None) -> None:
+        self.db.execute("UPDATE users SET undelivered = ? WHERE id = ?", (note, user_id))
+        self.changes.users.add(user_id)
+
+    # ------------------------------------------------------------------ the inbox
+
+    def inbox_record(self, entries: Sequence[InboxEntry], done: Iterable[int], now: datetime) -> None:
+        """Updates just received (kept until handled) and updates handled since the last call."""
+        self.db.executemany(
+            "INSERT INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (update_id) DO NOTHING",
+            [(e.update_id, e.payload, to_db(now)) for e in entries],
+        )
+        self.db.executemany(
+            "UPDATE inbox SET done_at = ? WHERE update_id = ? AND done_at IS NULL",
+            [(to_db(now), update_id) for update_id in done],
+        )
+
+    def inbox_add(self, entry: InboxEntry, now: datetime) -> bool:
+        """Keep one update (webhook mode); False when it was here already (a retried delivery)."""
+        row = self._one(
+            "INSERT INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (update_id) DO NOTHING RETURNING update_id",
+            (entry.update_id, entry.payload, to_db(now)),
+        )
+        return row is not None
+
+    def ping(self) -> bool:
+        return self._one("SELECT 1") is not None
+
+    def inbox_open(self) -> list[InboxEntry]:
+        """Updates recorded but not handled (the process died meanwhile), oldest first."""
+        rows = self._all("SELECT update_id, payload FROM inbox WHERE done_at IS NULL ORDER BY update_id")
+        return [InboxEntry(int(r[0]), str(r[1])) for r in rows]
+
+    def inbox_prune(self, before: datetime) -> int:
+        return self._changed("DELETE FROM inbox WHERE done_at IS NOT NULL AND done_at < ?", (to_db(before),))
 
     # ------------------------------------------------------------------ bakes
 
@@ -235,7 +317,8 @@ class SqliteRepository:
             f"""
             SELECT b.* FROM bakes b LEFT JOIN users u ON u.id = b.user_id
             WHERE b.user_id = ? AND b.phase IN {_ACTIVE}
-            ORDER BY (b.id = u.selected_bake_id) DESC, b.started_at DESC, b.id DESC LIMIT 1
+            ORDER BY CASE WHEN b.id = u.selected_bake_id THEN 1 ELSE 0 END DESC,
+                b.started_at DESC, b.id DESC LIMIT 1
             """,
             (user_id,),
         )
@@ -253,7 +336,7 @@ class SqliteRepository:
         self, user_id: int, *, limit: int, offset: int = 0, name_like: str | None = None
     ) -> list[Bake]:
         rows = self._all(
-            "SELECT * FROM bakes WHERE user_id = ? AND (? IS NULL OR name LIKE ? ESCAPE '\\') "
+            "SELECT * FROM bakes WHERE user_id = ? AND (? IS NULL OR LOWER(name) LIKE LOWER(?) ESCAPE '\\') "
             "ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?",
             (user_id, name_like, _like(name_like), limit, offset),
         )
@@ -261,7 +344,8 @@ class SqliteRepository:
 
     def count_bakes(self, user_id: int, *, name_like: str | None = None) -> int:
         row = self._one(
-            "SELECT COUNT(*) FROM bakes WHERE user_id = ? AND (? IS NULL OR name LIKE ? ESCAPE '\\')",
+            "SELECT COUNT(*) FROM bakes "
+            "WHERE user_id = ? AND (? IS NULL OR LOWER(name) LIKE LOWER(?) ESCAPE '\\')",
             (user_id, name_like, _like(name_like)),
         )
         return int(row[0]) if row else 0

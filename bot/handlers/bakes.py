@@ -13,7 +13,7 @@ from bot import keyboards as kb
 from bot import render, texts
 from bot.replies import answer, clock, message_key, origin
 from bot.states import Finish, NewBake
-from schedules.parsing import ParseError, parse_rating, parse_recipe, parse_temperature
+from schedules.parsing import ParseError, clean_text, parse_rating, parse_recipe, parse_temperature
 from schedules.recipe import Recipe
 from schedules.services import Services
 from schedules.types import Bake, User
@@ -24,7 +24,8 @@ NOT_A_COMMAND = ~F.text.startswith("/")
 
 
 def clean_name(raw: str) -> str:
-    name = " ".join(raw.split())
+    """A bake's name without invisible or reordering characters; nothing visible → no name."""
+    name = clean_text(raw)
     if not name:
         raise ParseError("name_empty")
     if len(name) > texts.NAME_MAX:
@@ -151,7 +152,7 @@ async def select(query: CallbackQuery, callback_data: kb.BakeCb, services: Servi
 async def bakes(
     message: Message, command: CommandObject, state: FSMContext, services: Services, user: User
 ) -> None:
-    query = " ".join((command.args or "").split())[:SEARCH_MAX]
+    query = clean_text(command.args or "")[:SEARCH_MAX]
     await state.update_data(bakes_query=query)
     text, markup = await bakes_page(services, user, 0, query)
     await answer(message, text, markup)
@@ -229,7 +230,7 @@ async def typed_rating(message: Message, state: FSMContext, services: Services, 
 
 
 async def typed_notes(message: Message, state: FSMContext, services: Services, user: User) -> None:
-    notes = (message.text or "").strip()
+    notes = clean_text(message.text or "", multiline=True)
     if len(notes) > texts.NOTE_MAX:
         await answer(message, texts.NOTES_TOO_LONG, kb.skip_keyboard(kb.SkipStep.NOTES))
         return

@@ -29,7 +29,7 @@ from storage.importer import ImportRejected, import_export
 
 if TYPE_CHECKING:
     from bot.charts import ChartSeries
-    from storage.database import Database
+    from storage.database import AnyDatabase as Database
 
 COMPARE_MAX = 8
 
@@ -145,7 +145,7 @@ async def send_export(
         for fmt in formats:
             path = Path(folder) / export_filename(fmt, now)
             with path.open("wb") as out:
-                async for chunk in producers[fmt](database.path, user.id, zone, since=since, bake_id=bake_id):
+                async for chunk in producers[fmt](database, user.id, zone, since=since, bake_id=bake_id):
                     out.write(chunk)
             await message.answer_document(FSInputFile(path), caption=texts.EXPORT_CAPTION[fmt])
 

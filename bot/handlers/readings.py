@@ -15,7 +15,7 @@ from bot import render, texts
 from bot.replies import answer, clock, message_key, origin
 from bot.states import RiseValue
 from schedules.errors import BakeMovedOn
-from schedules.parsing import ParseError, parse_number, parse_rise, parse_temperature
+from schedules.parsing import parse_rise, parse_target, parse_temperature
 from schedules.services import Services
 from schedules.services.readings import RiseResult, TempResult
 from schedules.types import User
@@ -77,7 +77,7 @@ def render_temp(result: TempResult, services: Services) -> str:
             )
         ]
     if prediction is not None and not prediction.passed:
-        lines.append(texts.TEMP_NEW_TARGET.format(target=prediction.target_rise_pct))
+        lines.append(texts.TEMP_NEW_TARGET.format(target=texts.fmt_num(prediction.target_rise_pct)))
     lines += render.prediction_lines(prediction, zone, now)
     return "\n".join(lines)
 
@@ -89,12 +89,10 @@ async def temp(message: Message, command: CommandObject, services: Services, use
 
 
 async def target(message: Message, command: CommandObject, services: Services, user: User) -> None:
-    value = parse_number((command.args or "").strip().rstrip("%"))
-    if not 10 <= value <= 200:
-        raise ParseError("target_range")
+    value = parse_target(command.args or "")
     bake, prediction, user = await services.readings.set_target(user.id, value)
     zone, now = clock(services, user)
-    lines = [texts.TARGET_SET.format(name=texts.esc(bake.name), target=value)]
+    lines = [texts.TARGET_SET.format(name=texts.esc(bake.name), target=texts.fmt_num(value))]
     lines += render.prediction_lines(prediction, zone, now)
     await answer(message, "\n".join(lines))
 

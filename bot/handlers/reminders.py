@@ -16,7 +16,7 @@ from bot.handlers.readings import reply_rise
 from bot.replies import answer, clock, message_key, origin
 from bot.states import RiseValue
 from schedules.errors import ReminderGone
-from schedules.parsing import ParseError, parse_duration, parse_number, split_duration_and_label
+from schedules.parsing import ParseError, clean_text, parse_bounded, parse_duration, split_duration_and_label
 from schedules.services import Services
 from schedules.services.bakes import ProofResult
 from schedules.services.reminders import Outcome, Pending
@@ -25,6 +25,7 @@ from schedules.types import ReminderKind, User
 PROOF_MIN, PROOF_MAX = timedelta(minutes=15), timedelta(days=3)
 TIMER_MIN, TIMER_MAX = timedelta(seconds=1), timedelta(days=7)
 FOLD_INTERVAL_MIN, FOLD_INTERVAL_MAX = timedelta(minutes=5), timedelta(hours=3)
+FOLDS_MAX = 12
 LABEL_MAX = 100
 PENDING_SHOWN = 40  # keeps the list (and its edits) well under Telegram's limits
 
@@ -104,8 +105,8 @@ async def proof_button(
 
 async def timer(message: Message, command: CommandObject, services: Services, user: User) -> None:
     spec, label = split_duration_and_label(command.args or "")
-    duration = parse_duration(spec, minimum=TIMER_MIN, maximum=TIMER_MAX)
-    label = " ".join(label.split())[:LABEL_MAX]
+    duration = parse_duration(spec, minimum=TIMER_MIN, maximum=TIMER_MAX, what="A timer")
+    label = clean_text(clean_text(label)[:LABEL_MAX])  # again: a cut may leave a dangling joiner
     result = await services.reminders.add_timer(
         user.id, duration, label or None, source_key=message_key(message)
     )
@@ -154,16 +155,16 @@ def parse_folds(args: list[str]) -> tuple[int, int | None]:
         return 0, None
     if not 1 <= len(args) <= 2:
         raise ParseError("folds_format")
-    count = parse_number(args[0])
-    if count != int(count) or not 0 <= count <= 12:
-        raise ParseError("folds_format")
+    count = int(parse_bounded(args[0], 0, FOLDS_MAX, "folds_format", whole=True))
     if len(args) == 1:
-        return int(count), None
+        return count, None
     try:
         interval = parse_duration(args[1], minimum=FOLD_INTERVAL_MIN, maximum=FOLD_INTERVAL_MAX)
-    except ParseError:
+    except ParseError as exc:
+        if exc.reason == "ambiguous_comma":
+            raise
         raise ParseError("folds_format") from None
-    return int(count), int(interval.total_seconds() // 60)
+    return count, int(interval.total_seconds() // 60)
 
 
 async def folds(message: Message, command: CommandObject, services: Services, user: User) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime
 
@@ -15,7 +16,15 @@ from bot import texts
 from bot.replies import answer
 from bot.states import SettingValue, Setup
 from schedules import forecast
-from schedules.parsing import ParseError, parse_clock_range, parse_number, parse_timezone, zone_for
+from schedules.parsing import (
+    ParseError,
+    clean_text,
+    parse_bounded,
+    parse_clock_range,
+    parse_target,
+    parse_timezone,
+    zone_for,
+)
 from schedules.services import Services
 from schedules.types import TargetRule, User
 
@@ -50,7 +59,7 @@ async def typed_timezone(message: Message, state: FSMContext, services: Services
     except ParseError:
         await answer(
             message,
-            texts.BAD_TIMEZONE.format(text=texts.esc((message.text or "")[:60])),
+            texts.BAD_TIMEZONE.format(text=texts.esc(clean_text(message.text or "")[:60])),
             kb.timezone_keyboard(),
         )
         return
@@ -166,31 +175,38 @@ async def reset_calibration(query: CallbackQuery, services: Services, user: User
         await query.message.answer(texts.CALIBRATION_RESET)
 
 
+FOLDS_RANGE = (0, 12)
+FOLD_MINUTES_RANGE = (5, 180)
+SETTING_MINUTES_RANGE = (5, 600)
+_MINUTES = re.compile(r"minutes?|mins?|m")
+
+
 def parse_setting(field: str, text: str) -> Mapping[str, object]:
-    """Turn what the baker typed for one setting into column changes (ParseError if wrong)."""
-    raw = text.strip().lower()
+    """Turn what the baker typed for one setting into column changes. Anything wrong, out of
+    range or absurdly long raises ParseError (never another exception) naming the range."""
+    raw = " ".join(text.lower().split())
     off = raw in {"off", "none", "no", "0"}
     if field == "tz":
         return {"timezone": parse_timezone(text)}
     if field == "folds":
         if off:
             return {"folds_count": 0}
-        parts = raw.replace("min", "").replace("m", "").replace(",", " ").split()
+        # "4 30", "4, 30", "4 30min": a comma with a space separates; "4,5" is one number.
+        spaced = re.sub(r"\s*,\s+|\s+,\s*", " ", _MINUTES.sub(" ", raw))
+        parts = spaced.split()
         if not 1 <= len(parts) <= 2:
             raise ParseError("folds_format")
-        count = int(parse_number(parts[0]))
-        interval = int(parse_number(parts[1])) if len(parts) == 2 else None
-        if not 0 <= count <= 12 or (interval is not None and not 5 <= interval <= 180):
-            raise ParseError("folds_format")
-        return {"folds_count": count} | ({"fold_interval_min": interval} if interval else {})
+        count = int(parse_bounded(parts[0], *FOLDS_RANGE, "folds_format", whole=True))
+        if len(parts) == 1:
+            return {"folds_count": count}
+        interval = int(parse_bounded(parts[1], *FOLD_MINUTES_RANGE, "folds_format", whole=True))
+        return {"folds_count": count, "fold_interval_min": interval}
     if field in ("checks", "preheat"):
         column = "rise_check_interval_min" if field == "checks" else "preheat_min"
         if off:
             return {column: 0}
-        minutes = int(parse_number(raw.replace("min", "").replace("m", "")))
-        if not 5 <= minutes <= 600:
-            raise ParseError("setting_number")
-        return {column: minutes}
+        number = _MINUTES.sub(" ", raw).strip()
+        return {column: int(parse_bounded(number, *SETTING_MINUTES_RANGE, "setting_number", whole=True))}
     if field == "quiet":
         if off:
             return {"quiet_start": None, "quiet_end": None}
@@ -199,10 +215,7 @@ def parse_setting(field: str, text: str) -> Mapping[str, object]:
     if field == "target":
         if raw in {"temp", "temperature", "auto", "default"}:
             return {"target_rule": TargetRule.TEMP, "target_fixed_pct": None}
-        value = parse_number(raw.rstrip("%"))
-        if not 10 <= value <= 200:
-            raise ParseError("target_range")
-        return {"target_rule": TargetRule.FIXED, "target_fixed_pct": value}
+        return {"target_rule": TargetRule.FIXED, "target_fixed_pct": parse_target(raw)}
     raise ParseError("unknown_setting")
 
 
@@ -220,12 +233,9 @@ async def typed_setting(message: Message, state: FSMContext, services: Services,
     field = str((await state.get_data()).get("setting", ""))
     try:
         changes = parse_setting(field, message.text or "")
-    except (ParseError, ValueError) as exc:
-        reason = exc.reason if isinstance(exc, ParseError) else "setting_number"
-        await answer(
-            message,
-            texts.input_error(reason, SETTING_EXAMPLES.get(field, "60"), text=(message.text or "")[:60]),
-        )
+    except ParseError as exc:
+        details = {"text": clean_text(message.text or "")[:60], **exc.details}
+        await answer(message, texts.input_error(exc.reason, SETTING_EXAMPLES.get(field, "60"), **details))
         return
     user = await services.users.update_settings(user.id, **changes)
     await state.clear()

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from schedules.clock import Clock
 from schedules.services.bakes import BakeService
 from schedules.services.base import Transactor
+from schedules.services.inbox import Inbox
 from schedules.services.readings import ReadingService
 from schedules.services.reminders import ReminderActions
 from schedules.services.scheduler import ReminderService
@@ -25,6 +26,7 @@ class Services:
     reminders: ReminderActions
     starter: StarterService
     scheduler: ReminderService
+    inbox: Inbox
     clock: Clock
     default_timezone: str
 
@@ -40,6 +42,7 @@ class Services:
             ReminderActions(*args),
             StarterService(*args),
             scheduler,
+            Inbox(*args),
             clock,
             default_timezone,
         )

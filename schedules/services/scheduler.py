@@ -48,7 +48,7 @@ MAX_CONCURRENT_DELIVERIES = 512
 class Outcome(enum.Enum):
     SENT = "sent"
     FAILED = "failed"  # gave up after bounded retries
-    BLOCKED = "blocked"  # the user blocked the bot: their reminders are cancelled
+    BLOCKED = "blocked"  # the user blocked the bot: kept as missed, their other reminders wait
 
 
 class ReminderSender(Protocol):
@@ -56,7 +56,9 @@ class ReminderSender(Protocol):
         self, reminder: Reminder, user: User, bake: Bake | None, *, late: bool
     ) -> Outcome: ...
 
-    async def send_missed_summary(self, user: User, missed: list[Reminder]) -> None: ...
+    async def send_missed_summary(
+        self, user: User, missed: list[Reminder], *, blocked: bool = False
+    ) -> None: ...
 
 
 def job_id(reminder_id: int) -> str:
@@ -220,8 +222,13 @@ class ReminderService:
         if reminder.due_at > now + timedelta(seconds=1):
             self.track([reminder])  # moved (snoozed) since this job was made
             return
-        if not user.active or not fits(reminder, bake):
+        if not fits(reminder, bake):
             await self.db.write(lambda repo: repo.cancel_reminders(user.id, reminder_id=reminder.id))
+            return
+        if not user.active:  # blocked: kept for the summary when they are back
+            await self.db.write(
+                lambda repo: repo.mark_reminder(reminder.id, ReminderState.MISSED, sent_at=now)
+            )
             return
         if reminder.kind in ROUTINE_KINDS and not late:
             quiet = parse_quiet(user.quiet_start, user.quiet_end)
@@ -235,7 +242,7 @@ class ReminderService:
         state = {
             Outcome.SENT: ReminderState.SENT,
             Outcome.FAILED: ReminderState.FAILED,
-            Outcome.BLOCKED: ReminderState.CANCELLED,
+            Outcome.BLOCKED: ReminderState.MISSED,
         }[outcome]
         sent_at = self.clock.now()
         await self.db.write(lambda repo: repo.mark_reminder(reminder.id, state, sent_at=sent_at))
@@ -251,14 +258,16 @@ class ReminderService:
 
     # ------------------------------------------------------------------ users
 
-    async def forget_user(self, user_id: int) -> None:
-        """The user blocked the bot: cancel everything pending for them."""
+    async def pause(self, user_id: int) -> None:
+        """The baker blocked the bot: nothing is sent to them; their reminders stay planned, and
+        those that fall due meanwhile are kept as missed for the summary when they are back."""
+        now = self.clock.now()
+        await self.db.write(lambda repo: repo.block_user(user_id, now))
 
-        def action(repo: Repository) -> None:
-            repo.set_user_active(user_id, False)
-            repo.cancel_reminders(user_id)
-
-        await self.db.write(action)
+    async def resume(self, user_id: int) -> list[Reminder]:
+        """The baker is back (unblocked, or wrote again): the reminders still ahead go on as
+        planned; returns those missed while blocked, for one short summary."""
+        return await self.db.write(lambda repo: repo.unblock_user(user_id))
 
 
 def fits(reminder: Reminder, bake: Bake | None) -> bool:

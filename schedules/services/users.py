@@ -48,5 +48,9 @@ class UserService(Service):
     async def reset_calibration(self, user_id: int) -> User:
         return await self.update_settings(user_id, calibration=calib.to_json(calib.Calibration()))
 
-    async def set_active(self, user_id: int, active: bool) -> None:
-        await self.db.write(lambda repo: repo.set_user_active(user_id, active))
+    async def note_undelivered(self, user_id: int, note: str) -> None:
+        """A reply could not be delivered after the retries: what to tell them when one can."""
+        await self.db.write(lambda repo: repo.set_undelivered(user_id, note))
+
+    async def clear_undelivered(self, user_id: int) -> None:
+        await self.db.write(lambda repo: repo.set_undelivered(user_id, None))

@@ -222,7 +222,9 @@ async def test_card_buttons_edit_delete_and_bake_again(ann, runner, settings) ->
     reply = await ann.say("/bakes")
     await ann.tap(reply, "Card loaf")
     card = await ann.reply()
-    assert card.button_texts == ["📈 Chart", "📤 Export", "✏️ Notes/rating", "🔁 Bake again", "📏 Readings", "🗑 Delete"]
+    assert card.button_texts == [
+        "📈 Chart", "📤 Export", "✏️ Notes/rating", "🔁 Bake again", "📏 Readings", "🗑 Delete"
+    ]
     await ann.tap(card, "Notes/rating")
     rating = await ann.reply()
     await ann.tap(rating, "⭐⭐⭐")

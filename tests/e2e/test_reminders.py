@@ -295,22 +295,90 @@ async def test_a_reminder_that_keeps_failing_is_marked_failed(ann, runner, emula
     assert "/newbake" in (await ann.say("/help")).text  # still answering
 
 
-async def test_a_user_who_blocked_the_bot_is_left_alone(ann, bob, runner, emulator, settings) -> None:
-    await ann.say("/timer 10m for ann")
-    await bob.say("/timer 10m for bob")
-    await bob.say("/timer 50m later for bob")
-    emulator.block(bob.id)
-    await runner.advance(timedelta(minutes=10))
-    assert "for ann" in (await ann.reply()).text
-    db = settings.database_path
-    assert rows(db, "SELECT active FROM users WHERE id = ?", (bob.id,))[0]["active"] == 0
-    assert {r["state"] for r in rows(db, "SELECT state FROM reminders WHERE user_id = ?", (bob.id,))} == {
-        "cancelled"
+def membership(runner, baker, old: str, new: str) -> dict:
+    """The `my_chat_member` update Telegram sends when a baker blocks or unblocks the bot."""
+    assert runner.app is not None
+    me = {"id": runner.app.bot.id, "is_bot": True, "first_name": "Bot"}
+    person = {"id": baker.id, "is_bot": False, "first_name": baker.name}
+    return {
+        "my_chat_member": {
+            "chat": {"id": baker.id, "type": "private", "first_name": baker.name},
+            "from": person,
+            "date": 1_795_000_000,
+            "old_chat_member": {"status": old, "user": me} | ({"until_date": 0} if old == "kicked" else {}),
+            "new_chat_member": {"status": new, "user": me} | ({"until_date": 0} if new == "kicked" else {}),
+        }
     }
-    await runner.advance(timedelta(hours=1))
+
+
+async def test_blocking_pauses_reminders_and_unblocking_brings_them_back(
+    ann, bob, runner, emulator, settings
+) -> None:
+    await ann.say("/timer 10m for ann")
+    for spec in ("10m first", "50m second", "3h third"):
+        await bob.say(f"/timer {spec}")
+    emulator.block(bob.id)
+    await emulator.send_update(membership(runner, bob, "member", "kicked"))
+    db = settings.database_path
+    await eventually(lambda: rows(db, "SELECT active FROM users WHERE id = ?", (bob.id,))[0]["active"] == 0)
+    await runner.advance(timedelta(minutes=10))
+    assert "for ann" in (await ann.reply()).text  # others are not held up
+    user = rows(db, "SELECT active, blocked_at FROM users WHERE id = ?", (bob.id,))[0]
+    assert user["active"] == 0 and user["blocked_at"] is not None
+    await runner.advance(timedelta(minutes=40))
+    states = {
+        r["label"]: r["state"]
+        for r in rows(db, "SELECT label, state FROM reminders WHERE user_id = ?", (bob.id,))
+    }
+    assert states == {"first": "missed", "second": "missed", "third": "pending"}  # paused, not cancelled
+
     emulator.unblock(bob.id)
-    assert "/newbake" in (await bob.say("/help")).text  # writing again makes them active
+    await emulator.send_update(membership(runner, bob, "kicked", "member"))
+    summary = await bob.reply()
+    assert "Welcome back" in summary.text and "2 reminder(s)" in summary.text
+    assert rows(db, "SELECT active, blocked_at FROM users WHERE id = ?", (bob.id,))[0]["active"] == 1
+    await runner.advance(timedelta(hours=2, minutes=11))
+    assert "Timer: third" in (await bob.reply()).text  # what was still ahead comes as planned
+    await bob.quiet()
+
+
+async def test_a_blocked_baker_who_writes_again_hears_what_was_held_back(
+    bob, runner, emulator, settings
+) -> None:
+    await bob.say("/timer 10m held")
+    emulator.block(bob.id)
+    await runner.advance(timedelta(minutes=10))  # the send gets 403: paused from here
+    db = settings.database_path
+    assert rows(db, "SELECT state FROM reminders WHERE user_id = ?", (bob.id,))[0]["state"] == "missed"
+    emulator.unblock(bob.id)  # Telegram sends no update for this one; the baker just writes
+    await bob.send("/help")
+    first, second = await bob.reply(), await bob.reply()
+    assert "Welcome back" in first.text and "1 reminder(s)" in first.text
+    assert "/newbake" in second.text
     assert rows(db, "SELECT active FROM users WHERE id = ?", (bob.id,))[0]["active"] == 1
+
+
+async def test_a_reply_that_cannot_be_delivered_is_followed_up_not_repeated(
+    ann, runner, emulator, settings
+) -> None:
+    await ann.say("/newbake Loaf")
+    emulator.fail_next("sendMessage", status=502, times=10, chat_id=ann.id)
+    await ann.send("/rise 30")
+    await ann.quiet(within=1.0)
+    emulator.clear_faults()
+    db = settings.database_path
+    assert [r["rise_pct"] for r in rows(db, "SELECT rise_pct FROM rise_readings")] == [30]
+    await ann.send("/help")
+    note, reply = await ann.reply(), await ann.reply()
+    assert (
+        "didn't reach you" in note.text
+        and "/rise 30" in note.text
+        and "no need to send it again" in note.text
+    )
+    assert "try again" not in note.text
+    assert "/newbake" in reply.text
+    assert rows(db, "SELECT undelivered FROM users WHERE id = ?", (ann.id,))[0]["undelivered"] is None
+    assert [r["rise_pct"] for r in rows(db, "SELECT rise_pct FROM rise_readings")] == [30]
 
 
 async def test_per_chat_rate_limit_spaces_a_burst(emulator, tmp_path, clock) -> None:

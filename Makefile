@@ -15,20 +15,25 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	@$(PY) -m bot
 
-# The browser tests drive the system's Chromium (/usr/bin/chromium); install it where missing
-# (root or passwordless sudo, apt). Without it those tests skip locally and fail under CI.
+# The browser tests drive the system's Chromium (/usr/bin/chromium), and the PostgreSQL tests start
+# Debian's PostgreSQL server (/usr/lib/postgresql/*/bin) on a temporary unix socket themselves;
+# both are installed where missing (root or passwordless sudo, apt). Without them those tests
+# skip locally and fail under CI.
 test: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m mypy
-	@if [ ! -x /usr/bin/chromium ]; then \
+	@MISSING=; \
+	[ -x /usr/bin/chromium ] || MISSING="$$MISSING chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || MISSING="$$MISSING postgresql"; \
+	if [ -n "$$MISSING" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; else SUDO=no; fi; \
 	  if [ "$$SUDO" != no ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing Chromium for the browser tests (apt-get install chromium)"; \
+	    echo "installing$$MISSING for the tests (apt-get install$$MISSING)"; \
 	    ($$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive \
-	      apt-get install -y -qq chromium >/dev/null) \
-	      || echo "could not install Chromium: the browser tests will skip (and fail under CI)"; \
+	      apt-get install -y -qq $$MISSING >/dev/null) \
+	      || echo "could not install$$MISSING: those tests will skip (and fail under CI)"; \
 	  else \
-	    echo "Chromium is missing (apt-get install chromium): the browser tests will skip (and fail under CI)"; \
+	    echo "missing:$$MISSING (apt-get install$$MISSING): those tests will skip (and fail under CI)"; \
 	  fi; \
 	fi
 	$(PY) -m pytest

@@ -28,9 +28,9 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 from schedules.parsing import zone_for  # noqa: E402
-from storage.database import Storage  # noqa: E402
+from storage.database import Database  # noqa: E402
 from storage.export import write_export  # noqa: E402
-from storage.models import to_db  # noqa: E402
+from storage.repository import to_db  # noqa: E402
 
 USER_ID = 4242
 BAKES = 10_000
@@ -40,10 +40,10 @@ TARGET_MB = 100.0
 
 
 def build_database(path: Path) -> None:
-    """The schema through Storage (migrations), then the rows with executemany, one transaction."""
+    """The schema through Database (migrations), then the rows with executemany, one transaction."""
 
     async def migrate() -> None:
-        storage = await Storage(path).open()
+        storage = await Database(path).open()
         await storage.close()
 
     asyncio.run(migrate())

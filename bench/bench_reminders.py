@@ -49,8 +49,8 @@ from _harness import REPO_ROOT, bench_settings, install_log_tally, start_polling
 from bot.app import build_app
 from emulator.models import EmulatorEvent, MessageTimeoutError
 from emulator.server import BotAPIEmulator
-from storage.database import Storage
-from storage.models import to_db
+from storage.database import Database
+from storage.repository import to_db
 
 # a. start-up
 USERS = 20_000
@@ -78,7 +78,7 @@ AIM_FLOOR_RATIO = 1.15
 
 
 async def create_schema(path: Path) -> None:
-    storage = await Storage(path).open()
+    storage = await Database(path).open()
     await storage.close()
 
 

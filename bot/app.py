@@ -19,7 +19,21 @@ from bot import texts
 from bot.config import Settings
 from bot.delivery import DeliveryMiddleware, RateLimiter
 from bot.errors import on_error
-from bot.handlers import bakes, fallback, groups, history, membership, readings, reminders, start, starter
+from bot.handlers import (
+    bakes,
+    fallback,
+    groups,
+    history,
+    membership,
+    photos,
+    plan,
+    readings,
+    recipes,
+    reminders,
+    sharing,
+    start,
+    starter,
+)
 from bot.middlewares import CommandLeavesDialog, IgnoredUpdates, ServicesMiddleware, private_only
 from bot.reliability import DialogReplay, DurableDispatcher, InboxMarks, WelcomeBack, replay_unfinished
 from bot.sender import TelegramReminderSender
@@ -51,7 +65,12 @@ def build_routers() -> list[Router]:
     said in groups, supergroups and channels; the feature routers only see private chats. The
     fallback router takes what nobody else did, so it comes last; readings come first among the
     features because they are most of the traffic."""
-    features = (readings, reminders, bakes, start, starter, history, membership, fallback)
+    # sharing before start (it takes `/start <code>`); recipes before history (it takes "Bake again");
+    # photos after history (a photo while /import waits for a file is answered there).
+    features = (
+        readings, reminders, bakes, sharing, start, starter, recipes, history, photos, membership, plan,
+        fallback,
+    )
     return [groups.build_router(), *(private_only(module.build_router()) for module in features)]
 
 

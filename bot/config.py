@@ -39,7 +39,11 @@ def database_label(settings: Settings) -> str:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # hide_input_in_errors: a rejected value (a token, a DATABASE_URL with its password) never
+    # appears in a validation error's text.
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", hide_input_in_errors=True
+    )
 
     bot_token: SecretStr | None = None
     database_path: Path = Path("data/sourdough.sqlite3")

@@ -12,7 +12,8 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 from aiogram import Bot
@@ -58,11 +59,14 @@ class RateLimiter:
     a rate of 0 turns that limit off.
     """
 
-    def __init__(self, global_per_s: float, per_chat_per_s: float) -> None:
+    def __init__(self, global_per_s: float, per_chat_per_s: float, *, max_in_flight: int = 64) -> None:
         self.global_interval = 1.0 / global_per_s if global_per_s > 0 else 0.0
         self.chat_interval = 1.0 / per_chat_per_s if per_chat_per_s > 0 else 0.0
         self._global_tat = 0.0
         self._chat_tat: dict[int | str, float] = {}
+        self._paused_until = 0.0
+        self.max_in_flight = max_in_flight
+        self._in_flight: asyncio.Semaphore | None = None  # made in the running loop
 
     def reserve_chat(self, chat_id: int | str | None, now: float | None = None) -> float:
         """Reserve the chat's next slot; return how many seconds to wait for it."""
@@ -85,14 +89,32 @@ class RateLimiter:
         return slot - now
 
     def pause(self, seconds: float) -> None:
-        """Telegram said "retry after": hold every send, not only the one that was refused."""
-        self._global_tat = max(self._global_tat, time.monotonic() + seconds)
+        """Telegram said "retry after": hold every send, not only the one that was refused, and
+        also those that already hold a slot (they wait for the end of the pause, see `slot`)."""
+        until = time.monotonic() + seconds
+        self._paused_until = max(self._paused_until, until)
+        self._global_tat = max(self._global_tat, until)
 
-    async def acquire(self, chat_id: int | str | None) -> None:
-        for wait in (self.reserve_chat(chat_id), None):
-            wait = self.reserve_global() if wait is None else wait
-            if wait > 0:
-                await asyncio.sleep(wait)
+    @asynccontextmanager
+    async def slot(self, chat_id: int | str | None) -> AsyncIterator[None]:
+        """Hold a slot for one request: the chat's own spacing first, then one of the requests
+        under way (so a send never waits in the connection pool holding a reserved slot), then
+        the global spacing — and a 429 meanwhile sends it to the back of the pause."""
+        wait = self.reserve_chat(chat_id)
+        if wait > 0:
+            await asyncio.sleep(wait)
+        if self._in_flight is None:
+            self._in_flight = asyncio.Semaphore(self.max_in_flight)
+        async with self._in_flight:
+            wait = self.reserve_global()
+            while True:
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                paused = self._paused_until - time.monotonic()
+                if paused <= 0:
+                    break
+                wait = paused + self.reserve_global() if self.global_interval else paused
+            yield
 
 
 BlockedCallback = Callable[[int], Awaitable[None]]
@@ -132,9 +154,10 @@ class DeliveryMiddleware(BaseRequestMiddleware):
         failures = 0
         retry_after_waits = 0
         while True:
-            if limited:
-                await self.limiter.acquire(chat_id)
             try:
+                if limited:
+                    async with self.limiter.slot(chat_id):
+                        return await make_request(bot, method)
                 return await make_request(bot, method)
             except TelegramRetryAfter as exc:
                 retry_after_waits += 1

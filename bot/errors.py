@@ -19,13 +19,23 @@ from schedules.errors import (
     BakeNotFound,
     DomainError,
     NoActiveBake,
+    NoRecipe,
+    PhotoNotFound,
     ReadingGone,
+    RecipeNotFound,
     ReminderGone,
+    ShareNotFound,
+    ShareRevoked,
+    StarterNameTaken,
+    StarterNotFound,
     TooManyActiveBakes,
+    TooManyRecipes,
+    TooManyStarters,
 )
 from schedules.parsing import ParseError, zone_for
 from schedules.services import Services
 from schedules.services.base import UnknownBaker
+from schedules.services.plans import PlanGone, PlanOutOfDate
 from schedules.types import User
 
 log = logging.getLogger(__name__)
@@ -69,7 +79,28 @@ def domain_reply(exc: DomainError, user: User | None, services: Services | None)
         return texts.SEND_START
     if isinstance(exc, BakeNotFound):
         return texts.BAKE_NOT_FOUND
+    if isinstance(exc, StarterNameTaken):
+        return texts.STARTER_NAME_TAKEN.format(name=texts.esc(exc.name))
+    if type(exc) in FEATURE_ERRORS:
+        return FEATURE_ERRORS[type(exc)]
     return texts.ERROR_GENERIC
+
+
+# Photos, recipes, starters, sharing (issue 14).
+FEATURE_ERRORS: dict[type[DomainError], str] = {
+    RecipeNotFound: texts.RECIPE_NOT_FOUND,
+    NoRecipe: texts.NO_RECIPE,
+    TooManyRecipes: texts.TOO_MANY_RECIPES,
+    StarterNotFound: texts.STARTER_NOT_FOUND,
+    TooManyStarters: texts.TOO_MANY_STARTERS,
+    PhotoNotFound: texts.PHOTO_NOT_FOUND,
+    ShareNotFound: texts.SHARE_NOT_FOUND,
+    ShareRevoked: texts.SHARE_GONE,
+}
+
+# Planning (issue 11).
+FEATURE_ERRORS.update({PlanGone: texts.PLAN_GONE, PlanOutOfDate: texts.PLAN_OUT_OF_DATE})
+COMMAND_EXAMPLES["plan"] = "/plan Sun 9:00"
 
 
 def input_reply(

@@ -230,6 +230,9 @@ def reminder_keyboard(reminder: Reminder) -> InlineKeyboardMarkup:
             text="Skip the remaining folds", callback_data=RemCb(action=RemAction.SKIP, reminder_id=rid)
         )
         widths.append(1)
+    if reminder.kind == ReminderKind.STARTER_PEAK and reminder.seq:  # seq: the feeding
+        builder.button(text="🫧 It peaked now", callback_data=PeakCb(feeding_id=reminder.seq))
+        widths.append(1)
     return _markup(builder, *widths)
 
 
@@ -252,13 +255,14 @@ def settings_keyboard(unit: str) -> InlineKeyboardMarkup:
     builder.button(text="🔥 Preheat", callback_data=SetupCb(field=SetupField.ASK, value="preheat"))
     builder.button(text="🌙 Quiet hours", callback_data=SetupCb(field=SetupField.ASK, value="quiet"))
     builder.button(text="🎯 Target rise", callback_data=SetupCb(field=SetupField.ASK, value="target"))
+    builder.button(text="🧊 Fridge", callback_data=SetupCb(field=SetupField.ASK, value="fridge"))
     builder.button(
         text="♻️ Reset what I learned", callback_data=SetupCb(field=SetupField.CALIB, value="reset")
     )
-    return _markup(builder, 2, 2, 2, 1, 1)
+    return _markup(builder, 2, 2, 2, 2, 1)
 
 
-def card_keyboard(bake_id: int) -> InlineKeyboardMarkup:
+def card_keyboard(bake_id: int, photos: int = 0) -> InlineKeyboardMarkup:
     """The buttons on a bake's card in /bakes."""
     builder = InlineKeyboardBuilder()
     builder.button(text="📈 Chart", callback_data=BakeCb(action=BakeAction.CHART, bake_id=bake_id))
@@ -267,7 +271,8 @@ def card_keyboard(bake_id: int) -> InlineKeyboardMarkup:
     builder.button(text="🔁 Bake again", callback_data=BakeCb(action=BakeAction.AGAIN, bake_id=bake_id))
     builder.button(text="📏 Readings", callback_data=BakeCb(action=BakeAction.READINGS, bake_id=bake_id))
     builder.button(text="🗑 Delete", callback_data=BakeCb(action=BakeAction.DELETE, bake_id=bake_id))
-    return _markup(builder, 2, 2, 2)
+    widths = [2, 2, 2, *card_extras(builder, bake_id, photos)]
+    return _markup(builder, *widths)
 
 
 def erase_keyboard() -> InlineKeyboardMarkup:
@@ -292,3 +297,368 @@ def readings_keyboard(readings: Sequence[tuple[RiseReading, str]]) -> InlineKeyb
             callback_data=ReadingCb(action=ReadingAction.DELETE, reading_id=reading.id),
         )
     return _markup(builder, 1)
+
+
+# ---- photos, recipes, starters, sharing (issue 14)
+
+Tenths = Annotated[int, Field(ge=0, le=1_000_000)]  # grams × 10 (up to 100 kg); 0: none
+ShareCode = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{16}$")]
+
+
+class CardAction(StrEnum):
+    PHOTO_ADD = "photo"
+    PHOTOS = "photos"
+    RECIPE = "recipe"
+    SAVE_RECIPE = "save"
+    SAVE_AS_IS = "saveas"
+    SHARE = "share"
+
+
+class CardCb(CallbackData, prefix="bx"):
+    """More buttons of a bake's card."""
+
+    action: CardAction
+    bake_id: RowId
+
+
+class PhotoCb(CallbackData, prefix="ph"):
+    """Put a waiting photo on this bake."""
+
+    photo_id: RowId
+    bake_id: RowId
+
+
+class PhotoPageCb(CallbackData, prefix="pp"):
+    bake_id: RowId
+    page: Annotated[int, Field(ge=0, le=100_000)]
+
+
+class DraftSource(StrEnum):
+    BAKE = "b"
+    RECIPE = "r"
+
+
+class DraftAction(StrEnum):
+    START = "go"
+    AMOUNTS = "amt"
+    SCALE = "sc"
+    SAVE = "sv"
+
+
+class DraftCb(CallbackData, prefix="dr"):
+    """A recipe (of a bake or a saved one) about to start a bake, with the amounts shown."""
+
+    action: DraftAction
+    source: DraftSource
+    ref_id: RowId
+    flour: Tenths
+    water: Tenths = 0
+    starter: Tenths = 0
+    salt: Tenths = 0
+
+
+class RecipeAction(StrEnum):
+    START = "go"
+    OPEN = "open"
+    DELETE = "del"
+
+
+class RecipeCb(CallbackData, prefix="rc"):
+    action: RecipeAction
+    recipe_id: RowId
+
+
+class ShareAction(StrEnum):
+    NOTES = "notes"
+    READINGS = "readings"
+    PHOTOS = "photos"
+    REVOKE = "revoke"
+
+
+class ShareCb(CallbackData, prefix="sh"):
+    action: ShareAction
+    share_id: RowId
+
+
+class SharedAction(StrEnum):
+    SAVE = "save"
+    START = "go"
+
+
+class SharedCb(CallbackData, prefix="so"):
+    """Another baker's shared bake: save it as a recipe, or start a bake from it."""
+
+    action: SharedAction
+    code: ShareCode
+
+
+class StarterAction(StrEnum):
+    PEAKED = "peak"
+    RENAME = "ren"
+    ARCHIVE = "arc"
+
+
+class StarterCb(CallbackData, prefix="st"):
+    action: StarterAction
+    starter_id: RowId
+
+
+class FeedCb(CallbackData, prefix="fd"):
+    """Which starter a typed feeding was for (the feeding travels in tenths of a part)."""
+
+    starter_id: RowId
+    s: Annotated[int, Field(ge=1, le=1_000_000)]
+    f: Annotated[int, Field(ge=1, le=1_000_000)]
+    w: Annotated[int, Field(ge=1, le=1_000_000)]
+    t: Annotated[int, Field(ge=0, le=400)] = 0  # °C × 10; 0: none
+    g: bool = False  # typed as grams
+
+
+class PeakCb(CallbackData, prefix="pk"):
+    """The starter fed in this feeding peaked now."""
+
+    feeding_id: RowId
+
+
+def tenths(grams: float | None) -> int:
+    return 0 if grams is None else min(1_000_000, max(0, round(grams * 10)))
+
+
+def grams(value: int) -> float | None:
+    return None if value == 0 else value / 10
+
+
+def card_extras(builder: InlineKeyboardBuilder, bake_id: int, photos: int) -> list[int]:
+    """The card's photo, recipe and share buttons; returns the row widths they take."""
+    builder.button(text="📷 Add photo", callback_data=CardCb(action=CardAction.PHOTO_ADD, bake_id=bake_id))
+    widths = [1]
+    if photos:
+        builder.button(
+            text=f"🖼 Photos ({photos})", callback_data=CardCb(action=CardAction.PHOTOS, bake_id=bake_id)
+        )
+        widths = [2]
+    builder.button(text="🧾 Recipe", callback_data=CardCb(action=CardAction.RECIPE, bake_id=bake_id))
+    builder.button(
+        text="💾 Save recipe", callback_data=CardCb(action=CardAction.SAVE_RECIPE, bake_id=bake_id)
+    )
+    builder.button(text="🔗 Share", callback_data=CardCb(action=CardAction.SHARE, bake_id=bake_id))
+    return [*widths, 2, 1]
+
+
+def choose_bake_for_photo(photo_id: int, bakes: Sequence[Bake]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for bake in bakes:
+        builder.button(
+            text=f"📷 {bake.name[:40]} · {bake.started_at:%d %b}",
+            callback_data=PhotoCb(photo_id=photo_id, bake_id=bake.id),
+        )
+    return _markup(builder, 1)
+
+
+def photo_pages(bake_id: int, page: int, pages: int) -> InlineKeyboardMarkup | None:
+    builder = InlineKeyboardBuilder()
+    if page > 0:
+        builder.button(text="◀ Earlier", callback_data=PhotoPageCb(bake_id=bake_id, page=page - 1))
+    if page + 1 < pages:
+        builder.button(text="Later ▶", callback_data=PhotoPageCb(bake_id=bake_id, page=page + 1))
+    return _markup(builder, 2) if page > 0 or page + 1 < pages else None
+
+
+def draft_keyboard(
+    source: DraftSource, ref_id: int, amounts: tuple[float | None, ...], *, adjusted: bool = False
+) -> InlineKeyboardMarkup:
+    """Start as is / change amounts / scale (/ save), for a recipe about to start a bake."""
+    flour, water, starter, salt = (tenths(a) for a in amounts)
+
+    def draft(action: DraftAction) -> DraftCb:
+        return DraftCb(
+            action=action, source=source, ref_id=ref_id, flour=flour, water=water, starter=starter, salt=salt
+        )
+
+    builder = InlineKeyboardBuilder()
+    start = "▶️ Start with these" if adjusted else "▶️ Start as is"
+    builder.button(text=start, callback_data=draft(DraftAction.START))
+    builder.button(text="✏️ Change amounts", callback_data=draft(DraftAction.AMOUNTS))
+    builder.button(text="⚖️ Scale", callback_data=draft(DraftAction.SCALE))
+    widths = [1, 2]
+    if adjusted and flour:
+        builder.button(text="💾 Save as a recipe", callback_data=draft(DraftAction.SAVE))
+        widths.append(1)
+    return _markup(builder, *widths)
+
+
+def recipes_keyboard(recipes: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for recipe_id, name in recipes:
+        builder.button(
+            text=f"🥣 {name[:40]}", callback_data=RecipeCb(action=RecipeAction.START, recipe_id=recipe_id)
+        )
+        builder.button(text="📖", callback_data=RecipeCb(action=RecipeAction.OPEN, recipe_id=recipe_id))
+    return _markup(builder, *([2] * len(recipes)))
+
+
+def recipe_keyboard(recipe_id: int, amounts: tuple[float | None, ...]) -> InlineKeyboardMarkup:
+    """A saved recipe opened from /recipes: adjust and start, or delete it."""
+    markup = draft_keyboard(DraftSource.RECIPE, recipe_id, amounts)
+    delete = RecipeCb(action=RecipeAction.DELETE, recipe_id=recipe_id).pack()
+    rows = [*markup.inline_keyboard, [InlineKeyboardButton(text="🗑 Delete recipe", callback_data=delete)]]
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def share_keyboard(share_id: int, notes: bool, readings: bool, photos: bool) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for label, on, action in (
+        ("Notes and rating", notes, ShareAction.NOTES),
+        ("Rise readings", readings, ShareAction.READINGS),
+        ("Photos", photos, ShareAction.PHOTOS),
+    ):
+        builder.button(
+            text=f"{'☑' if on else '☐'} {label}", callback_data=ShareCb(action=action, share_id=share_id)
+        )
+    builder.button(
+        text="🚫 Revoke the link", callback_data=ShareCb(action=ShareAction.REVOKE, share_id=share_id)
+    )
+    return _markup(builder, 1)
+
+
+def shared_keyboard(code: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text="💾 Save as my recipe", callback_data=SharedCb(action=SharedAction.SAVE, code=code))
+    builder.button(
+        text="🥣 Start a bake from it", callback_data=SharedCb(action=SharedAction.START, code=code)
+    )
+    return _markup(builder, 1)
+
+
+def starters_keyboard(starters: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup | None:
+    if not starters:
+        return None
+    builder = InlineKeyboardBuilder()
+    widths = []
+    for starter_id, name in starters:
+        short = name[:24]
+        builder.button(
+            text=f"🫧 {short} peaked now",
+            callback_data=StarterCb(action=StarterAction.PEAKED, starter_id=starter_id),
+        )
+        builder.button(text="✏️", callback_data=StarterCb(action=StarterAction.RENAME, starter_id=starter_id))
+        builder.button(text="🗄", callback_data=StarterCb(action=StarterAction.ARCHIVE, starter_id=starter_id))
+        widths.append(3)
+    return _markup(builder, *widths)
+
+
+def feed_choice_keyboard(
+    starters: Sequence[tuple[int, str]],
+    ratio: tuple[float, float, float],
+    temp_c: float | None,
+    typed_grams: bool,
+) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    s, f, w = (max(1, tenths(part)) for part in ratio)
+    t = 0 if temp_c is None else min(400, max(0, round(temp_c * 10)))
+    for starter_id, name in starters:
+        builder.button(
+            text=f"🫙 {name[:40]}",
+            callback_data=FeedCb(starter_id=starter_id, s=s, f=f, w=w, t=t, g=typed_grams),
+        )
+    return _markup(builder, 1)
+
+
+def keep_name_keyboard(bake_id: int, label: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=label, callback_data=CardCb(action=CardAction.SAVE_AS_IS, bake_id=bake_id))
+    return builder.as_markup()
+
+
+# ---------------------------------------------------------------- planning (issue 11)
+
+
+class PlanAction(StrEnum):
+    CANCEL = "cancel"
+    PICTURE = "picture"
+    KEEP = "keep"  # re-plan after a drift: keep the planned time (the fridge absorbs it)
+    MOVE = "move"  # re-plan after a drift: the bread-ready time moves
+
+
+PlanDays = Annotated[int, Field(ge=0, le=6)]  # days from today, in the baker's timezone
+
+
+class PlanDayCb(CallbackData, prefix="pd"):
+    days: PlanDays
+
+
+class PlanTimeCb(CallbackData, prefix="pt"):
+    days: PlanDays
+    minute: Annotated[int, Field(ge=0, le=1439)]  # of the local day
+
+
+class PlanPickCb(CallbackData, prefix="pk"):
+    """One proposed plan: everything needed to build it again when tapped."""
+
+    ready: Annotated[int, Field(ge=0, le=2**40)]  # UTC, in minutes since the epoch
+    starter: Annotated[int, Field(ge=10, le=500)]  # tenths of a percent
+    fridge: Annotated[int, Field(ge=2, le=96)]  # half hours
+    ratio: Annotated[int, Field(ge=1, le=10)]  # the starter fed 1 : ratio : ratio
+
+
+class PlanCb(CallbackData, prefix="pl"):
+    action: PlanAction
+    plan_id: RowId
+
+
+PLAN_TIMES = ("07:00", "08:00", "09:00", "10:00", "12:00", "15:00", "18:00", "20:00")
+
+
+def plan_days_keyboard(labels: Sequence[str]) -> InlineKeyboardMarkup:
+    """Today, tomorrow and the days after (labels in order, from today)."""
+    builder = InlineKeyboardBuilder()
+    for days, label in enumerate(labels[:7]):
+        builder.button(text=label, callback_data=PlanDayCb(days=days))
+    return _markup(builder, 2, 3, 3)
+
+
+def plan_times_keyboard(days: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for clock in PLAN_TIMES:
+        hour, minute = (int(part) for part in clock.split(":"))
+        builder.button(text=clock, callback_data=PlanTimeCb(days=days, minute=hour * 60 + minute))
+    return _markup(builder, 4, 4)
+
+
+def plan_options_keyboard(options: Sequence[tuple[str, PlanPickCb]]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for label, data in options:
+        builder.button(text=label[:60], callback_data=data)
+    return _markup(builder, 1)
+
+
+def plan_keyboard(plan_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text="🖼 Picture", callback_data=PlanCb(action=PlanAction.PICTURE, plan_id=plan_id))
+    builder.button(text="✖ Cancel the plan", callback_data=PlanCb(action=PlanAction.CANCEL, plan_id=plan_id))
+    return _markup(builder, 2)
+
+
+def plan_drift_rows(
+    plan_id: int, keep_label: str | None, move_label: str
+) -> list[list[InlineKeyboardButton]]:
+    """The re-plan buttons under a reading's reply (next to its Undo)."""
+    rows: list[list[InlineKeyboardButton]] = []
+    if keep_label is not None:
+        keep = PlanCb(action=PlanAction.KEEP, plan_id=plan_id).pack()
+        rows.append([InlineKeyboardButton(text=keep_label[:60], callback_data=keep)])
+    move = PlanCb(action=PlanAction.MOVE, plan_id=plan_id).pack()
+    rows.append([InlineKeyboardButton(text=move_label[:60], callback_data=move)])
+    return rows
+
+
+def fridge_keyboard(
+    bake_id: int, options: Sequence[tuple[int, str]], suggested_minutes: int
+) -> InlineKeyboardMarkup:
+    """Cold-proof lengths, each with the clock time it ends: `(minutes, "07:30")`."""
+    builder = InlineKeyboardBuilder()
+    for minutes, clock in options:
+        length = f"{minutes / 60:g} h" if minutes % 30 == 0 else f"{minutes // 60} h {minutes % 60} min"
+        label = f"✓ {length} (suggested) {clock}" if minutes == suggested_minutes else f"{length} ({clock})"
+        builder.button(text=label, callback_data=ProofCb(bake_id=bake_id, cold=True, minutes=minutes))
+    return _markup(builder, 2)

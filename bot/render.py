@@ -124,6 +124,8 @@ def started(result: StartResult, zone: tzinfo, now: datetime) -> str:
     lines = [
         texts.BAKE_STARTED.format(name=texts.esc(bake.name), time=texts.fmt_time(bake.started_at, zone, now))
     ]
+    if result.plan is not None:
+        lines.append(texts.PLAN_LINKED.format(ready=texts.fmt_time(result.plan.ready_at, zone, now)))
     lines += texts.percentages_lines(bake.recipe)
     if bake.dough_temp_c is not None:
         lines.append(f"Dough temperature: {texts.fmt_temp(bake.dough_temp_c, user.temp_unit)}")
@@ -200,6 +202,12 @@ def card(details: BakeDetails, zone: tzinfo, now: datetime) -> str:
         lines.append("Rating: " + "⭐" * bake.rating)
     if bake.notes:
         lines.append(f"Notes: {texts.esc(bake.notes)}")
+    if bake.flour_mix:
+        lines.append(texts.FLOUR_MIX.format(mix=texts.esc(bake.flour_mix)))
+    if details.starter_name:
+        lines.append(texts.CARD_STARTER.format(name=texts.esc(details.starter_name)))
+    if details.photos:
+        lines.append(f"📷 {details.photos} photo(s)")
     timeline = [(r.taken_at, f"rise {_reading_pct(r)}") for r in details.readings]
     timeline += [
         (t.taken_at, f"dough {texts.fmt_temp(t.temp_c, user.temp_unit)}") for t in details.temperatures

@@ -28,3 +28,21 @@ class RiseValue(StatesGroup):
 
 class ImportFile(StatesGroup):
     document = State()
+
+
+# ---- photos, recipes, starters, sharing (issue 14)
+
+
+class PhotoFor(StatesGroup):
+    bake = State()  # "📷 Add photo" tapped: the next photos go onto that bake
+
+
+class RecipeInput(StatesGroup):
+    bake = State()  # the amounts / flour mix of a bake
+    name = State()  # the name to save a bake's recipe under
+    draft_amounts = State()  # new amounts for a recipe about to start a bake
+    draft_scale = State()  # how to scale it
+
+
+class StarterInput(StatesGroup):
+    rename = State()

@@ -333,8 +333,8 @@ INPUT_ERRORS: dict[str, str] = {
     "duration_missing": "How long? e.g. <code>{example}</code>.",
     "duration_negative": "A duration can't be negative. e.g. <code>{example}</code>.",
     "duration_format": "I didn't understand that duration. e.g. <code>{example}</code> (units: d, h, m, s).",
-    "duration_too_short": "That's too short: {what} can be from {low} to {high}, e.g. <code>{example}</code>.",
-    "duration_too_long": "That's too long: {what} can be from {low} to {high}, e.g. <code>{example}</code>.",
+    "duration_too_short": "That's too short. {what} can be from {low} to {high}, e.g. <code>{example}</code>.",
+    "duration_too_long": "That's too long. {what} can be from {low} to {high}, e.g. <code>{example}</code>.",
     "recipe_format": "I need amounts in grams (each up to 100 kg): flour, water, starter, salt — e.g. <code>500 375 100 10</code>, or tap Skip.",
     "recipe_no_flour": "The flour amount must be above zero, e.g. <code>500 375 100 10</code>.",
     "recipe_too_large": "Those amounts look too large: each can be up to 100 kg. e.g. <code>500 375 100 10</code>.",
@@ -448,6 +448,8 @@ INPUT_ERRORS.update(
         "ambiguous_comma": "“{number}” could be read two ways. Did you mean {decimal} or {whole}? "
         "Send <code>{short}</code> or <code>{whole}</code>.",
         "number_too_long": "That number is too long: up to {max_digits} digits, e.g. <code>{example}</code>.",
+        "feed_range": "Each part of the feed ratio starter:flour:water is above 0 and up to 100, "
+        "e.g. <code>/feed 1:2:2</code> or <code>/feed 1:5:5 26C</code>.",
     }
 )
 
@@ -463,3 +465,256 @@ def fmt_num(value: float, decimals: int = 1) -> str:
 def fmt_reading(rise_pct: float, from_heights: bool = False) -> str:
     """A rise reading: as typed ("4.5 %"); worked out from jar heights, to the whole percent."""
     return f"{rise_pct:.0f} %" if from_heights else fmt_pct(rise_pct)
+
+
+# ---- photos, recipes, starters, sharing (issue 14)
+
+_AT = next(i for i, (c, _, _) in enumerate(COMMANDS) if c == "done")
+COMMANDS[_AT:_AT] = [
+    ("recipes", "Your saved recipes: one tap starts a bake", "/recipes"),
+    ("recipe", "The recipe of the current bake (amounts, flour mix)", "/recipe 500 375 100 10 mix: 20% rye"),
+    ("scale", "Scale a recipe (factor, dough weight, loaves)", "/scale 2 · /scale 1800g · /scale 3x900g"),
+    ("levain", "Build the levain to peak when you mix", "/levain 12:00 · /levain 100g 7:30"),
+]
+
+INPUT_ERRORS.update(
+    {
+        "scale_format": "Scale by a factor, to a dough weight, or to loaves × weight each: <code>/scale 2</code>, "
+        "<code>/scale 1800g</code> or <code>/scale 3x900g</code> (a saved recipe's name after it scales that one).",
+        "scale_range": "I can't scale to that: a factor from 0.05 to 20, a dough from 50 g to 100 kg, up to 50 "
+        "loaves of 50 g to 10 kg. e.g. <code>/scale 2</code>, <code>/scale 1800g</code>, <code>/scale 3x900g</code>.",
+        "scale_factor": "Scale by a factor above zero, e.g. <code>/scale 2</code>.",
+        "scale_too_small": "That would make less than 10 g of flour. e.g. <code>/scale 2</code> or "
+        "<code>/scale 900g</code>.",
+        "scale_too_large": "That would make more than 100 kg of dough. e.g. <code>/scale 2</code> or "
+        "<code>/scale 3x900g</code>.",
+        "mix_long": "The flour mix can be up to {maximum} characters, e.g. <code>mix: 80% bread flour, 20% rye</code>.",
+        "feed_format": "Send the feed ratio starter:flour:water, e.g. <code>/feed 1:2:2</code> or "
+        "<code>/feed 1:5:5 26C</code>, or the amounts: <code>/feed 20g starter 100g flour 100g water</code>.",
+        "feed_grams_range": "Each amount up to {maximum:.0f} g and above zero, e.g. "
+        "<code>/feed 20g starter 100g flour 100g water</code>.",
+        "levain_format": "When will you mix? e.g. <code>/levain 12:00</code> (the starter of your recipe), "
+        "<code>/levain 100g 12:00</code>, or <code>/levain 12:00 Country loaf</code>.",
+        "levain_range": "A levain between 5 g and 20 kg, e.g. <code>/levain 100g 12:00</code>.",
+        "starter_format": "e.g. <code>/starter</code>, <code>/starter new Rye</code>, "
+        "<code>/starter rename Rye to Dark rye</code>, <code>/starter archive Rye</code>.",
+        "starter_name_long": "A name can be up to {maximum} characters.",
+    }
+)
+
+# photos
+PHOTO_ADDED = "📷 Added to <b>{name}</b>{caption}."
+PHOTO_REPLAYED = "📷 This photo is already on <b>{name}</b>."
+PHOTO_CHOOSE = "📷 Nice! No bake is going right now: which bake is this photo of?"
+PHOTO_NO_BAKES = ("📷 Nice photo! I keep photos with a bake: start one with /newbake, then send it again "
+                  "(or tap 📷 Add photo on a bake's card in /bakes).")
+PHOTO_ASK = "📷 Send the photo(s) of <b>{name}</b> now (a caption is kept with each), or /cancel."
+PHOTO_ELSEWHERE = "That photo is already on “{name}”."
+PHOTOS_NONE = "{name} has no photos yet: tap 📷 Add photo on its card."
+PHOTOS_PAGE = "🖼 <b>{name}</b>: photos {first}–{last} of {total}."
+PHOTO_NOT_FOUND = "I can't find that photo: it may have gone with its bake."
+
+# recipes
+RECIPE_ASK = ("🧾 Send the recipe of <b>{name}</b>: amounts in grams (flour, water, starter, salt) like "
+              "<code>500 375 100 10</code>, or as percentages of the flour: "
+              "<code>flour 500 water 75% starter 20% salt 2%</code>. Add the flour mix after <code>mix:</code>, "
+              "e.g. <code>mix: 80% bread flour, 20% rye</code>. Or /cancel.")
+RECIPE_SET = "🧾 Recipe of <b>{name}</b>:"
+FLOUR_MIX = "Flour: {mix}"
+CARD_STARTER = "Starter: {name}"
+RECIPE_NAME_ASK = "💾 Name for this recipe? Send one, or tap below to keep “{name}”."
+RECIPE_KEEP_NAME = "💾 Save as “{name}”"
+RECIPE_SAVED = "💾 Saved the recipe “{name}”. /recipes lists yours; one tap starts a bake."
+RECIPES_EMPTY = "No saved recipes yet. Open a bake in /bakes and tap 💾 Save recipe."
+RECIPES_HEADER = "<b>Your recipes</b> — 🥣 starts a bake, 📖 opens one to adjust first:"
+RECIPE_DELETED = "🗑 Deleted the recipe “{name}”."
+RECIPE_NOT_FOUND = "I can't find that recipe: it may have been deleted. /recipes lists yours."
+NO_RECIPE = ("There are no amounts to work with: add them with <code>/recipe 500 375 100 10</code> "
+             "(or 🧾 Recipe on a bake's card), or name a saved recipe.")
+TOO_MANY_RECIPES = "That's 50 recipes already: delete one in /recipes first."
+DRAFT_HEADER = "🔁 <b>{name}</b> — start as is, or adjust it first:"
+DRAFT_NO_RECIPE = "(No amounts recorded: add them with ✏️ Change amounts.)"
+DRAFT_ASK_AMOUNTS = ("✏️ New amounts for <b>{name}</b> in grams (flour, water, starter, salt), e.g. "
+                     "<code>500 375 100 10</code> or <code>flour 500 water 75% starter 20% salt 2%</code>. Or /cancel.")
+DRAFT_ASK_SCALE = ("⚖️ Scale <b>{name}</b> how? A factor <code>2</code>, a dough weight <code>1800g</code>, "
+                   "or loaves × weight <code>3x900g</code>. Or /cancel.")
+DRAFT_ADJUSTED = "🔁 <b>{name}</b> with new amounts:"
+SCALED = "⚖️ <b>{name}</b> × {factor}: {total} g of dough (baker's percentages kept):"
+SCALED_TARGET = "Tap ▶️ to start a bake with these amounts."
+
+# levain
+LEVAIN_PLAN = ("🫙 Feed <b>{seed} g</b> starter + <b>{flour} g</b> flour + <b>{water} g</b> water at <b>{feed}</b>, "
+               "so {needed} g{for_name} is at its peak at <b>{mix}</b> (1:{ratio}:{ratio}{starter}). "
+               "I'll remind you at {feed}.")
+LEVAIN_FOR = " for {name}"
+LEVAIN_PACE = ", timed by {name}'s own pace"
+LEVAIN_TOO_SOON = ("Not enough time: even a 1:1:1 feed takes about {hours} to peak. Pick a later mixing time, "
+                   "e.g. <code>/levain {example}</code>.")
+LEVAIN_REPLAYED = "(Already planned from this message.)"
+
+# starters
+FEED_WHICH = "🫙 Which starter did you feed ({ratio})?"
+STARTERS_HEADER = "<b>Your starters</b> — 🫧 when one peaks, tap it: I learn its pace."
+STARTER_LINE = "🫙 <b>{name}</b>{pace}"
+STARTER_PACE = " — peaks {pace} ({n} peak(s) noted)"
+STARTER_FEEDING = "   • {date} — {ratio}{temp}, peak expected after {hours}{peaked}"
+STARTER_PEAKED_AFTER = "; peaked after {hours}"
+STARTER_NO_FEEDINGS = "   no feedings yet: <code>/feed 1:2:2</code>"
+STARTER_CREATED = ("🫙 New starter “{name}”. Feed it with <code>/feed 1:2:2</code>; with more than one "
+                   "I ask which you fed.")
+STARTER_RENAME_ASK = "✏️ New name for “{name}”? Send it, or /cancel."
+STARTER_RENAMED = "✏️ Renamed to “{name}”."
+STARTER_ARCHIVED = "🗄 Archived “{name}”; its log is kept (and exported)."
+STARTER_NAME_TAKEN = "You already have a starter called “{name}”. Pick another name."
+STARTER_NOT_FOUND = "I can't find that starter (or it has no feeding yet). /starter lists yours."
+TOO_MANY_STARTERS = "That's 10 starters already: archive one first (/starter)."
+PEAK_NOTED = "🫧 Noted: “{name}” peaked {hours} after its feeding."
+PEAK_LEARNED = " It peaks {pace}; its next peaks are timed by that."
+PEAK_NOT_LEARNED = " (Too far from the feeding to learn from.)"
+PEAK_ALREADY = "Already noted: that feeding peaked {hours} after it was fed."
+
+
+def starter_pace_phrase(pace: float | None) -> str:
+    if pace is None or abs(pace - 1) < 0.05:
+        return "at the book's pace"
+    if pace < 1:
+        return f"{1 / pace:.1f}× as fast as the book"
+    return f"{pace:.1f}× as slow as the book"
+
+
+# sharing
+SHARE_LINK = ("🔗 Anyone with this link can open the recipe of <b>{name}</b> (amounts, flour mix, target rise "
+              "and schedule) and save it or start a bake from it:\n{link}\n\n"
+              "Tick what else it shows; revoke it any time.")
+SHARE_REVOKED = "🚫 Revoked: the link of “{name}” no longer opens anything."
+SHARE_ALREADY_REVOKED = "That link was revoked already; tap 🔗 Share on the card for a new one."
+SHARE_NOT_FOUND = "I don't know that link: it may be mistyped. Ask the baker who shared it for a new one."
+SHARE_GONE = "That link was revoked by the baker who shared it. Ask them for a new one."
+SHARED_HEADER = "📖 <b>{name}</b>, shared by {owner}"
+SHARED_TARGET = "Target rise {target:.0f} %"
+SHARED_FOLDS = "Stretch-and-folds: {count} × every {interval} min"
+SHARED_BULK = "Bulk took {bulk}{temp}"
+SHARED_PROOF = "{kind} {duration}"
+SHARED_RATING = "Rating: {stars}"
+SHARED_NOTES = "Notes: {notes}"
+SHARED_READINGS = "<b>Rise</b>: {points}"
+SHARED_SAVED = "💾 Saved “{name}” to your recipes (/recipes)."
+
+
+# ---- planning (issue 11)
+
+_AT = next(i for i, (c, _, _) in enumerate(COMMANDS) if c == "newbake") + 1
+COMMANDS[_AT:_AT] = [
+    ("plan", "Plan a bake backwards from when the bread should be ready",
+     "/plan Sun 9:00 · /plan tomorrow 8am · /plan 18:30 · /plan cancel"),
+]
+_AT = next(i for i, (c, _, _) in enumerate(COMMANDS) if c == "fridge")
+COMMANDS[_AT] = ("fridge", "End bulk: cold proof in the fridge", "/fridge · /fridge 14h · /fridge until 8:00")
+
+INPUT_ERRORS.update(
+    {
+        "when_format": "I didn't understand that time. e.g. <code>{example}</code> — a time like <code>9:00</code> or "
+                       "<code>8am</code>, with a day like <code>tomorrow</code> or <code>Sun</code> if you like.",
+        "when_past": "That time has passed today. e.g. <code>{example}</code>, or a time with <code>tomorrow</code>.",
+        "fridge_range": "A fridge is usually between {low:.0f} and {high:.0f} °C, e.g. <code>4</code> or <code>39F</code>.",
+    }
+)
+REMINDER_TEXTS.update(
+    {
+        "plan_feed": "🫙 Plan: feed your starter now, {label}, so it peaks when you mix.",
+        "plan_mix": "🥣 Plan: time to mix ({label}). Send /newbake once it's mixed and I'll follow the dough.",
+        "plan_shape": "✋ Plan: bulk should be about done (aim for {label} rise) — check the jar, shape, then /fridge.",
+        "plan_preheat": "🔥 Plan: preheat the oven now.",
+        "plan_bake": "🍞 Plan: out of the fridge and into the oven!",
+        "plan_out": "🎉 Plan: the bread should be ready — out of the oven, and let it cool before cutting.",
+    }
+)
+REMINDER_KIND_NAMES.update(
+    {
+        "plan_feed": "plan: feed the starter", "plan_mix": "plan: mix", "plan_shape": "plan: shape",
+        "plan_preheat": "plan: preheat", "plan_bake": "plan: bake", "plan_out": "plan: bread ready",
+    }
+)
+
+PLAN_ASK_DAY = "🗓 When should the bread come out of the oven? Pick a day, or send e.g. <code>/plan Sun 9:00</code>."
+PLAN_ASK_TIME = "🗓 {day}: at what time should the bread come out of the oven?"
+PLAN_DAY_TODAY = "Today"
+PLAN_DAY_TOMORROW = "Tomorrow"
+PLAN_READY = "🗓 <b>Bread out of the oven {ready}</b>"
+PLAN_NOT_MET = ("⏳ Bread can't be ready by {asked}: even with the most starter and the shortest cold proof, "
+                "feeding the starter would have to start before now. The earliest that works is <b>{earliest}</b>.")
+PLAN_NOT_MET_AT_ALL = "⏳ Bread can't be ready by {asked}, and I found no time in the next three days that works."
+PLAN_CLASH = "⚠️ {steps} would fall in {quiet}. With every step outside it: bread at <b>{alt}</b> (option {n})."
+PLAN_CLASH_ONLY = "⚠️ {steps} would fall in {quiet}; no nearby time avoids that."
+PLAN_QUIET_YOURS = "your quiet hours ({start}–{end})"
+PLAN_QUIET_NIGHT = "the night ({start}–{end}; set your own quiet hours in /settings)"
+PLAN_OPTION = "<b>Option {n}</b>: mix {mix} with {starter:g} % starter, {fridge} in the fridge"
+PLAN_OPTION_READY = " — bread {ready}"
+PLAN_BASIS = ("From {source}: {starter:g} % starter, kitchen {kitchen}, target rise {target:.0f} %, "
+              "fridge {fridge}{pace}.")
+PLAN_BASIS_LAST = "your last bake"
+PLAN_BASIS_DEFAULT = "the usual defaults (no bake yet)"
+PLAN_BASIS_PACE = "; your dough's own pace ×{pace:.2f}"
+PLAN_FRIDGE_NOTE = ("❄️ In the fridge it keeps rising while it cools: about {start:.0f} → {end:.0f} % over {hours}, "
+                    "most of it in the first hours.")
+PLAN_PICK = "Tap an option to start it: I'll remind you of every step."
+PLAN_STEP_NAMES = {
+    "feed": "feed the starter 1:{ratio}:{ratio} (it peaks when you mix)",
+    "mix": "mix, {starter:g} % starter — then /newbake",
+    "fold": "stretch-and-fold {seq}",
+    "shape": "end of bulk (about {target:.0f} % rise): shape",
+    "fridge": "into the fridge for {fridge}",
+    "preheat": "preheat the oven",
+    "bake": "out of the fridge, into the oven",
+    "out": "🍞 out of the oven",
+}
+PLAN_STEP_SHORT = {
+    "feed": "feeding the starter", "mix": "mixing", "fold": "a fold", "shape": "shaping",
+    "fridge": "into the fridge", "preheat": "the preheat", "bake": "baking", "out": "out of the oven",
+}
+PLAN_PICTURE_TITLE = "Bread out of the oven {ready}"
+PLAN_BUTTON = "✓ {n}: mix {mix} · {starter:g} %"
+PLAN_ACCEPTED = ("✅ Plan set: bread out of the oven <b>{ready}</b>. I'll remind you of each step; when you mix, "
+                 "send /newbake and I'll follow the dough (and tell you if it runs off the plan).")
+PLAN_ACCEPTED_AGAIN = "This plan was already set (bread {ready})."
+PLAN_REPLACED = "It replaces your plan for {old}."
+PLAN_CURRENT = "🗓 Your plan: bread out of the oven <b>{ready}</b>{bake}."
+PLAN_CURRENT_BAKE = ", following “{name}”"
+PLAN_NEXT = "Next: {what} at {time}."
+PLAN_CANCEL_BUTTON = "✖ Cancel the plan"
+PLAN_PICTURE_BUTTON = "🖼 Picture"
+PLAN_CANCELLED = "Plan for {ready} cancelled, with its reminders."
+PLAN_NONE = "You have no plan going. Plan one with <code>/plan Sun 9:00</code>, or /plan to pick a day."
+PLAN_GONE = "That plan is no longer active. /plan shows where things stand."
+PLAN_OUT_OF_DATE = "That plan is out of date: its first step has gone by. Send /plan again for a fresh one."
+PLAN_LINKED = "🗓 Following your plan: bread out of the oven {ready}."
+PLAN_PICTURE_CAPTION = "🗓 Bread out of the oven {ready}. Night and quiet hours shaded."
+PLAN_DRIFT = "🗓 At this pace the bread would be ready <b>{ready}</b>, {minutes} {direction} than planned ({planned})."
+PLAN_DRIFT_LATER = "later"
+PLAN_DRIFT_EARLIER = "earlier"
+PLAN_KEEP_FRIDGE = "To keep {planned}: {hours} in the fridge instead of {old}."
+PLAN_KEEP_SPOT = "Or move the dough to a {side} spot, about {temp}."
+PLAN_SPOT_WARMER = "warmer"
+PLAN_SPOT_COOLER = "cooler"
+PLAN_KEEP_BUTTON = "Keep {planned} ({hours} fridge)"
+PLAN_MOVE_BUTTON = "Bread at {ready}"
+PLAN_REPLANNED_KEPT = "✅ Re-planned: bread still out of the oven {ready}; {hours} in the fridge."
+PLAN_REPLANNED_MOVED = "✅ Re-planned: bread out of the oven {ready}; the later reminders moved with it."
+PLAN_REPLAN_ALREADY = "Already re-planned: the plan matches the dough."
+ASK_FRIDGE = ("How long in the fridge? Each button says when it ends (suggested: <b>{suggested}</b>, until "
+              "{until}{why}). Or send e.g. <code>/fridge 14h</code> or <code>/fridge until 8:00</code>.")
+FRIDGE_WHY_PLAN = ", your plan's baking time"
+FRIDGE_WHY_QUIET = ", outside your quiet hours"
+
+
+def fmt_fridge_minutes(minutes: int) -> str:
+    """A cold-proof length on a button: "12 h", "13.5 h", "25 h 29 min"."""
+    if minutes % 30 == 0:
+        return f"{minutes / 60:g} h"
+    return f"{minutes // 60} h {minutes % 60} min"
+
+
+FRIDGE_UNTIL_BOUNDS = "Until {end} is {duration} from now: a proof should be between 15 minutes and 3 days."
+ASK_SETTING.update(
+    {"fridge": "Your fridge's temperature (the cold proof is modelled at it), e.g. <code>4</code> or <code>39F</code>."}
+)

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
 from .constants import CHAT_ACTIONS, MAX_CALLBACK_ANSWER_LENGTH, MAX_DOWNLOAD_SIZE
+from .formatting import FormattedText
 from .media import FileKind, StoredFile, guess_mime_type
 from .models import ApiError, SentMessage
 from .params import Params, Upload, as_int
@@ -42,6 +43,8 @@ _COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 class BotMethods(WebhookDelivery):
     """Handlers of the Bot API methods, with the validation they share."""
 
+    _media_groups: int = 13_000_000_000_000_000  # the last media_group_id given out
+
     def _method_table(self) -> dict[str, tuple[str, Handler]]:
         """Lower-case method name -> (canonical name, handler); Telegram ignores the case."""
         handlers: dict[str, Handler] = {
@@ -56,6 +59,7 @@ class BotMethods(WebhookDelivery):
             "sendMessage": self._send_message,
             "sendDocument": self._send_document,
             "sendPhoto": self._send_photo,
+            "sendMediaGroup": self._send_media_group,
             "sendChatAction": self._send_chat_action,
             "editMessageText": self._edit_message_text,
             "editMessageCaption": self._edit_message_caption,
@@ -234,6 +238,79 @@ class BotMethods(WebhookDelivery):
 
     async def _send_photo(self, params: Params) -> dict[str, Any]:
         return await self._send_media(params, "photo")
+
+    async def _send_media_group(self, params: Params) -> list[dict[str, Any]]:
+        """An album: 2-10 photos (or 2-10 documents), each a message of its own with its own
+        caption, all with the same ``media_group_id``; no reply markup (Telegram takes none)."""
+        chat = self._target_chat(params)
+        media = params.get_json("media")
+        if not isinstance(media, list) or not all(isinstance(item, dict) for item in media):
+            raise ApiError(400, "Bad Request: can't parse media JSON object")
+        if not 2 <= len(media) <= 10:
+            raise ApiError(400, "Bad Request: wrong number of media items: must be between 2 and 10")
+        kinds = {item.get("type") for item in media}
+        if kinds not in ({"photo"}, {"document"}):
+            raise ApiError(400, "Bad Request: MEDIA_GROUP_INVALID: photos and documents can't be mixed")
+        reply_to = reply_target(chat, params)
+        # Everything is checked before the first message is made: an album is sent whole or not at all.
+        items: list[tuple[dict[str, Any], StoredFile, FormattedText | None]] = []
+        for item in media:
+            kind: Literal["photo", "document"] = "photo" if item["type"] == "photo" else "document"
+            value = item.get("media")
+            if isinstance(value, str) and value.startswith("attach://"):
+                value = params.raw(value.removeprefix("attach://"))
+                if not isinstance(value, Upload):
+                    raise ApiError(400, _BAD_FILE)
+            item_params = Params(
+                {
+                    "media": value,
+                    "parse_mode": item.get("parse_mode"),
+                    "caption_entities": item.get("caption_entities"),
+                }
+            )
+            stored = self._input_file(item_params, "media", kind)
+            raw_caption = item.get("caption")
+            if raw_caption is not None and not isinstance(raw_caption, str):
+                raise ApiError(400, "Bad Request: can't parse media JSON object")
+            items.append((item, stored, formatted_text(raw_caption or None, item_params, caption=True)))
+        group_id = str(self._next_media_group_id())
+        results: list[dict[str, Any]] = []
+        for item, stored, formatted in items:
+            kind = "photo" if item["type"] == "photo" else "document"
+            content: dict[str, Any] = {"media_group_id": group_id}
+            if kind == "photo":
+                content["photo"] = stored.photo_sizes()
+            else:
+                content["document"] = stored.document()
+            caption = formatted.text if formatted is not None and formatted.text else None
+            if formatted is not None and caption:
+                content["caption"] = caption
+                if formatted.entities:
+                    content["caption_entities"] = formatted.entities
+            message = self._new_bot_message(chat, Markup(), reply_to, content)
+            sent = SentMessage(
+                message_id=message["message_id"],
+                chat_id=chat.chat_id,
+                text=caption or "",
+                html=item.get("caption"),
+                parse_mode=item.get("parse_mode") or None,
+                photo=stored.content if kind == "photo" else None,
+                document=stored.content if kind == "document" else None,
+                filename=stored.file_name,
+                caption=caption,
+                kind=kind,
+                date=message["date"],
+                entities=formatted.entities if formatted is not None and caption else [],
+                mime_type=stored.mime_type,
+                file_id=stored.file_id,
+                raw=message,
+            )
+            results.append(self._store_sent(chat, sent))
+        return results
+
+    def _next_media_group_id(self) -> int:
+        self._media_groups += 1
+        return self._media_groups
 
     async def _send_chat_action(self, params: Params) -> bool:
         chat = self._target_chat(params)

@@ -42,3 +42,44 @@ class ReminderGone(DomainError):
 
 class ReadingGone(DomainError):
     """The reading was removed already (a second tap on Undo) or is not this baker's."""
+
+
+# ---------------------------------------------------------------- recipes, photos, starters, sharing
+
+
+class RecipeNotFound(DomainError):
+    """No such saved recipe for this baker: another's id, a forged button, or deleted."""
+
+
+class NoRecipe(DomainError):
+    """The bake (or recipe) has no amounts to scale or to build a levain from."""
+
+
+class StarterNotFound(DomainError):
+    """No such starter for this baker (or it is archived)."""
+
+
+class StarterNameTaken(DomainError):
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+class TooManyStarters(DomainError):
+    pass
+
+
+class PhotoNotFound(DomainError):
+    """No such photo for this baker: a forged button, or deleted with its bake."""
+
+
+class ShareNotFound(DomainError):
+    """An unknown share code, or one of another baker."""
+
+
+class ShareRevoked(DomainError):
+    """The owner revoked the link."""
+
+
+class TooManyRecipes(DomainError):
+    pass

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from schedules import calibration as calib
 from schedules import fermentation as model
 from schedules.planner import BulkSettings
-from schedules.types import Bake, RiseReading, TargetRule, User
+from schedules.types import Bake, RiseReading, TargetRule, TempReading, User
 
 DEFAULT_STARTER_PCT = 20.0
 
@@ -34,9 +34,12 @@ class Prediction:
     pace_factor: float = 1.0  # time-scale vs the uncalibrated model (1.3 = 30 % slower)
     starter_pct: float = DEFAULT_STARTER_PCT
     dough_temp_c: float = 24.0
+    temperatures: tuple[tuple[float, float], ...] = ()  # the logged (hours since mixing, °C)
 
     def rise_at(self, hours: float) -> float:
         """The predicted rise curve (for charts), consistent with the ETA."""
+        if self.temperatures:
+            return model.rise_along(hours, self.starter_pct, self.temperatures, self.pace_factor)
         return model.predicted_rise_pct(hours / self.pace_factor, self.starter_pct, self.dough_temp_c)
 
 
@@ -57,9 +60,19 @@ def target_for(user: User, dough_temp_c: float) -> float:
     return round(model.target_rise_pct(dough_temp_c))
 
 
+def starter_vigour(bake: Bake) -> float:
+    """How the bake's starter's learned pace stretches the model's time (1.2: it peaks, and so
+    leavens, a fifth slower than the book; 1 when unknown). The per-baker factor then learns
+    what is left, since `lesson` counts this in the model's hours too."""
+    factor = bake.starter_factor
+    return factor if factor is not None and 0.2 <= factor <= 5.0 else 1.0
+
+
 def prior(user: User, bake: Bake, dough_temp_c: float, target: float) -> Prior:
-    """Bulk hours before any reading: the model, then this baker's speed factor."""
-    model_hours = model.predict_bulk_hours(bake.starter_pct or DEFAULT_STARTER_PCT, dough_temp_c, target)
+    """Bulk hours before any reading: the model with the bake's starter's pace, then this
+    baker's speed factor."""
+    starter = bake.starter_pct or DEFAULT_STARTER_PCT
+    model_hours = model.predict_bulk_hours(starter, dough_temp_c, target) * starter_vigour(bake)
     cal = calibration_of(user)
     hours = calib.calibrated_hours(cal, model_hours)
     return Prior(model_hours, hours, calib.prediction_window(cal, hours))
@@ -76,10 +89,25 @@ def bulk_settings(user: User, bake: Bake) -> BulkSettings:
     )
 
 
+def time_line(bake: Bake, temperatures: Sequence[TempReading]) -> tuple[tuple[float, float], ...]:
+    """The bake's logged temperatures as (hours since mixing, °C), its dough temperature at
+    mixing first when nothing was logged then."""
+    points = [((t.taken_at - bake.started_at).total_seconds() / 3600, t.temp_c) for t in temperatures]
+    if bake.dough_temp_c is not None and not any(h <= 0.01 for h, _ in points):
+        points.insert(0, (0.0, bake.dough_temp_c))
+    return tuple(sorted(points))
+
+
 def predict(
-    user: User, bake: Bake, readings: Sequence[RiseReading], temperature: float | None
+    user: User,
+    bake: Bake,
+    readings: Sequence[RiseReading],
+    temperature: float | None,
+    temperatures: Sequence[TempReading] = (),
 ) -> Prediction | None:
-    """The live estimate for a bake in bulk, from its own readings when it has some."""
+    """The live estimate for a bake in bulk, from its own readings when it has some. With the
+    logged `temperatures` the readings and the ETA are read on thermal time (the last
+    temperature holds from then on); the baker's history sets the prior's spread."""
     if temperature is None or not bake.in_bulk:
         return None
     target = bake.target_rise_pct or target_for(user, temperature)
@@ -89,8 +117,15 @@ def predict(
         for r in readings
     ]
     starter = bake.starter_pct or DEFAULT_STARTER_PCT
+    line = time_line(bake, temperatures) if temperatures else ()
     estimate = model.estimate_bulk_end(
-        points, target, starter_pct=starter, dough_temp_c=temperature, prior_hours=before.hours
+        points,
+        target,
+        starter_pct=starter,
+        dough_temp_c=temperature,
+        prior_hours=before.hours,
+        temperatures=line or None,
+        prior_log_sd=calib.prior_log_sd(calibration_of(user)),
     )
     low, high = before.window if estimate.basis == Basis.PRIOR else (estimate.low_hours, estimate.high_hours)
     start = bake.started_at
@@ -104,6 +139,7 @@ def predict(
         pace_factor=estimate.pace_factor,
         starter_pct=starter,
         dough_temp_c=temperature,
+        temperatures=line,
     )
 
 
@@ -115,8 +151,14 @@ class Lesson:
     actual_hours: float
 
 
-def lesson(bake: Bake, readings: Sequence[RiseReading], temperature: float | None) -> Lesson | None:
-    """Compare the real bulk time with the model's, at the rise the baker actually reached."""
+def lesson(
+    bake: Bake,
+    readings: Sequence[RiseReading],
+    temperature: float | None,
+    temperatures: Sequence[TempReading] = (),
+) -> Lesson | None:
+    """Compare the real bulk time with the model's, at the rise the baker actually reached (along
+    the logged temperatures when there are some: the model's hours at their mean speed)."""
     if temperature is None or bake.bulk_ended_at is None:
         return None
     actual_hours = (bake.bulk_ended_at - bake.started_at).total_seconds() / 3600
@@ -125,7 +167,12 @@ def lesson(bake: Bake, readings: Sequence[RiseReading], temperature: float | Non
     if not reached or reached < 10 or actual_hours < 0.5:
         return None  # nothing to learn from (no rise known, or bulk cut short)
     starter = bake.starter_pct or DEFAULT_STARTER_PCT
-    return Lesson(model.predict_bulk_hours(starter, temperature, reached), actual_hours)
+    if temperatures:
+        line = time_line(bake, temperatures)
+        hours = model.model_hours_along(starter, reached, line, actual_hours)
+    else:
+        hours = model.predict_bulk_hours(starter, temperature, reached)
+    return Lesson(hours * starter_vigour(bake), actual_hours)
 
 
 def learn(cal: calib.Calibration, taught: Lesson) -> tuple[float, calib.Calibration]:

@@ -329,7 +329,7 @@ MAX_GRAMS = 100_000.0
 
 
 RECIPE_MAX_CHARS = 200
-_RECIPE_LIST = re.compile(r"\d+(?:\.\d+)?[a-z]*(?:,\d+(?:\.\d+)?[a-z]*){1,3}")
+_RECIPE_LIST = re.compile(r"\d+(?:\.\d+)? ?[a-z]*(?: ?, ?\d+(?:\.\d+)? ?[a-z]*){1,3}")
 
 
 def parse_recipe(text: str) -> Recipe:
@@ -342,7 +342,7 @@ def parse_recipe(text: str) -> Recipe:
     raw = text.strip().lower()
     if len(raw) > RECIPE_MAX_CHARS:
         raise ParseError("recipe_format")
-    if not _RECIPE_LIST.fullmatch(re.sub(r"\s+", "", raw)):
+    if not _RECIPE_LIST.fullmatch(" ".join(raw.split())):
         raw = re.sub(r"(\d+),(\d+)", _decimal_comma, raw)
     raw = raw.replace(",", " ").replace("=", " ").replace(":", " ")
     amounts: dict[str, float] = {}
@@ -464,11 +464,11 @@ def parse_feed_ratio(text: str) -> tuple[float, float, float]:
     if len(parts) not in (2, 3):
         raise ParseError("feed_format")
     low, high = FEED_PART_RANGE
-    numbers = [parse_number(p, out_of_range=ParseError("feed_format", low=low, high=high)) for p in parts]
+    numbers = [parse_number(p, out_of_range=ParseError("feed_range", low=low, high=high)) for p in parts]
     if len(numbers) == 2:
         numbers.append(numbers[1])
     if any(n <= low or n > high for n in numbers):
-        raise ParseError("feed_format", low=low, high=high)
+        raise ParseError("feed_range", low=low, high=high)
     return numbers[0], numbers[1], numbers[2]
 
 

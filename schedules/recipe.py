@@ -161,7 +161,7 @@ def plan_levain(
         raise LevainTooSoon(peak_hours(LEVAIN_RATIOS[0]))
     ratio = fitting[-1]
     built = math.ceil(needed_g * LEVAIN_MARGIN)
-    seed = max(1.0, float(round(built / (1 + 2 * ratio))))
+    seed = float(math.ceil(built / (1 + 2 * ratio)))  # up: a small build never comes out short
     feed = float(round(seed * ratio))
     return LevainPlan(
         seed_g=seed,

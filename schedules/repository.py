@@ -16,11 +16,16 @@ from schedules.recipe import Recipe
 from schedules.types import (
     Bake,
     BakeEvent,
+    BakePhoto,
+    BakePlan,
     InboxEntry,
     NewReminder,
     Reminder,
     ReminderChanges,
     RiseReading,
+    SavedRecipe,
+    Share,
+    Starter,
     StarterFeeding,
     TempReading,
     User,
@@ -181,6 +186,11 @@ class Repository(Protocol):
         """A pending reminder with its baker and bake, in one read."""
         ...
 
+    def due_for_delivery(self, moment: datetime, *, limit: int) -> list[tuple[Reminder, User, Bake | None]]:
+        """The pending reminders due before `moment`, each with its baker and bake: three
+        statements in one call, however many reminders."""
+        ...
+
     def pending_due_before(self, moment: datetime, *, limit: int = 100_000) -> list[Reminder]: ...
 
     def mark_reminder(self, reminder_id: int, state: str, *, sent_at: datetime | None = None) -> bool:
@@ -208,3 +218,170 @@ class Repository(Protocol):
     def feeding_by_source(self, user_id: int, source_key: str) -> StarterFeeding | None: ...
 
     def feedings(self, user_id: int, *, limit: int = 10) -> list[StarterFeeding]: ...
+
+    def add_starter(
+        self, user_id: int, name: str, now: datetime, source_key: str | None = None
+    ) -> Starter: ...
+
+    def starters(self, user_id: int, *, archived: bool = False) -> list[Starter]:
+        """The baker's starters, oldest first; archived ones only when asked."""
+        ...
+
+    def get_starter(self, user_id: int, starter_id: int) -> Starter | None: ...
+
+    def starter_by_name(self, user_id: int, name: str) -> Starter | None:
+        """An active starter by name, whatever the case."""
+        ...
+
+    def default_starter(self, user_id: int) -> Starter | None:
+        """The active starter fed most recently (the one a baker just fed is the one they bake
+        with), else the newest active one."""
+        ...
+
+    def update_starter(
+        self,
+        user_id: int,
+        starter_id: int,
+        *,
+        name: str | None = None,
+        archived_at: datetime | None = None,
+        calibration: str | None = None,
+    ) -> Starter | None:
+        """Rename, archive or store the learned pace of an active starter (what is given)."""
+        ...
+
+    def add_starter_feeding(
+        self,
+        user_id: int,
+        starter_id: int,
+        fed_at: datetime,
+        ratio: tuple[float, float, float],
+        temp_c: float | None,
+        peak_hours: float,
+        source_key: str | None = None,
+    ) -> StarterFeeding | None: ...
+
+    def starter_feedings(self, user_id: int, starter_id: int, *, limit: int = 10) -> list[StarterFeeding]: ...
+
+    def get_feeding(self, user_id: int, feeding_id: int) -> StarterFeeding | None: ...
+
+    def mark_feeding_peaked(self, user_id: int, feeding_id: int, at: datetime) -> StarterFeeding | None:
+        """Note when a feeding peaked; None if it was noted already (or is not this baker's)."""
+        ...
+
+    def save_recipe(
+        self,
+        user_id: int,
+        name: str,
+        recipe: Recipe,
+        now: datetime,
+        *,
+        flour_mix: str | None = None,
+        target_rise_pct: float | None = None,
+        folds_count: int | None = None,
+        fold_interval_min: int | None = None,
+        source_key: str | None = None,
+    ) -> SavedRecipe:
+        """Save a named recipe; a recipe of the same name (any case) is replaced, keeping its id."""
+        ...
+
+    def recipes(self, user_id: int, *, limit: int = 50) -> list[SavedRecipe]: ...
+
+    def count_recipes(self, user_id: int) -> int: ...
+
+    def get_recipe(self, user_id: int, recipe_id: int) -> SavedRecipe | None: ...
+
+    def recipe_by_name(self, user_id: int, name: str) -> SavedRecipe | None: ...
+
+    def recipe_by_source(self, user_id: int, source_key: str) -> SavedRecipe | None: ...
+
+    def delete_recipe(self, user_id: int, recipe_id: int) -> bool: ...
+
+    def add_photo(
+        self,
+        user_id: int,
+        bake_id: int | None,
+        file_id: str,
+        file_unique_id: str | None,
+        caption: str | None,
+        taken_at: datetime,
+        source_key: str | None = None,
+    ) -> BakePhoto | None:
+        """A photo reference, on one of the baker's bakes (None if it is not theirs) or, with
+        `bake_id` None, waiting for them to pick one."""
+        ...
+
+    def photo_by_source(self, user_id: int, source_key: str) -> BakePhoto | None: ...
+
+    def get_photo(self, user_id: int, photo_id: int) -> BakePhoto | None: ...
+
+    def attach_photo(self, user_id: int, photo_id: int, bake_id: int) -> BakePhoto | None:
+        """Put a waiting photo on one of the baker's bakes; None if either is not theirs or the
+        photo is on a bake already."""
+        ...
+
+    def photos(self, user_id: int, bake_id: int, *, limit: int = 10, offset: int = 0) -> list[BakePhoto]: ...
+
+    def count_photos(self, user_id: int, bake_id: int) -> int: ...
+
+    def add_share(self, user_id: int, bake_id: int, code: str, now: datetime) -> Share | None: ...
+
+    def live_share(self, user_id: int, bake_id: int) -> Share | None: ...
+
+    def get_share(self, user_id: int, share_id: int) -> Share | None: ...
+
+    def share_by_code(self, code: str) -> Share | None: ...
+
+    def update_share(
+        self,
+        user_id: int,
+        share_id: int,
+        *,
+        include_notes: bool | None = None,
+        include_readings: bool | None = None,
+        include_photos: bool | None = None,
+        revoked_at: datetime | None = None,
+    ) -> Share | None:
+        """Tick what a live link shows, or revoke it; None if it is not this baker's or revoked."""
+        ...
+
+    def add_plan(
+        self,
+        user_id: int,
+        now: datetime,
+        *,
+        ready_at: datetime,
+        starter_pct: float,
+        feed_ratio: int,
+        kitchen_temp_c: float,
+        fridge_temp_c: float,
+        target_rise_pct: float,
+        bulk_hours: float,
+        fridge_hours: float,
+        steps: str,
+        source_key: str | None = None,
+    ) -> BakePlan:
+        """A newly accepted plan, the baker's active one (end any other first)."""
+        ...
+
+    def get_plan(self, user_id: int, plan_id: int) -> BakePlan | None: ...
+
+    def plan_by_source(self, user_id: int, source_key: str) -> BakePlan | None: ...
+
+    def active_plan(self, user_id: int) -> BakePlan | None: ...
+
+    def plan_of_bake(self, user_id: int, bake_id: int) -> BakePlan | None:
+        """The active plan a bake was started from, if any."""
+        ...
+
+    def update_plan(self, user_id: int, plan_id: int, **changes: Any) -> BakePlan | None: ...
+
+    def link_plan_reminders(self, user_id: int, plan_id: int, reminder_ids: Sequence[int]) -> None:
+        """Mark reminders (made through add_reminders) as steps of a plan."""
+        ...
+
+    def plan_reminders(self, user_id: int, plan_id: int, *, pending_only: bool = True) -> list[Reminder]: ...
+
+    def cancel_plan_steps(self, user_id: int, plan_id: int, kinds: Sequence[str] | None = None) -> list[int]:
+        """Cancel a plan's pending steps (all, or some kinds); return their ids."""
+        ...

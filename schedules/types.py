@@ -31,6 +31,13 @@ class ReminderKind(StrEnum):
     PROOF_END = "proof_end"
     TIMER = "timer"
     STARTER_PEAK = "starter_peak"
+    # the steps of an accepted plan (schedules.plan): no bake yet when most of them are due
+    PLAN_FEED = "plan_feed"
+    PLAN_MIX = "plan_mix"
+    PLAN_SHAPE = "plan_shape"
+    PLAN_PREHEAT = "plan_preheat"
+    PLAN_BAKE = "plan_bake"
+    PLAN_OUT = "plan_out"
 
 
 class ReminderState(StrEnum):
@@ -77,6 +84,7 @@ class User:
     calibration: str | None = None
     blocked_at: datetime | None = None  # the baker blocked the bot: reminders wait, unsent
     undelivered: str | None = None  # what to tell them once a message gets through again
+    fridge_temp_c: float = 4.0  # the cold proof is modelled at this temperature
 
 
 @dataclass(frozen=True)
@@ -178,6 +186,7 @@ class Reminder:
     sent_at: datetime | None = None
     attempts: int = 0
     source_key: str | None = None
+    plan_id: int | None = None  # a step of an accepted plan
 
     @property
     def pending(self) -> bool:
@@ -302,3 +311,39 @@ class Share:
     @property
     def live(self) -> bool:
         return self.revoked_at is None
+
+
+# ---------------------------------------------------------------- planning (issue 11)
+
+
+class PlanState(StrEnum):
+    ACTIVE = "active"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class BakePlan:
+    """An accepted plan (schedules.plan): its timeline, and the bake it became once mixed."""
+
+    id: int
+    user_id: int
+    ready_at: datetime  # out of the oven
+    created_at: datetime
+    state: str = PlanState.ACTIVE
+    bake_id: int | None = None
+    starter_pct: float = 20.0
+    feed_ratio: int = 2
+    kitchen_temp_c: float = 24.0
+    fridge_temp_c: float = 4.0
+    target_rise_pct: float = 50.0
+    bulk_hours: float = 6.0
+    fridge_hours: float = 14.0
+    steps: str = "[]"  # JSON of the steps (schedules.plan.steps_to_json)
+    drift_told_at: datetime | None = None  # a drift has been told (once, until re-planned)
+    drift_minutes: int | None = None
+    source_key: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.state == PlanState.ACTIVE

@@ -16,20 +16,30 @@ instant (``2026-11-24T14:05:00+01:00``), with milliseconds only when the stored 
 
 CSV columns: see `CSV_COLUMNS`. JSON layout::
 
-    {"format": "sourdough-bot-export", "format_version": 1, "exported_at": ..., "since": null,
+    {"format": "sourdough-bot-export", "format_version": 2, "exported_at": ..., "since": null,
      "user": {"timezone": ..., "temp_unit": ...},
      "bakes": [{"uid", "name", "phase", "started_at", "bulk_ended_at", "proof_ends_at",
                 "finished_at", "flour_g", "water_g", "starter_g", "salt_g", "dough_temp_c",
                 "folds_count", "fold_interval_min", "target_rise_pct", "model_bulk_hours",
-                "predicted_bulk_hours", "rating", "notes",
+                "predicted_bulk_hours", "rating", "notes", "flour_mix", "starter_factor",
+                "starter", "recipe",
                 "readings": [{"taken_at", "rise_pct", "start_height", "current_height"}],
                 "temperatures": [{"taken_at", "temp_c"}],
                 "events": [{"kind", "at", "detail"}],
                 "reminders": [{"kind", "due_at", "state", "label", "seq", "created_at",
-                               "sent_at", "attempts"}]}, ...],
+                               "sent_at", "attempts"}],
+                "photos": [{"file_id", "file_unique_id", "caption", "taken_at"}],
+                "shares": [{"code", "created_at", "revoked_at", "include_notes",
+                            "include_readings", "include_photos"}]}, ...],
      "starter_feedings": [{"fed_at", "starter_parts", "flour_parts", "water_parts", "temp_c",
-                           "peak_hours"}, ...]}
+                           "peak_hours", "peaked_at", "starter"}, ...],
+     "starters": [{"ref", "name", "created_at", "archived_at", "calibration"}, ...],
+     "recipes": [{"ref", "name", "flour_g", "water_g", "starter_g", "salt_g", "flour_mix",
+                  "target_rise_pct", "folds_count", "fold_interval_min", "created_at"}, ...]}
 
+A bake's or a feeding's "starter" and a bake's "recipe" are the "ref" of an entry of "starters" /
+"recipes" (their place in the list, from 1), or null. Photos are Telegram file_ids (the pictures
+stay with Telegram). Format 1 is format 2 without the recipe, starter, photo and share fields.
 Reminders that belong to no bake (plain /timer) are not exported.
 """
 
@@ -63,7 +73,8 @@ POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 ExportSource = Union["AnyDatabase", Path, str]
 
 EXPORT_FORMAT = "sourdough-bot-export"
-EXPORT_FORMAT_VERSION = 1
+EXPORT_FORMAT_VERSION = 2  # 2: recipes, starters, photo references and share codes
+READABLE_VERSIONS = (1, 2)  # what /import reads
 FORMATS = ("csv", "json")
 
 BAKE_CHUNK = 500  # bakes read per round trip (their children come in one query each)
@@ -93,6 +104,11 @@ CSV_COLUMNS: tuple[str, ...] = (
     "rise_pct",
     "start_height",
     "current_height",
+    # format 2: the recipe's other columns (dough_g: everything in the bowl)
+    "flour_mix",
+    "starter",
+    "recipe",
+    "dough_g",
 )
 
 # Column lists are spelled out (never SELECT *) so that a later migration cannot change a file.
@@ -116,13 +132,27 @@ _BAKE_COLUMNS = (
     "predicted_bulk_hours",
     "rating",
     "notes",
+    "flour_mix",
+    "starter_id",
+    "starter_factor",
+    "recipe_id",
 )
 _BAKE_TIMES = frozenset({"started_at", "bulk_ended_at", "proof_ends_at", "finished_at"})
 _READING_COLUMNS = ("taken_at", "rise_pct", "start_height", "current_height")
 _TEMP_COLUMNS = ("taken_at", "temp_c")
 _EVENT_COLUMNS = ("kind", "at", "detail")
 _REMINDER_COLUMNS = ("kind", "due_at", "state", "label", "seq", "created_at", "sent_at", "attempts")
-_FEEDING_COLUMNS = ("fed_at", "starter_parts", "flour_parts", "water_parts", "temp_c", "peak_hours")
+_FEEDING_COLUMNS = (
+    "fed_at", "starter_parts", "flour_parts", "water_parts", "temp_c", "peak_hours", "starter_id", "peaked_at"
+)  # fmt: skip
+_FEEDING_TIMES = frozenset({"fed_at", "peaked_at"})
+_PHOTO_COLUMNS = ("file_id", "file_unique_id", "caption", "taken_at")
+_SHARE_COLUMNS = ("code", "created_at", "revoked_at", "include_notes", "include_readings", "include_photos")
+_STARTER_COLUMNS = ("id", "name", "created_at", "archived_at", "calibration")
+_RECIPE_COLUMNS = (
+    "id", "name", "flour_g", "water_g", "starter_g", "salt_g", "flour_mix", "target_rise_pct",
+    "folds_count", "fold_interval_min", "created_at",
+)  # fmt: skip
 
 # child table → (columns, time column used for ordering, time columns to localise)
 _CHILDREN: dict[str, tuple[str, tuple[str, ...], str, frozenset[str]]] = {
@@ -130,6 +160,8 @@ _CHILDREN: dict[str, tuple[str, tuple[str, ...], str, frozenset[str]]] = {
     "temperatures": ("temperatures", _TEMP_COLUMNS, "taken_at", frozenset({"taken_at"})),
     "events": ("bake_events", _EVENT_COLUMNS, "at", frozenset({"at"})),
     "reminders": ("reminders", _REMINDER_COLUMNS, "due_at", frozenset({"due_at", "created_at", "sent_at"})),
+    "photos": ("bake_photos", _PHOTO_COLUMNS, "taken_at", frozenset({"taken_at"})),
+    "shares": ("shares", _SHARE_COLUMNS, "created_at", frozenset({"created_at", "revoked_at"})),
 }
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -301,7 +333,7 @@ def _read_chunk(
     where = "user_id = ? AND (? IS NULL OR started_at >= ?) AND (? IS NULL OR id = ?)"
     params: list[Any] = [user_id, since_db, since_db, bake_id, bake_id]
     if after is not None:
-        where += " AND (started_at > ? OR (started_at = ? AND id > ?))"
+        where += " AND started_at >= ? AND (started_at > ? OR id > ?)"  # a range the index serves
         params += [after[0], after[0], after[1]]
     bakes = [
         tuple(row)
@@ -359,7 +391,7 @@ def _read_feedings(
     where = "user_id = ? AND (? IS NULL OR fed_at >= ?)"
     params: list[Any] = [user_id, since_db, since_db]
     if after is not None:
-        where += " AND (fed_at > ? OR (fed_at = ? AND id > ?))"
+        where += " AND fed_at >= ? AND (fed_at > ? OR id > ?)"
         params += [after[0], after[0], after[1]]
     return [
         tuple(row)
@@ -367,6 +399,26 @@ def _read_feedings(
             f"SELECT id, {', '.join(_FEEDING_COLUMNS)} FROM starter_feedings WHERE {where} "
             "ORDER BY fed_at, id LIMIT ?",
             (*params, BAKE_CHUNK),
+        ).fetchall()
+    ]
+
+
+def _read_starters(db: Connection, user_id: int) -> list[tuple[Any, ...]]:
+    return [
+        tuple(row)
+        for row in db.execute(
+            f"SELECT {', '.join(_STARTER_COLUMNS)} FROM starters WHERE user_id = ? ORDER BY created_at, id",
+            (user_id,),
+        ).fetchall()
+    ]
+
+
+def _read_recipes(db: Connection, user_id: int) -> list[tuple[Any, ...]]:
+    return [
+        tuple(row)
+        for row in db.execute(
+            f"SELECT {', '.join(_RECIPE_COLUMNS)} FROM recipes WHERE user_id = ? ORDER BY created_at, id",
+            (user_id,),
         ).fetchall()
     ]
 
@@ -399,6 +451,8 @@ async def export_csv(
     prefix_buffer = io.StringIO()
     prefix_writer = csv.writer(prefix_buffer, lineterminator="")
     async with _snapshot(source) as db:
+        starter_names = {row[0]: row[1] for row in await db.run(lambda conn: _read_starters(conn, user_id))}
+        recipe_names = {row[0]: row[1] for row in await db.run(lambda conn: _read_recipes(conn, user_id))}
         async for chunk in _bake_chunks(db, user_id, since, ("readings",), bake_id):
             for bake, children in chunk:
                 (
@@ -421,6 +475,10 @@ async def export_csv(
                     predicted_hours,
                     rating,
                     notes,
+                    flour_mix,
+                    starter_ref,
+                    _starter_factor,
+                    recipe_ref,
                 ) = bake
                 hydration = inoculation = salt_pct = None
                 if flour:
@@ -455,15 +513,29 @@ async def export_csv(
                     ]
                 )
                 prefix = prefix_buffer.getvalue()  # ends with the separator before reading_at
+                prefix_buffer.seek(0)
+                prefix_buffer.truncate()
+                amounts = (flour, water, starter, salt)
+                dough = None if flour is None else sum(a for a in amounts if a is not None)
+                prefix_writer.writerow(
+                    [
+                        "",
+                        guard_formula(flour_mix),
+                        guard_formula(starter_names.get(starter_ref)),
+                        guard_formula(recipe_names.get(recipe_ref)),
+                        _num(dough),
+                    ]
+                )
+                suffix = prefix_buffer.getvalue() + "\r\n"  # starts with the separator after current_height
                 readings = children["readings"]
                 if not readings:
-                    write(prefix + ",,,,\r\n")
+                    write(prefix + ",,,," + suffix)
                 for taken_at, rise, start_h, current_h in readings:
                     moment = datetime.fromisoformat(taken_at)
                     hours = (moment - started).total_seconds() / 3600.0
                     write(
                         f"{prefix}{_iso(moment.astimezone(zone))},{_num(hours, 2)},{_num(rise)},"
-                        f"{_num(start_h)},{_num(current_h)}\r\n"
+                        f"{_num(start_h)},{_num(current_h)}{suffix}"
                     )
                 if buffer.tell() >= FLUSH_BYTES:
                     yield _drain(buffer)
@@ -539,11 +611,19 @@ async def export_json(
             "user": {"timezone": timezone_key, "temp_unit": temp_unit},
         }
         out.add(_json(header)[:-1] + ',\n"bakes":[')
+        # Starters and recipes are named by their place in the file's lists (1, 2, ...): a file's
+        # references never depend on one database's ids. A one-bake export has neither list.
+        starters = [] if bake_id is not None else await db.run(lambda conn: _read_starters(conn, user_id))
+        recipes = [] if bake_id is not None else await db.run(lambda conn: _read_recipes(conn, user_id))
+        starter_refs = {row[0]: ref for ref, row in enumerate(starters, start=1)}
+        recipe_refs = {row[0]: ref for ref, row in enumerate(recipes, start=1)}
         first = True
         async for chunk in _bake_chunks(db, user_id, since, tuple(_CHILDREN), bake_id):
             for bake, children in chunk:
                 record = _record(_BAKE_COLUMNS, bake, _BAKE_TIMES, zone)
                 del record["id"]
+                record["starter"] = starter_refs.get(record.pop("starter_id"))
+                record["recipe"] = recipe_refs.get(record.pop("recipe_id"))
                 record = {
                     "uid": bake_uid(datetime.fromisoformat(bake[3]), record["name"]),
                     **record,
@@ -563,7 +643,8 @@ async def export_json(
                 lambda conn, after=after: _read_feedings(conn, user_id, since_db, after)  # type: ignore[misc]
             )
             for row in rows:
-                feeding = _record(_FEEDING_COLUMNS, row[1:], frozenset({"fed_at"}), zone)
+                feeding = _record(_FEEDING_COLUMNS, row[1:], _FEEDING_TIMES, zone)
+                feeding["starter"] = starter_refs.get(feeding.pop("starter_id"))
                 out.add(("\n" if first else ",\n") + _json(feeding))
                 first = False
             if data := out.take():
@@ -571,6 +652,15 @@ async def export_json(
             if len(rows) < BAKE_CHUNK:
                 break
             after = (rows[-1][1], rows[-1][0])  # fed_at, id
+        for key, listed, columns, times in (
+            ("starters", starters, _STARTER_COLUMNS, frozenset({"created_at", "archived_at"})),
+            ("recipes", recipes, _RECIPE_COLUMNS, frozenset({"created_at"})),
+        ):
+            out.add(f'\n],\n"{key}":[')
+            for ref, row in enumerate(listed, start=1):
+                item = _record(columns, row, times, zone)
+                del item["id"]
+                out.add(("\n" if ref == 1 else ",\n") + _json({"ref": ref, **item}))
     out.add("\n]}\n")
     yield out.take(everything=True) or b""
 

@@ -18,19 +18,25 @@ can re-plan it. Reminders that belong to no bake are not part of an export.
 
 The "user" block (timezone, temperature unit) is informational: importing never changes the
 baker's settings. Unknown keys are ignored (for files from later bots of the same version).
+
+Format 2 adds starters and recipes (matched by name: one the baker already has is used, not
+doubled), each bake's flour mix, starter and recipe, its photo references (Telegram file_ids)
+and its share codes (a code already in use anywhere is left out: a link opens one bake only).
+Format 1 files are read as before.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from storage.database import AnyDatabase
-from storage.export import EXPORT_FORMAT, EXPORT_FORMAT_VERSION
+from storage.export import EXPORT_FORMAT, READABLE_VERSIONS
 from storage.repository import to_db
 from storage.sql import Connection
 
@@ -42,6 +48,13 @@ MAX_NAME = 80
 MAX_NOTES = 1_000
 MAX_LABEL = 200
 MAX_KIND = 40
+MAX_STARTERS = 1_000
+MAX_RECIPES = 1_000
+MAX_MIX = 200
+MAX_FILE_ID = 256
+MAX_CAPTION = 1_024
+MAX_FEED_PARTS = 100_000  # parts of a ratio, or grams as typed
+SHARE_CODE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 FUTURE_SLACK = timedelta(days=30)  # planned times (proof end, reminders) may lie a little ahead
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 
@@ -67,6 +80,10 @@ class ImportSummary:
     reminders_added: int = 0  # as history: none is pending
     feedings_added: int = 0
     feedings_skipped: int = 0
+    starters_added: int = 0
+    recipes_added: int = 0
+    photos_added: int = 0
+    shares_added: int = 0
 
 
 # --------------------------------------------------------------------------- validation
@@ -165,6 +182,17 @@ class _Obj:
             raise ImportRejected(f"{self._where(key)} is too far in the future ({value!r})")
         return to_db(moment)
 
+    def ref(self, key: str, count: int, listed: str) -> int | None:
+        """A reference to an entry of a top-level list ("ref": its place, from 1), or null."""
+        value = self._get(key, False)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= count:
+            raise ImportRejected(
+                f'{self._where(key)} must be the ref of one of "{listed}" (1 to {count}) or null'
+            )
+        return value
+
     def array(self, key: str, limit: int, *, required: bool = False) -> list[Any]:
         value = self._get(key, required)
         if value is None:
@@ -199,13 +227,21 @@ class ParsedBake:
     events: list[tuple[Any, ...]]  # (kind, at, detail)
     # (kind, due_at, state, label, seq, created_at, sent_at, attempts)
     reminders: list[tuple[Any, ...]]
+    # (file_id, file_unique_id, caption, taken_at)
+    photos: list[tuple[Any, ...]] = field(default_factory=list)
+    # (code, created_at, revoked_at, include_notes, include_readings, include_photos)
+    shares: list[tuple[Any, ...]] = field(default_factory=list)
+    starter_ref: int | None = None  # the place in ParsedExport.starters, from 1
+    recipe_ref: int | None = None
 
 
 @dataclass(frozen=True)
 class ParsedExport:
     bakes: list[ParsedBake]
-    # (fed_at, starter_parts, flour_parts, water_parts, temp_c, peak_hours)
+    # (fed_at, starter_parts, flour_parts, water_parts, temp_c, peak_hours, peaked_at, starter ref)
     feedings: list[tuple[Any, ...]]
+    starters: list[dict[str, Any]] = field(default_factory=list)  # starters columns
+    recipes: list[dict[str, Any]] = field(default_factory=list)  # recipes columns
 
 
 def _reject_constant(name: str) -> Any:
@@ -253,16 +289,23 @@ def parse_export(
     if document.get("format") != EXPORT_FORMAT:
         raise ImportRejected(f'This is not a sourdough bot export: "format" must be "{EXPORT_FORMAT}".')
     version = document.get("format_version")
-    if version != EXPORT_FORMAT_VERSION or isinstance(version, bool):
+    if version not in READABLE_VERSIONS or isinstance(version, bool) or not isinstance(version, int):
         raise ImportRejected(
             f"This export has format_version {json.dumps(version)}; this bot reads "
-            f"format_version {EXPORT_FORMAT_VERSION} only."
+            f"format_version {' or '.join(str(v) for v in READABLE_VERSIONS)}."
         )
     top = _Obj(document, "", now)
     if "user" in document and document["user"] is not None:
         _Obj(document["user"], "user", now)
+    starters = [
+        _parse_starter(raw, f"starters[{i}]", now)
+        for i, raw in enumerate(top.array("starters", MAX_STARTERS))
+    ]
+    recipes = [
+        _parse_recipe(raw, f"recipes[{i}]", now) for i, raw in enumerate(top.array("recipes", MAX_RECIPES))
+    ]
     bakes = [
-        _parse_bake(raw, f"bakes[{i}]", now)
+        _parse_bake(raw, f"bakes[{i}]", now, len(starters), len(recipes))
         for i, raw in enumerate(top.array("bakes", MAX_BAKES, required=True))
     ]
     feedings = []
@@ -271,17 +314,56 @@ def parse_export(
         feedings.append(
             (
                 item.time("fed_at", required=True),
-                item.number("starter_parts", 0, 1000, required=True),
-                item.number("flour_parts", 0, 1000, required=True),
-                item.number("water_parts", 0, 1000, required=True),
+                item.number("starter_parts", 0, MAX_FEED_PARTS, required=True),
+                item.number("flour_parts", 0, MAX_FEED_PARTS, required=True),
+                item.number("water_parts", 0, MAX_FEED_PARTS, required=True),
                 item.number("temp_c", 5, 45),
                 item.number("peak_hours", 0, 240, required=True),
+                item.time("peaked_at"),
+                item.ref("starter", len(starters), "starters"),
             )
         )
-    return ParsedExport(bakes, feedings)
+    return ParsedExport(bakes, feedings, starters, recipes)
 
 
-def _parse_bake(raw: Any, path: str, now: datetime) -> ParsedBake:
+def _parse_starter(raw: Any, path: str, now: datetime) -> dict[str, Any]:
+    item = _Obj(raw, path, now)
+    calibration = item.text("calibration", 2_000)
+    if calibration is not None:
+        try:
+            valid = isinstance(json.loads(calibration), dict)
+        except ValueError:
+            valid = False
+        if not valid:
+            raise ImportRejected(f"{path}.calibration must be the JSON text /export wrote")
+    return {
+        "name": item.text("name", MAX_NAME, required=True),
+        "created_at": item.time("created_at", required=True),
+        "archived_at": item.time("archived_at"),
+        "calibration": calibration,
+    }
+
+
+def _parse_recipe(raw: Any, path: str, now: datetime) -> dict[str, Any]:
+    item = _Obj(raw, path, now)
+    flour = item.number("flour_g", 0, 100_000, required=True)
+    if not flour:
+        raise ImportRejected(f"{path}.flour_g must be above 0")
+    return {
+        "name": item.text("name", MAX_NAME, required=True),
+        "flour_g": flour,
+        "water_g": item.number("water_g", 0, 100_000),
+        "starter_g": item.number("starter_g", 0, 100_000),
+        "salt_g": item.number("salt_g", 0, 100_000),
+        "flour_mix": item.text("flour_mix", MAX_MIX),
+        "target_rise_pct": item.number("target_rise_pct", 0, 300),
+        "folds_count": item.integer("folds_count", 0, 50),
+        "fold_interval_min": item.integer("fold_interval_min", 0, 24 * 60),
+        "created_at": item.time("created_at", required=True),
+    }
+
+
+def _parse_bake(raw: Any, path: str, now: datetime, starters: int = 0, recipes: int = 0) -> ParsedBake:
     bake = _Obj(raw, path, now)
     name = bake.text("name", MAX_NAME, required=True)
     started_at = bake.time("started_at", required=True)
@@ -305,7 +387,36 @@ def _parse_bake(raw: Any, path: str, now: datetime) -> ParsedBake:
         "predicted_bulk_hours": bake.number("predicted_bulk_hours", 0, 240),
         "rating": bake.integer("rating", 1, 5),
         "notes": bake.text("notes", MAX_NOTES),
+        "flour_mix": bake.text("flour_mix", MAX_MIX),
+        "starter_factor": bake.number("starter_factor", 0.2, 5),
     }
+    photos = []
+    for i, raw_item in enumerate(bake.array("photos", MAX_CHILDREN)):
+        item = _Obj(raw_item, f"{path}.photos[{i}]", now)
+        photos.append(
+            (
+                item.text("file_id", MAX_FILE_ID, required=True),
+                item.text("file_unique_id", MAX_FILE_ID),
+                item.text("caption", MAX_CAPTION),
+                item.time("taken_at", required=True),
+            )
+        )
+    shares = []
+    for i, raw_item in enumerate(bake.array("shares", MAX_CHILDREN)):
+        item = _Obj(raw_item, f"{path}.shares[{i}]", now)
+        code = item.text("code", 64, required=True)
+        if not SHARE_CODE.fullmatch(code or ""):
+            raise ImportRejected(f"{path}.shares[{i}].code is not a share code")
+        shares.append(
+            (
+                code,
+                item.time("created_at", required=True),
+                item.time("revoked_at"),
+                item.integer("include_notes", 0, 1) or 0,
+                item.integer("include_readings", 0, 1) or 0,
+                item.integer("include_photos", 0, 1) or 0,
+            )
+        )
     readings = []
     for i, raw_item in enumerate(bake.array("readings", MAX_CHILDREN)):
         item = _Obj(raw_item, f"{path}.readings[{i}]", now)
@@ -349,7 +460,18 @@ def _parse_bake(raw: Any, path: str, now: datetime) -> ParsedBake:
                 item.integer("attempts", 0, 1_000) or 0,
             )
         )
-    return ParsedBake((started_at, name), row, readings, temperatures, events, reminders)
+    return ParsedBake(
+        (started_at, name),
+        row,
+        readings,
+        temperatures,
+        events,
+        reminders,
+        photos,
+        shares,
+        bake.ref("starter", starters, "starters"),
+        bake.ref("recipe", recipes, "recipes"),
+    )
 
 
 # --------------------------------------------------------------------------- writing
@@ -370,6 +492,9 @@ def _write(db: Connection, user_id: int, parsed: ParsedExport) -> ImportSummary:
     with closing(db.execute("SELECT 1 FROM users WHERE id = ?", (user_id,))) as cursor:
         if cursor.fetchone() is None:
             raise ImportRejected("Send /start first, then /import again.")
+    starter_ids, starters_added = _named(db, user_id, "starters", parsed.starters)
+    recipe_ids, recipes_added = _named(db, user_id, "recipes", parsed.recipes)
+    photos = shares = 0
     with closing(db.execute("SELECT started_at, name FROM bakes WHERE user_id = ?", (user_id,))) as cursor:
         seen = {(row[0], row[1]) for row in cursor.fetchall()}
     for bake in parsed.bakes:
@@ -377,10 +502,15 @@ def _write(db: Connection, user_id: int, parsed: ParsedExport) -> ImportSummary:
             bakes_skipped += 1
             continue
         seen.add(bake.identity)
-        columns = ["user_id", *bake.row]
+        values = {
+            **bake.row,
+            "starter_id": starter_ids.get(bake.starter_ref or 0),
+            "recipe_id": recipe_ids.get(bake.recipe_ref or 0),
+        }
+        columns = ["user_id", *values]
         row = db.execute(
             f"INSERT INTO bakes ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) RETURNING id",
-            (user_id, *bake.row.values()),
+            (user_id, *values.values()),
         ).fetchone()
         assert row is not None
         bake_id = int(row[0])
@@ -402,6 +532,22 @@ def _write(db: Connection, user_id: int, parsed: ParsedExport) -> ImportSummary:
             "sent_at, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(user_id, bake_id, *r) for r in bake.reminders],
         )
+        db.executemany(
+            "INSERT INTO bake_photos (user_id, bake_id, file_id, file_unique_id, caption, taken_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [(user_id, bake_id, *p) for p in bake.photos],
+        )
+        photos += len(bake.photos)
+        for share in bake.shares:
+            with closing(db.execute("SELECT 1 FROM shares WHERE code = ?", (share[0],))) as cursor:
+                if cursor.fetchone() is not None:
+                    continue  # a code opens one bake: one already in use stays with it
+            db.execute(
+                "INSERT INTO shares (code, user_id, bake_id, created_at, revoked_at, include_notes, "
+                "include_readings, include_photos) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (share[0], user_id, bake_id, *share[1:]),
+            )
+            shares += 1
         bakes_added += 1
         readings += len(bake.readings)
         temps += len(bake.temperatures)
@@ -415,13 +561,54 @@ def _write(db: Connection, user_id: int, parsed: ParsedExport) -> ImportSummary:
             feedings_skipped += 1
             continue
         fed.add(feeding[0])
-        new_feedings.append((user_id, *feeding))
+        new_feedings.append((user_id, *feeding[:-1], starter_ids.get(feeding[-1] or 0)))
     db.executemany(
         "INSERT INTO starter_feedings (user_id, fed_at, starter_parts, flour_parts, water_parts, "
-        "temp_c, peak_hours) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "temp_c, peak_hours, peaked_at, starter_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         new_feedings,
     )
     feedings_added = len(new_feedings)
     return ImportSummary(
-        bakes_added, bakes_skipped, readings, temps, events, reminders, feedings_added, feedings_skipped
+        bakes_added,
+        bakes_skipped,
+        readings,
+        temps,
+        events,
+        reminders,
+        feedings_added,
+        feedings_skipped,
+        starters_added,
+        recipes_added,
+        photos,
+        shares,
     )
+
+
+def _named(
+    db: Connection, user_id: int, table: str, items: list[dict[str, Any]]
+) -> tuple[dict[int, int], int]:
+    """Starters or recipes of the file → their ids here, by ref: one of the same name the baker
+    has already (any case) is used as it is; the others are added. Returns (ids, added)."""
+    assert table in ("starters", "recipes")  # a name of ours, never the file's
+    with closing(
+        db.execute(f"SELECT id, name FROM {table} WHERE user_id = ? ORDER BY id", (user_id,))
+    ) as cursor:
+        have: dict[str, int] = {}
+        for row in cursor.fetchall():
+            have.setdefault(str(row[1]).lower(), int(row[0]))
+    ids: dict[int, int] = {}
+    added = 0
+    for ref, item in enumerate(items, start=1):
+        key = str(item["name"]).lower()
+        if key not in have:
+            columns = ["user_id", *item]
+            marks = ", ".join("?" * len(columns))
+            row = db.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) RETURNING id",
+                (user_id, *item.values()),
+            ).fetchone()
+            assert row is not None
+            have[key] = int(row[0])
+            added += 1
+        ids[ref] = have[key]
+    return ids, added

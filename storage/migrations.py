@@ -158,6 +158,104 @@ MIGRATIONS: list[str] = [
     ALTER TABLE users ADD COLUMN blocked_at TEXT;
     ALTER TABLE users ADD COLUMN undelivered TEXT;
     """,
+    # 7 (issue 14; planned as 8, landed first): photos, recipes, several starters, sharing.
+    # Photos are Telegram file_ids only. A bake records its flour mix, the starter it was mixed
+    # with (and that starter's learned pace), the recipe it came from. The feedings logged so far
+    # were of the one starter everybody had.
+    """
+    CREATE TABLE starters (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        archived_at TEXT,
+        calibration TEXT,                       -- its learned peak pace (schedules.calibration, JSON)
+        source_key TEXT
+    );
+    CREATE INDEX starters_by_user ON starters (user_id, created_at);
+    CREATE UNIQUE INDEX starters_by_source ON starters (user_id, source_key) WHERE source_key IS NOT NULL;
+    INSERT INTO starters (user_id, name, created_at)
+        SELECT user_id, 'My starter', MIN(fed_at) FROM starter_feedings GROUP BY user_id;
+    ALTER TABLE starter_feedings ADD COLUMN starter_id INTEGER REFERENCES starters(id) ON DELETE CASCADE;
+    ALTER TABLE starter_feedings ADD COLUMN peaked_at TEXT;
+    UPDATE starter_feedings
+        SET starter_id = (SELECT s.id FROM starters s WHERE s.user_id = starter_feedings.user_id);
+    CREATE INDEX feedings_by_starter ON starter_feedings (starter_id, fed_at);
+    CREATE TABLE recipes (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        flour_g REAL NOT NULL, water_g REAL, starter_g REAL, salt_g REAL,
+        flour_mix TEXT,
+        target_rise_pct REAL,                   -- only a target set by hand
+        folds_count INTEGER,
+        fold_interval_min INTEGER,
+        created_at TEXT NOT NULL,
+        source_key TEXT
+    );
+    CREATE INDEX recipes_by_user ON recipes (user_id, name);
+    CREATE UNIQUE INDEX recipes_by_source ON recipes (user_id, source_key) WHERE source_key IS NOT NULL;
+    ALTER TABLE bakes ADD COLUMN flour_mix TEXT;
+    ALTER TABLE bakes ADD COLUMN starter_id INTEGER REFERENCES starters(id) ON DELETE SET NULL;
+    ALTER TABLE bakes ADD COLUMN starter_factor REAL;
+    ALTER TABLE bakes ADD COLUMN recipe_id INTEGER REFERENCES recipes(id) ON DELETE SET NULL;
+    CREATE TABLE bake_photos (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        bake_id INTEGER REFERENCES bakes(id) ON DELETE CASCADE,  -- NULL: waiting for the baker to pick
+        file_id TEXT NOT NULL,
+        file_unique_id TEXT,
+        caption TEXT,
+        taken_at TEXT NOT NULL,
+        source_key TEXT
+    );
+    CREATE INDEX photos_by_bake ON bake_photos (bake_id, taken_at);
+    CREATE INDEX photos_by_user ON bake_photos (user_id);
+    CREATE UNIQUE INDEX photos_by_source ON bake_photos (user_id, source_key) WHERE source_key IS NOT NULL;
+    CREATE TABLE shares (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        code TEXT NOT NULL UNIQUE,              -- secrets.token_urlsafe: the link's only key
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        bake_id INTEGER NOT NULL REFERENCES bakes(id) ON DELETE CASCADE,
+        created_at TEXT NOT NULL,
+        revoked_at TEXT,
+        include_notes INTEGER NOT NULL DEFAULT 0,
+        include_readings INTEGER NOT NULL DEFAULT 0,
+        include_photos INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX shares_by_bake ON shares (user_id, bake_id);
+    """,
+    # 8 (issue 11; meant as 7, the next free number when it landed): planning a bake backwards
+    # from when the bread should be ready. One active plan per baker; its steps are reminders
+    # (reminders.plan_id); the bake started at mixing time is linked to it. The cold proof is
+    # modelled at the baker's fridge temperature.
+    """
+    CREATE TABLE plans (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        bake_id INTEGER REFERENCES bakes(id) ON DELETE SET NULL,
+        state TEXT NOT NULL DEFAULT 'active' CHECK (state IN ('active', 'done', 'cancelled')),
+        ready_at TEXT NOT NULL,                 -- UTC: out of the oven
+        starter_pct REAL NOT NULL,
+        feed_ratio INTEGER NOT NULL,            -- the starter fed 1 : r : r
+        kitchen_temp_c REAL NOT NULL,
+        fridge_temp_c REAL NOT NULL,
+        target_rise_pct REAL NOT NULL,
+        bulk_hours REAL NOT NULL,
+        fridge_hours REAL NOT NULL,
+        steps TEXT NOT NULL,                    -- JSON [[step, UTC time, seq], ...] (schedules.plan)
+        drift_told_at TEXT,                     -- the live estimate's drift was told (once)
+        drift_minutes INTEGER,
+        created_at TEXT NOT NULL,
+        source_key TEXT
+    );
+    CREATE INDEX plans_by_user ON plans (user_id, state);
+    CREATE UNIQUE INDEX plans_active ON plans (user_id) WHERE state = 'active';
+    CREATE UNIQUE INDEX plans_by_source ON plans (user_id, source_key) WHERE source_key IS NOT NULL;
+    ALTER TABLE reminders ADD COLUMN plan_id INTEGER REFERENCES plans(id) ON DELETE CASCADE;
+    CREATE INDEX reminders_by_plan ON reminders (plan_id, state);
+    ALTER TABLE users ADD COLUMN fridge_temp_c REAL NOT NULL DEFAULT 4;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -213,8 +213,8 @@ _TRANSLATIONS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bIFNULL\s*\(", re.IGNORECASE), "COALESCE("),
 )
 _SQLITE_ONLY = re.compile(
-    r"\b(PRAGMA|AUTOINCREMENT|WITHOUT\s+ROWID|STRICT|INSERT\s+OR|REPLACE\s+INTO|"
-    r"datetime\s*\(|julianday\s*\(|strftime\s*\(|unixepoch\s*\(|GLOB)\b",
+    r"\b(?:PRAGMA|AUTOINCREMENT|WITHOUT\s+ROWID|STRICT|INSERT\s+OR|REPLACE\s+INTO|GLOB)\b"
+    r"|\b(?:date|time|datetime|julianday|strftime|unixepoch)\s*\(",
     re.IGNORECASE,
 )
 _CODE_PARTS = re.compile(r"""('(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|/\*.*?\*/)""", re.DOTALL)
@@ -331,6 +331,8 @@ class PostgresDatabase:
         self._idle = idle
 
     async def close(self) -> None:
+        if self.retries:
+            log.info("%s: %d write(s) were run again after a conflict", self.label, self.retries)
         threads, self._threads = self._threads, None
         self._idle = None
         if threads is not None:
@@ -379,6 +381,7 @@ class PostgresDatabase:
                     if attempt == MAX_ATTEMPTS:
                         raise
                     self.retries += 1
+                    log.debug("write refused by PostgreSQL (attempt %d), running it again", attempt)
                     time.sleep(random.uniform(0, min(0.002 * 2**attempt, 0.2)))  # on the worker
                     continue
                 except BaseException:

@@ -30,11 +30,16 @@ from schedules.types import (
     ACTIVE_PHASES,
     Bake,
     BakeEvent,
+    BakePhoto,
+    BakePlan,
     InboxEntry,
     NewReminder,
     Reminder,
     ReminderChanges,
     RiseReading,
+    SavedRecipe,
+    Share,
+    Starter,
     StarterFeeding,
     TempReading,
     User,
@@ -58,6 +63,7 @@ USER_SETTINGS = frozenset(
         "quiet_end",
         "target_rule",
         "target_fixed_pct",
+        "fridge_temp_c",
         "calibration",
         "first_name",
     }
@@ -82,6 +88,10 @@ BAKE_FIELDS = frozenset(
         "model_bulk_hours",
         "predicted_bulk_hours",
         "target_manual",
+        "flour_mix",
+        "starter_id",
+        "starter_factor",
+        "recipe_id",
     }
 )
 _ACTIVE = "('" + "', '".join(ACTIVE_PHASES) + "')"
@@ -619,6 +629,30 @@ class SqlRepository:
         bake = None if reminder.bake_id is None else self.get_bake(user.id, reminder.bake_id)
         return reminder, user, bake
 
+    def due_for_delivery(self, moment: datetime, *, limit: int) -> list[tuple[Reminder, User, Bake | None]]:
+        """The pending reminders due before `moment`, each with its baker and bake: three
+        statements in one call, however many reminders."""
+        due = self.pending_due_before(moment, limit=limit)
+        users = {u.id: u for u in self._by_ids(User, "users", {r.user_id for r in due})}
+        bake_ids = {r.bake_id for r in due if r.bake_id is not None}
+        bakes = {b.id: b for b in self._by_ids(Bake, "bakes", bake_ids)}
+        return [
+            (r, users[r.user_id], None if r.bake_id is None else bakes.get(r.bake_id))
+            for r in due
+            if r.user_id in users
+        ]
+
+    def _by_ids(self, cls: type[T], table: str, ids: set[int]) -> list[T]:
+        found: list[T] = []
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), 500):  # under SQLite's limit on parameters
+            chunk = ordered[start : start + 500]
+            marks = ",".join("?" for _ in chunk)
+            found += [
+                build(cls, row) for row in self._all(f"SELECT * FROM {table} WHERE id IN ({marks})", chunk)
+            ]
+        return found
+
     def pending_due_before(self, moment: datetime, *, limit: int = 100_000) -> list[Reminder]:
         rows = self._all(
             "SELECT * FROM reminders WHERE state = 'pending' AND due_at < ? ORDER BY due_at, id LIMIT ?",
@@ -703,3 +737,392 @@ class SqlRepository:
             (user_id, limit),
         )
         return [build(StarterFeeding, r) for r in rows]
+
+    # ------------------------------------------------------------------ recipes, photos, starters, shares
+    # (Share codes are the one lookup not scoped by a user id: a code is an unguessable
+    # capability its owner hands out, and what it reaches is then read scoped by the owner's id.)
+
+    def add_starter(
+        self, user_id: int, name: str, now: datetime, source_key: str | None = None
+    ) -> Starter:
+        row = self._one(
+            "INSERT INTO starters (user_id, name, created_at, source_key) VALUES (?, ?, ?, ?) RETURNING *",
+            (user_id, name, to_db(now), source_key),
+        )
+        assert row is not None
+        return build(Starter, row)
+
+    def starters(self, user_id: int, *, archived: bool = False) -> list[Starter]:
+        """The baker's starters, oldest first; archived ones only when asked."""
+        rows = self._all(
+            "SELECT * FROM starters WHERE user_id = ? AND (? = 1 OR archived_at IS NULL) "
+            "ORDER BY created_at, id",
+            (user_id, int(archived)),
+        )
+        return [build(Starter, r) for r in rows]
+
+    def get_starter(self, user_id: int, starter_id: int) -> Starter | None:
+        row = self._one("SELECT * FROM starters WHERE id = ? AND user_id = ?", (starter_id, user_id))
+        return None if row is None else build(Starter, row)
+
+    def starter_by_name(self, user_id: int, name: str) -> Starter | None:
+        """An active starter by name, whatever the case."""
+        row = self._one(
+            "SELECT * FROM starters WHERE user_id = ? AND lower(name) = lower(?) AND archived_at IS NULL "
+            "ORDER BY id LIMIT 1",
+            (user_id, name),
+        )
+        return None if row is None else build(Starter, row)
+
+    def default_starter(self, user_id: int) -> Starter | None:
+        """The active starter fed most recently (the one a baker just fed is the one they bake
+        with), else the newest active one."""
+        row = self._one(
+            """
+            SELECT s.* FROM starters s
+            LEFT JOIN starter_feedings f ON f.starter_id = s.id AND f.user_id = s.user_id
+            WHERE s.user_id = ? AND s.archived_at IS NULL
+            GROUP BY s.id
+            ORDER BY MAX(f.fed_at) IS NULL, MAX(f.fed_at) DESC, s.created_at DESC, s.id DESC LIMIT 1
+            """,
+            (user_id,),
+        )
+        return None if row is None else build(Starter, row)
+
+    def update_starter(
+        self,
+        user_id: int,
+        starter_id: int,
+        *,
+        name: str | None = None,
+        archived_at: datetime | None = None,
+        calibration: str | None = None,
+    ) -> Starter | None:
+        """Rename, archive or store the learned pace of an active starter (what is given)."""
+        row = self._one(
+            "UPDATE starters SET name = COALESCE(?, name), archived_at = COALESCE(?, archived_at), "
+            "calibration = COALESCE(?, calibration) "
+            "WHERE id = ? AND user_id = ? AND archived_at IS NULL RETURNING *",
+            (name, None if archived_at is None else to_db(archived_at), calibration, starter_id, user_id),
+        )
+        return None if row is None else build(Starter, row)
+
+    def add_starter_feeding(
+        self,
+        user_id: int,
+        starter_id: int,
+        fed_at: datetime,
+        ratio: tuple[float, float, float],
+        temp_c: float | None,
+        peak_hours: float,
+        source_key: str | None = None,
+    ) -> StarterFeeding | None:
+        row = self._one(
+            "INSERT INTO starter_feedings (user_id, starter_id, fed_at, starter_parts, flour_parts, "
+            "water_parts, temp_c, peak_hours, source_key) "
+            "SELECT user_id, id, ?, ?, ?, ?, ?, ?, ? FROM starters WHERE id = ? AND user_id = ? RETURNING *",
+            (to_db(fed_at), *ratio, temp_c, peak_hours, source_key, starter_id, user_id),
+        )
+        return None if row is None else build(StarterFeeding, row)
+
+    def starter_feedings(self, user_id: int, starter_id: int, *, limit: int = 10) -> list[StarterFeeding]:
+        rows = self._all(
+            "SELECT * FROM starter_feedings WHERE user_id = ? AND starter_id = ? "
+            "ORDER BY fed_at DESC, id DESC LIMIT ?",
+            (user_id, starter_id, limit),
+        )
+        return [build(StarterFeeding, r) for r in rows]
+
+    def get_feeding(self, user_id: int, feeding_id: int) -> StarterFeeding | None:
+        row = self._one("SELECT * FROM starter_feedings WHERE id = ? AND user_id = ?", (feeding_id, user_id))
+        return None if row is None else build(StarterFeeding, row)
+
+    def mark_feeding_peaked(self, user_id: int, feeding_id: int, at: datetime) -> StarterFeeding | None:
+        """Note when a feeding peaked; None if it was noted already (or is not this baker's)."""
+        row = self._one(
+            "UPDATE starter_feedings SET peaked_at = ? WHERE id = ? AND user_id = ? AND peaked_at IS NULL "
+            "RETURNING *",
+            (to_db(at), feeding_id, user_id),
+        )
+        return None if row is None else build(StarterFeeding, row)
+
+    def save_recipe(
+        self,
+        user_id: int,
+        name: str,
+        recipe: Recipe,
+        now: datetime,
+        *,
+        flour_mix: str | None = None,
+        target_rise_pct: float | None = None,
+        folds_count: int | None = None,
+        fold_interval_min: int | None = None,
+        source_key: str | None = None,
+    ) -> SavedRecipe:
+        """Save a named recipe; a recipe of the same name (any case) is replaced, keeping its id."""
+        values = (
+            recipe.flour_g,
+            recipe.water_g,
+            recipe.starter_g,
+            recipe.salt_g,
+            flour_mix,
+            target_rise_pct,
+            folds_count,
+            fold_interval_min,
+        )
+        row = self._one(
+            "UPDATE recipes SET flour_g = ?, water_g = ?, starter_g = ?, salt_g = ?, flour_mix = ?, "
+            "target_rise_pct = ?, folds_count = ?, fold_interval_min = ?, name = ? "
+            "WHERE user_id = ? AND lower(name) = lower(?) RETURNING *",
+            (*values, name, user_id, name),
+        )
+        if row is None:
+            row = self._one(
+                "INSERT INTO recipes (user_id, name, flour_g, water_g, starter_g, salt_g, flour_mix, "
+                "target_rise_pct, folds_count, fold_interval_min, created_at, source_key) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+                (user_id, name, *values, to_db(now), source_key),
+            )
+        assert row is not None
+        return build(SavedRecipe, row)
+
+    def recipes(self, user_id: int, *, limit: int = 50) -> list[SavedRecipe]:
+        rows = self._all(
+            "SELECT * FROM recipes WHERE user_id = ? ORDER BY lower(name), id LIMIT ?", (user_id, limit)
+        )
+        return [build(SavedRecipe, r) for r in rows]
+
+    def count_recipes(self, user_id: int) -> int:
+        row = self._one("SELECT COUNT(*) FROM recipes WHERE user_id = ?", (user_id,))
+        return int(row[0]) if row else 0
+
+    def get_recipe(self, user_id: int, recipe_id: int) -> SavedRecipe | None:
+        row = self._one("SELECT * FROM recipes WHERE id = ? AND user_id = ?", (recipe_id, user_id))
+        return None if row is None else build(SavedRecipe, row)
+
+    def recipe_by_name(self, user_id: int, name: str) -> SavedRecipe | None:
+        row = self._one(
+            "SELECT * FROM recipes WHERE user_id = ? AND lower(name) = lower(?) ORDER BY id LIMIT 1",
+            (user_id, name),
+        )
+        return None if row is None else build(SavedRecipe, row)
+
+    def recipe_by_source(self, user_id: int, source_key: str) -> SavedRecipe | None:
+        row = self._one("SELECT * FROM recipes WHERE source_key = ? AND user_id = ?", (source_key, user_id))
+        return None if row is None else build(SavedRecipe, row)
+
+    def delete_recipe(self, user_id: int, recipe_id: int) -> bool:
+        return self._changed("DELETE FROM recipes WHERE id = ? AND user_id = ?", (recipe_id, user_id)) > 0
+
+    def add_photo(
+        self,
+        user_id: int,
+        bake_id: int | None,
+        file_id: str,
+        file_unique_id: str | None,
+        caption: str | None,
+        taken_at: datetime,
+        source_key: str | None = None,
+    ) -> BakePhoto | None:
+        """A photo reference, on one of the baker's bakes (None if it is not theirs) or, with
+        `bake_id` None, waiting for them to pick one."""
+        row = self._one(
+            "INSERT INTO bake_photos (user_id, bake_id, file_id, file_unique_id, caption, taken_at, "
+            "source_key) SELECT ?, ?, ?, ?, ?, ?, ? WHERE ? IS NULL OR EXISTS "
+            "(SELECT 1 FROM bakes WHERE id = ? AND user_id = ?) RETURNING *",
+            (
+                *(user_id, bake_id, file_id, file_unique_id, caption, to_db(taken_at), source_key),
+                *(bake_id, bake_id, user_id),
+            ),
+        )
+        return None if row is None else build(BakePhoto, row)
+
+    def photo_by_source(self, user_id: int, source_key: str) -> BakePhoto | None:
+        row = self._one(
+            "SELECT * FROM bake_photos WHERE source_key = ? AND user_id = ?", (source_key, user_id)
+        )
+        return None if row is None else build(BakePhoto, row)
+
+    def get_photo(self, user_id: int, photo_id: int) -> BakePhoto | None:
+        row = self._one("SELECT * FROM bake_photos WHERE id = ? AND user_id = ?", (photo_id, user_id))
+        return None if row is None else build(BakePhoto, row)
+
+    def attach_photo(self, user_id: int, photo_id: int, bake_id: int) -> BakePhoto | None:
+        """Put a waiting photo on one of the baker's bakes; None if either is not theirs or the
+        photo is on a bake already."""
+        row = self._one(
+            "UPDATE bake_photos SET bake_id = ? WHERE id = ? AND user_id = ? AND bake_id IS NULL "
+            "AND EXISTS (SELECT 1 FROM bakes WHERE id = ? AND user_id = ?) RETURNING *",
+            (bake_id, photo_id, user_id, bake_id, user_id),
+        )
+        return None if row is None else build(BakePhoto, row)
+
+    def photos(self, user_id: int, bake_id: int, *, limit: int = 10, offset: int = 0) -> list[BakePhoto]:
+        rows = self._all(
+            "SELECT * FROM bake_photos WHERE user_id = ? AND bake_id = ? "
+            "ORDER BY taken_at, id LIMIT ? OFFSET ?",
+            (user_id, bake_id, limit, offset),
+        )
+        return [build(BakePhoto, r) for r in rows]
+
+    def count_photos(self, user_id: int, bake_id: int) -> int:
+        row = self._one(
+            "SELECT COUNT(*) FROM bake_photos WHERE user_id = ? AND bake_id = ?", (user_id, bake_id)
+        )
+        return int(row[0]) if row else 0
+
+    def add_share(self, user_id: int, bake_id: int, code: str, now: datetime) -> Share | None:
+        row = self._one(
+            "INSERT INTO shares (code, user_id, bake_id, created_at) "
+            "SELECT ?, user_id, id, ? FROM bakes WHERE id = ? AND user_id = ? RETURNING *",
+            (code, to_db(now), bake_id, user_id),
+        )
+        return None if row is None else build(Share, row)
+
+    def live_share(self, user_id: int, bake_id: int) -> Share | None:
+        row = self._one(
+            "SELECT * FROM shares WHERE user_id = ? AND bake_id = ? AND revoked_at IS NULL "
+            "ORDER BY id DESC LIMIT 1",
+            (user_id, bake_id),
+        )
+        return None if row is None else build(Share, row)
+
+    def get_share(self, user_id: int, share_id: int) -> Share | None:
+        row = self._one("SELECT * FROM shares WHERE id = ? AND user_id = ?", (share_id, user_id))
+        return None if row is None else build(Share, row)
+
+    def share_by_code(self, code: str) -> Share | None:
+        row = self._one("SELECT * FROM shares WHERE code = ?", (code,))
+        return None if row is None else build(Share, row)
+
+    def update_share(
+        self,
+        user_id: int,
+        share_id: int,
+        *,
+        include_notes: bool | None = None,
+        include_readings: bool | None = None,
+        include_photos: bool | None = None,
+        revoked_at: datetime | None = None,
+    ) -> Share | None:
+        """Tick what a live link shows, or revoke it; None if it is not this baker's or revoked."""
+
+        def flag(value: bool | None) -> int | None:
+            return None if value is None else int(value)
+
+        row = self._one(
+            "UPDATE shares SET include_notes = COALESCE(?, include_notes), "
+            "include_readings = COALESCE(?, include_readings), include_photos = COALESCE(?, include_photos), "
+            "revoked_at = COALESCE(?, revoked_at) "
+            "WHERE id = ? AND user_id = ? AND revoked_at IS NULL RETURNING *",
+            (
+                flag(include_notes),
+                flag(include_readings),
+                flag(include_photos),
+                None if revoked_at is None else to_db(revoked_at),
+                share_id,
+                user_id,
+            ),
+        )
+        return None if row is None else build(Share, row)
+
+    # ------------------------------------------------------------------ plans
+
+    _PLAN_FIELDS = frozenset(
+        {"state", "bake_id", "ready_at", "fridge_hours", "steps", "drift_told_at", "drift_minutes"}
+    )
+
+    def add_plan(
+        self,
+        user_id: int,
+        now: datetime,
+        *,
+        ready_at: datetime,
+        starter_pct: float,
+        feed_ratio: int,
+        kitchen_temp_c: float,
+        fridge_temp_c: float,
+        target_rise_pct: float,
+        bulk_hours: float,
+        fridge_hours: float,
+        steps: str,
+        source_key: str | None = None,
+    ) -> BakePlan:
+        """A newly accepted plan, the baker's active one (end any other first)."""
+        row = self._one(
+            "INSERT INTO plans (user_id, ready_at, starter_pct, feed_ratio, kitchen_temp_c, fridge_temp_c, "
+            "target_rise_pct, bulk_hours, fridge_hours, steps, created_at, source_key) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+            (
+                user_id,
+                to_db(ready_at),
+                starter_pct,
+                feed_ratio,
+                kitchen_temp_c,
+                fridge_temp_c,
+                target_rise_pct,
+                bulk_hours,
+                fridge_hours,
+                steps,
+                to_db(now),
+                source_key,
+            ),
+        )
+        assert row is not None
+        return build(BakePlan, row)
+
+    def get_plan(self, user_id: int, plan_id: int) -> BakePlan | None:
+        row = self._one("SELECT * FROM plans WHERE id = ? AND user_id = ?", (plan_id, user_id))
+        return None if row is None else build(BakePlan, row)
+
+    def plan_by_source(self, user_id: int, source_key: str) -> BakePlan | None:
+        row = self._one("SELECT * FROM plans WHERE source_key = ? AND user_id = ?", (source_key, user_id))
+        return None if row is None else build(BakePlan, row)
+
+    def active_plan(self, user_id: int) -> BakePlan | None:
+        row = self._one("SELECT * FROM plans WHERE user_id = ? AND state = 'active'", (user_id,))
+        return None if row is None else build(BakePlan, row)
+
+    def plan_of_bake(self, user_id: int, bake_id: int) -> BakePlan | None:
+        """The active plan a bake was started from, if any."""
+        row = self._one(
+            "SELECT * FROM plans WHERE user_id = ? AND bake_id = ? AND state = 'active'", (user_id, bake_id)
+        )
+        return None if row is None else build(BakePlan, row)
+
+    def update_plan(self, user_id: int, plan_id: int, **changes: Any) -> BakePlan | None:
+        unknown = set(changes) - self._PLAN_FIELDS
+        if unknown:
+            raise ValueError(f"not a plan field: {sorted(unknown)}")
+        if not changes:
+            return self.get_plan(user_id, plan_id)
+        assignments = ", ".join(f"{name} = ?" for name in changes)
+        row = self._one(
+            f"UPDATE plans SET {assignments} WHERE id = ? AND user_id = ? RETURNING *",
+            [*(_db_value(v) for v in changes.values()), plan_id, user_id],
+        )
+        return None if row is None else build(BakePlan, row)
+
+    def link_plan_reminders(self, user_id: int, plan_id: int, reminder_ids: Sequence[int]) -> None:
+        """Mark reminders (made through add_reminders) as steps of a plan."""
+        for reminder_id in reminder_ids:
+            self.db.execute(
+                "UPDATE reminders SET plan_id = ? WHERE id = ? AND user_id = ? "
+                "AND plan_id IS NULL AND EXISTS (SELECT 1 FROM plans WHERE id = ? AND user_id = ?)",
+                (plan_id, reminder_id, user_id, plan_id, user_id),
+            )
+
+    def plan_reminders(self, user_id: int, plan_id: int, *, pending_only: bool = True) -> list[Reminder]:
+        rows = self._all(
+            "SELECT * FROM reminders WHERE user_id = ? AND plan_id = ? "
+            "AND (? = 0 OR state = 'pending') ORDER BY due_at, id",
+            (user_id, plan_id, int(pending_only)),
+        )
+        return [build(Reminder, r) for r in rows]
+
+    def cancel_plan_steps(self, user_id: int, plan_id: int, kinds: Sequence[str] | None = None) -> list[int]:
+        """Cancel a plan's pending steps (all, or some kinds); return their ids."""
+        ids = [r.id for r in self.plan_reminders(user_id, plan_id) if kinds is None or r.kind in kinds]
+        for reminder_id in ids:
+            self.cancel_reminders(user_id, reminder_id=reminder_id)
+        return ids

@@ -186,7 +186,8 @@ async def open_bake(query: CallbackQuery, callback_data: kb.BakeCb, services: Se
     message = origin(query)
     if message is not None:
         zone, now = clock(services, details.user)
-        await answer(message, render.card(details, zone, now), kb.card_keyboard(details.bake.id))
+        markup = kb.card_keyboard(details.bake.id, details.photos)
+        await answer(message, render.card(details, zone, now), markup)
 
 
 # ---------------------------------------------------------------- /done

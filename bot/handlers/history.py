@@ -16,9 +16,9 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, FSInputFile, Message
 
 from bot import keyboards as kb
-from bot import render, texts
+from bot import texts
 from bot.handlers.readings import readings_list
-from bot.replies import answer, button_key, clock, origin
+from bot.replies import answer, clock, origin
 from bot.states import ImportFile
 from schedules.parsing import c_to_f
 from schedules.services import Services
@@ -225,22 +225,6 @@ async def edit_button(query: CallbackQuery, callback_data: kb.BakeCb, services: 
         )
 
 
-async def again_button(
-    query: CallbackQuery, callback_data: kb.BakeCb, services: Services, user: User
-) -> None:
-    result = await services.bakes.start(
-        user.id, "", template_id=callback_data.bake_id, source_key=button_key(query, "again")
-    )
-    zone, now = clock(services, result.user)
-    if result.replayed:
-        await query.answer(texts.plain(render.started(result, zone, now)))
-        return
-    await query.answer()
-    message = origin(query)
-    if message is not None:
-        await answer(message, render.started(result, zone, now))
-
-
 async def delete_button(
     query: CallbackQuery, callback_data: kb.BakeCb, services: Services, user: User
 ) -> None:
@@ -308,7 +292,6 @@ def build_router() -> Router:
     router.message.register(import_document, F.document, F.caption.startswith("/import"))
     router.message.register(import_not_a_document, StateFilter(ImportFile.document), ~F.text.startswith("/"))
     router.callback_query.register(edit_button, card(F.action == kb.BakeAction.EDIT))
-    router.callback_query.register(again_button, card(F.action == kb.BakeAction.AGAIN))
     router.callback_query.register(delete_button, card(F.action == kb.BakeAction.DELETE))
     router.callback_query.register(readings_button, card(F.action == kb.BakeAction.READINGS))
     router.message.register(deleteme, Command("deleteme"))

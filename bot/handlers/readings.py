@@ -12,6 +12,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot import keyboards as kb
 from bot import render, texts
+from bot.handlers import plan
 from bot.replies import answer, clock, message_key, origin
 from bot.states import RiseValue
 from schedules.errors import BakeMovedOn
@@ -26,7 +27,12 @@ BARE_PERCENT = re.compile(r"^\s*-?\d+(?:[.,]\d+)?\s*%\s*$")
 async def reply_rise(message: Message, services: Services, result: RiseResult) -> None:
     zone, now = clock(services, result.user)
     markup = None if result.already_answered else kb.reading_keyboard(result.reading)
-    await answer(message, render.rise(result, zone, now), markup)
+    text = render.rise(result, zone, now)
+    if result.plan_drift is not None:  # the bake runs off its plan: say so once, offer a re-plan
+        text = "\n".join([text, *plan.drift_lines(result.plan_drift, zone, now, result.user.temp_unit)])
+        rows = [*(markup.inline_keyboard if markup else []), *plan.drift_rows(result.plan_drift, zone, now)]
+        markup = InlineKeyboardMarkup(inline_keyboard=rows)
+    await answer(message, text, markup)
 
 
 async def rise(message: Message, command: CommandObject, services: Services, user: User) -> None:

@@ -21,6 +21,7 @@ from schedules.services import Services
 from schedules.services.bakes import ProofResult
 from schedules.services.reminders import Outcome, Pending
 from schedules.types import ReminderKind, User
+from schedules.when import looks_like_clock, parse_when
 
 PROOF_MIN, PROOF_MAX = timedelta(minutes=15), timedelta(days=3)
 TIMER_MIN, TIMER_MAX = timedelta(seconds=1), timedelta(days=7)
@@ -53,6 +54,22 @@ def render_proof(result: ProofResult, services: Services, cold: bool, duration: 
 async def _proof_command(
     message: Message, command: CommandObject, services: Services, user: User, *, cold: bool
 ) -> None:
+    if command.args and looks_like_clock(command.args):
+        # `/fridge until 8:00`, `/fridge 8am`, `/fridge tomorrow 07:30`: the end by clock time.
+        zone, now = clock(services, user)
+        end = parse_when(command.args, now, zone)
+        duration = end - now
+        if not PROOF_MIN <= duration <= PROOF_MAX:
+            await answer(
+                message,
+                texts.FRIDGE_UNTIL_BOUNDS.format(
+                    end=texts.fmt_time(end, zone, now), duration=texts.fmt_duration(duration)
+                ),
+            )
+            return
+        result = await services.bakes.end_bulk(user.id, None, cold=cold, duration=duration)
+        await answer(message, render_proof(result, services, cold, duration))
+        return
     if command.args:
         try:
             duration = parse_duration(command.args, bare_unit="h", minimum=PROOF_MIN, maximum=PROOF_MAX)
@@ -67,11 +84,21 @@ async def _proof_command(
         await answer(message, render_proof(result, services, cold, duration))
         return
     if cold:
-        advice = await services.bakes.cold_proof_advice(user.id)
+        advice = await services.plans.fridge_advice(user.id)
+        zone, now = clock(services, advice.user)
+        suggested = round(advice.suggested_hours * 60)
+        why = ""
+        if advice.from_plan or advice.moved_for_quiet:
+            why = texts.FRIDGE_WHY_PLAN if advice.from_plan else texts.FRIDGE_WHY_QUIET
+        options = [(round(h * 60), at.astimezone(zone).strftime("%H:%M")) for h, at in advice.options]
         await answer(
             message,
-            texts.ASK_PROOF.format(suggested=f"{advice.suggested_hours:g}"),
-            kb.proof_keyboard(advice.bake.id, cold=True, suggested_hours=advice.suggested_hours),
+            texts.ASK_FRIDGE.format(
+                suggested=texts.fmt_fridge_minutes(suggested),
+                until=texts.fmt_time(now + timedelta(minutes=suggested), zone, now),
+                why=why,
+            ),
+            kb.fridge_keyboard(advice.bake.id, options, suggested),
         )
     else:
         bake = await services.bakes.current(user.id)

@@ -27,6 +27,7 @@ from schedules.parsing import (
 )
 from schedules.services import Services
 from schedules.types import TargetRule, User
+from schedules.when import parse_fridge_temperature
 
 
 async def start(message: Message, user: User, state: FSMContext) -> None:
@@ -146,6 +147,7 @@ def settings_summary(user: User, services: Services) -> str:
         f"🔥 Preheat: <b>{preheat}</b>",
         f"🌙 Quiet hours: <b>{quiet}</b>",
         f"🎯 Target rise: <b>{target}</b>",
+        f"🧊 Fridge: <b>{texts.fmt_temp(user.fridge_temp_c, user.temp_unit)}</b>",
         f"📐 Learned: {learned}",
     ]
     return "\n".join(lines)
@@ -188,6 +190,8 @@ def parse_setting(field: str, text: str) -> Mapping[str, object]:
     off = raw in {"off", "none", "no", "0"}
     if field == "tz":
         return {"timezone": parse_timezone(text)}
+    if field == "fridge":
+        return {"fridge_temp_c": parse_fridge_temperature(text)}
     if field == "folds":
         if off:
             return {"folds_count": 0}
@@ -226,6 +230,7 @@ SETTING_EXAMPLES = {
     "preheat": "60",
     "quiet": "22:00-07:00",
     "target": "75",
+    "fridge": "4",
 }
 
 

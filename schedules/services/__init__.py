@@ -10,9 +10,13 @@ from schedules.clock import Clock
 from schedules.services.bakes import BakeService
 from schedules.services.base import Transactor
 from schedules.services.inbox import Inbox
+from schedules.services.photos import PhotoService
+from schedules.services.plans import PlanService
 from schedules.services.readings import ReadingService
+from schedules.services.recipes import RecipeService
 from schedules.services.reminders import ReminderActions
 from schedules.services.scheduler import ReminderService
+from schedules.services.sharing import ShareService
 from schedules.services.starter import StarterService
 from schedules.services.users import UserService
 from schedules.types import ReminderChanges
@@ -27,6 +31,10 @@ class Services:
     starter: StarterService
     scheduler: ReminderService
     inbox: Inbox
+    recipes: RecipeService
+    photos: PhotoService
+    sharing: ShareService
+    plans: PlanService
     clock: Clock
     default_timezone: str
 
@@ -43,6 +51,10 @@ class Services:
             StarterService(*args),
             scheduler,
             Inbox(*args),
+            RecipeService(*args),
+            PhotoService(*args),
+            ShareService(*args),
+            PlanService(*args),
             clock,
             default_timezone,
         )

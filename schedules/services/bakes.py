@@ -12,11 +12,14 @@ from schedules.forecast import Prediction
 from schedules.planner import BULK_KINDS, PROOF_KINDS, plan_bulk, plan_folds, plan_proof
 from schedules.recipe import Recipe
 from schedules.repository import Repository
-from schedules.services import bulk
+from schedules.services import bulk, plans
 from schedules.services.base import Service, add_planned, baker
+from schedules.services.starter import starter_pace
 from schedules.types import (
     Bake,
     BakeEvent,
+    BakePlan,
+    BakeTemplate,
     EventKind,
     Phase,
     Reminder,
@@ -36,6 +39,7 @@ class StartResult:
     reminders: list[Reminder]
     prediction: Prediction | None
     replayed: bool = False  # the same message or button had started this bake already
+    plan: BakePlan | None = None  # the plan this bake was started for (/plan)
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,8 @@ class BakeDetails:
     events: list[BakeEvent]
     pending: list[Reminder]
     prediction: Prediction | None
+    photos: int = 0  # how many photos the bake has
+    starter_name: str | None = None  # the starter it was mixed with
 
     @property
     def temperature(self) -> float | None:
@@ -108,7 +114,9 @@ def _details(repo: Repository, user: User, bake: Bake) -> BakeDetails:
         temps,
         repo.events(user.id, bake.id),
         repo.pending_reminders(user.id, bake.id),
-        forecast.predict(user, bake, readings, temperature),
+        forecast.predict(user, bake, readings, temperature, temps),
+        repo.count_photos(user.id, bake.id),
+        starter.name if bake.starter_id and (starter := repo.get_starter(user.id, bake.starter_id)) else None,
     )
 
 
@@ -143,17 +151,25 @@ class BakeService(Service):
         target_rise_pct: float | None = None,
         source_key: str | None = None,
         template_id: int | None = None,
+        template: BakeTemplate | None = None,
     ) -> StartResult:
-        """Start a bake; with `template_id`, an earlier bake's name and recipe ("Bake again").
+        """Start a bake; with `template_id`, an earlier bake's name and recipe ("Bake again");
+        with `template`, a recipe's (name, amounts, flour mix, target set by hand, folds). The
+        bake records the starter it is mixed with (the one fed last) and that starter's pace.
         The same message or button (`source_key`) twice starts one bake."""
         now = self.clock.now()
 
         def action(repo: Repository) -> StartResult:
             user = baker(repo, user_id)
-            nonlocal name, recipe
+            nonlocal name, recipe, target_rise_pct
+            plan = template
             if template_id is not None:
-                template = own_bake(repo, user_id, template_id)
-                name, recipe = template.name, template.recipe
+                earlier_bake = own_bake(repo, user_id, template_id)
+                plan = BakeTemplate(earlier_bake.name, earlier_bake.recipe, earlier_bake.flour_mix)
+            if plan is not None:
+                name, recipe = plan.name, plan.recipe
+                if target_rise_pct is None:
+                    target_rise_pct = plan.target_rise_pct
             if source_key is not None and (earlier := repo.bake_by_source(user_id, source_key)) is not None:
                 return StartResult(
                     user, earlier, repo.pending_reminders(user_id, earlier.id), None, replayed=True
@@ -161,8 +177,18 @@ class BakeService(Service):
             active = len(repo.active_bakes(user_id))
             if active >= MAX_ACTIVE_BAKES:
                 raise TooManyActiveBakes(active)
+            starter = repo.default_starter(user_id)
             bake = repo.create_bake(
-                user_id, name, now, recipe=recipe, dough_temp_c=dough_temp_c, source_key=source_key
+                user_id,
+                name,
+                now,
+                recipe=recipe,
+                dough_temp_c=dough_temp_c,
+                source_key=source_key,
+                flour_mix=plan.flour_mix if plan else None,
+                recipe_id=plan.recipe_id if plan else None,
+                starter_id=starter.id if starter else None,
+                starter_factor=starter_pace(starter),
             )
             extra: dict[str, object] = {}
             bulk_hours: float | None = None
@@ -183,15 +209,18 @@ class BakeService(Service):
                 repo.update_bake(
                     user_id,
                     bake.id,
-                    folds_count=user.folds_count,
-                    fold_interval_min=user.fold_interval_min,
+                    folds_count=user.folds_count
+                    if plan is None or plan.folds_count is None
+                    else plan.folds_count,
+                    fold_interval_min=(plan.fold_interval_min if plan else None) or user.fold_interval_min,
                     **extra,
                 )
                 or bake
             )
             planned = plan_bulk(bake.started_at, forecast.bulk_settings(user, bake), bulk_hours)
             reminders = add_planned(repo, user, bake.id, planned, self.zone(user), now)
-            return StartResult(user, bake, reminders, bulk.estimate(repo, user, bake))
+            linked = plans.link_new_bake(repo, user, bake, now)
+            return StartResult(user, bake, reminders, bulk.estimate(repo, user, bake), plan=linked)
 
         return await self.db.write(action)
 
@@ -323,6 +352,7 @@ class BakeService(Service):
                 f"{duration.total_seconds() / 3600:g} h",
             )
             planned = plan_proof(now, duration, timedelta(minutes=user.preheat_min))
+            plans.bake_in_fridge(repo, user_id, bake.id, now + duration)
             return ProofResult(user, bake, add_planned(repo, user, bake.id, planned, self.zone(user), now))
 
         return await self.db.write(action)
@@ -335,6 +365,7 @@ class BakeService(Service):
             user = baker(repo, user_id)
             bake = active_bake(repo, user_id, bake_id)
             repo.cancel_reminders(user_id, bake_id=bake.id)
+            plans.bake_ended(repo, user_id, bake.id, done=True)
             if bake.phase == Phase.COLD_PROOF:
                 repo.add_event(user_id, bake.id, EventKind.FRIDGE_OUT, now)
             repo.add_event(user_id, bake.id, EventKind.DONE, now)
@@ -348,9 +379,10 @@ class BakeService(Service):
                 )
                 or bake
             )
-            temps = [t.temp_c for t in repo.temperatures(user_id, bake.id)]
+            logged = repo.temperatures(user_id, bake.id)
+            temps = [t.temp_c for t in logged]
             taught = forecast.lesson(
-                bake, repo.rise_readings(user_id, bake.id), forecast.latest_temperature(bake, temps)
+                bake, repo.rise_readings(user_id, bake.id), forecast.latest_temperature(bake, temps), logged
             )
             if taught is None:
                 return FinishResult(user, bake, None, None)
@@ -381,6 +413,7 @@ class BakeService(Service):
         def action(repo: Repository) -> Bake:
             bake = own_bake(repo, user_id, bake_id)
             repo.cancel_reminders(user_id, bake_id=bake.id)
+            plans.bake_ended(repo, user_id, bake.id, done=False)
             repo.delete_bake(user_id, bake.id)
             return bake
 

@@ -17,8 +17,9 @@ from schedules.types import Bake, NewReminder, ReminderKind, ReminderState, User
 
 
 def estimate(repo: Repository, user: User, bake: Bake) -> Prediction | None:
-    temperature = forecast.latest_temperature(bake, [t.temp_c for t in repo.temperatures(user.id, bake.id)])
-    return forecast.predict(user, bake, repo.rise_readings(user.id, bake.id), temperature)
+    temps = repo.temperatures(user.id, bake.id)
+    temperature = forecast.latest_temperature(bake, [t.temp_c for t in temps])
+    return forecast.predict(user, bake, repo.rise_readings(user.id, bake.id), temperature, temps)
 
 
 def target_reached(repo: Repository, user: User, bake: Bake) -> bool:

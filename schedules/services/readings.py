@@ -11,9 +11,10 @@ from schedules.errors import BakeMovedOn, ReadingGone, ReminderGone
 from schedules.forecast import Prediction
 from schedules.parsing import RiseInput
 from schedules.repository import Repository
-from schedules.services import bulk
+from schedules.services import bulk, plans
 from schedules.services.bakes import active_bake, own_bake
 from schedules.services.base import Service, baker
+from schedules.services.plans import PlanDrift
 from schedules.types import Bake, Reminder, RiseReading, TempReading, User
 
 # A rise check answered by a reading taken this long before it fired still counts as answered.
@@ -31,6 +32,7 @@ class RiseResult:
     already_answered: bool = False  # the rise check had been answered by an earlier reading
     edited_from: float | None = None  # the value an edited message had before
     target_reached: bool = False  # a reading reached the target (known without a prediction too)
+    plan_drift: PlanDrift | None = None  # the bake runs off its plan (/plan): said once
 
 
 @dataclass(frozen=True)
@@ -69,8 +71,9 @@ def _rise_result(
     bulk.follow(repo, user, bake, prediction, now)
     previous = earlier[-1] if earlier else None
     reached = prediction.passed if prediction is not None else bulk.target_reached(repo, user, bake)
+    drift = None if replayed or already_answered else plans.check_drift(repo, user, bake, prediction, now)
     return RiseResult(
-        user, bake, reading, previous, prediction, replayed, already_answered, edited_from, reached
+        user, bake, reading, previous, prediction, replayed, already_answered, edited_from, reached, drift
     )
 
 

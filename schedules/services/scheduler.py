@@ -43,6 +43,7 @@ REFILL_JOB_ID = "reminders:refill"
 # repeats at most this many), yet large enough that chats waiting for their own per-chat slot
 # don't hold up everyone else (bench/bench_reminders.py: 5,000 due at once).
 MAX_CONCURRENT_DELIVERIES = 512
+SWEEP_BATCH = 10_000  # reminders taken by one read; more are taken by the next sweep
 
 
 class Outcome(enum.Enum):
@@ -82,9 +83,12 @@ class ReminderService:
         self.default_timezone = default_timezone
         self.sender: ReminderSender | None = None
         self.scheduler = AsyncIOScheduler(timezone="UTC")
-        self._in_flight: set[int] = set()
+        self._in_flight: set[int] = set()  # taken by a sweep, not yet marked
+        self._withdrawn: set[int] = set()  # in flight, but cancelled or moved meanwhile
         self._delivery_slots = asyncio.Semaphore(MAX_CONCURRENT_DELIVERIES)
         self._tasks: set[asyncio.Task[None]] = set()
+        self._sweeper: asyncio.Task[None] | None = None
+        self._sweep_wanted = False
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -127,8 +131,8 @@ class ReminderService:
             user = users[user_id]
             if user is not None and user.active and self.sender is not None:
                 self._spawn(self._summarise(user, missed))
-        for reminder in late:
-            self._spawn(self.fire(reminder.id, late=True))
+        if late:
+            self._spawn(self.sweep(late=True))
         await self.refill(skip_due=True)
 
     async def refill(self, *, skip_due: bool = False) -> None:
@@ -146,16 +150,18 @@ class ReminderService:
         for job in self.scheduler.get_jobs():
             if job.id.startswith("reminder:"):
                 job.remove()
-        moment = self.clock.now() + timedelta(seconds=1)
-        due = await self.db.read(lambda repo: repo.pending_due_before(moment))
-        for reminder in due:
-            await self.fire(reminder.id)
+        await self.sweep(in_order=True)
         await self.refill()
 
     # ------------------------------------------------------------------ tracking
 
     def apply(self, changes: ReminderChanges) -> None:
-        """What a committed transaction did to reminders: schedule, re-time or drop their jobs."""
+        """What a committed transaction did to reminders: schedule, re-time or drop their jobs.
+        A reminder cancelled or moved while its delivery waits for a slot is not sent."""
+        if self._in_flight:
+            for reminder_id in (*changes.removed, *(r.id for r in changes.scheduled)):
+                if reminder_id in self._in_flight:  # (its own "sent" mark lands here too: harmless)
+                    self._withdrawn.add(reminder_id)
         if changes.removed:
             self.untrack(changes.removed)
         if changes.scheduled:
@@ -190,8 +196,24 @@ class ReminderService:
         )
 
     async def _job(self, reminder_id: int) -> None:
-        """What APScheduler runs: hand the delivery to a task that stop() can wait for."""
-        self._spawn(self.fire(reminder_id))
+        """What APScheduler runs when a reminder falls due: one sweep takes every reminder that
+        is due by then, however many jobs fire at the same moment."""
+        self._request_sweep()
+
+    def _request_sweep(self) -> None:
+        self._sweep_wanted = True
+        if self._sweeper is None or self._sweeper.done():
+            self._sweeper = asyncio.ensure_future(self._sweep_while_wanted())
+            self._tasks.add(self._sweeper)
+            self._sweeper.add_done_callback(self._tasks.discard)
+
+    async def _sweep_while_wanted(self) -> None:
+        while self._sweep_wanted:
+            self._sweep_wanted = False
+            try:
+                await self.sweep()
+            except Exception:  # the next job or refill sweeps again
+                log.exception("taking due reminders failed")
 
     def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
         task = asyncio.ensure_future(coroutine)
@@ -200,28 +222,43 @@ class ReminderService:
 
     # ------------------------------------------------------------------ firing
 
-    async def fire(self, reminder_id: int, late: bool = False) -> None:
-        if reminder_id in self._in_flight or self.sender is None:
+    async def sweep(self, *, late: bool = False, in_order: bool = False) -> None:
+        """Deliver every reminder due now: one read for the whole batch (reminders with their
+        bakers and bakes); each is marked right after its own send, so a crash repeats at most
+        the sends under way. `in_order` delivers one after the other (clock jumps in tests and
+        the sandbox), else they go out concurrently, paced by the delivery limits."""
+        if self.sender is None:
             return
-        self._in_flight.add(reminder_id)
+        moment = self.clock.now() + timedelta(seconds=1)
+        batch = await self.db.read(lambda repo: repo.due_for_delivery(moment, limit=SWEEP_BATCH))
+        taken = 0
+        for reminder, user, bake in batch:
+            if reminder.id in self._in_flight:
+                continue
+            self._in_flight.add(reminder.id)
+            taken += 1
+            delivery = self._deliver(reminder, user, bake, late)
+            if in_order:
+                await delivery
+            else:
+                self._spawn(delivery)
+        if len(batch) == SWEEP_BATCH and taken:
+            self._sweep_wanted = True  # more are due than one batch holds
+
+    async def _deliver(self, reminder: Reminder, user: User, bake: Bake | None, late: bool) -> None:
         try:
             async with self._delivery_slots:
-                await self._fire(reminder_id, late)
+                if reminder.id not in self._withdrawn:
+                    await self._send(reminder, user, bake, late)
         except Exception:  # one reminder's failure never stops the others
-            log.exception("reminder %s could not be delivered", reminder_id)
+            log.exception("reminder %s could not be delivered", reminder.id)
         finally:
-            self._in_flight.discard(reminder_id)
+            self._in_flight.discard(reminder.id)
+            self._withdrawn.discard(reminder.id)
 
-    async def _fire(self, reminder_id: int, late: bool) -> None:
+    async def _send(self, reminder: Reminder, user: User, bake: Bake | None, late: bool) -> None:
         assert self.sender is not None
         now = self.clock.now()
-        found = await self.db.read(lambda repo: repo.reminder_for_delivery(reminder_id))
-        if found is None:
-            return  # sent, cancelled or deleted meanwhile
-        reminder, user, bake = found
-        if reminder.due_at > now + timedelta(seconds=1):
-            self.track([reminder])  # moved (snoozed) since this job was made
-            return
         if not fits(reminder, bake):
             await self.db.write(lambda repo: repo.cancel_reminders(user.id, reminder_id=reminder.id))
             return

@@ -1,10 +1,16 @@
 """End-to-end harness: the real aiogram Bot and Dispatcher, long polling over HTTP against the
-project's Bot API emulator on 127.0.0.1, a SQLite file in a temp dir, and an injected clock."""
+project's Bot API emulator on 127.0.0.1, a SQLite file in a temp dir (or a PostgreSQL database),
+and an injected clock.
+
+Every module runs on SQLite; the modules in POSTGRES_MODULES run on PostgreSQL too (each of
+their tests twice, `[sqlite]` and `[postgres]`): a representative subset, so the suite stays
+fast. `rows(settings.database_path, ...)` (tests/e2e/helpers.py) reads whichever backend the
+test's bot runs on."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,9 +22,25 @@ from bot.config import Settings
 from emulator.models import SentMessage
 from emulator.server import BotAPIEmulator
 from schedules.clock import OffsetClock
+from tests.e2e import helpers
 
 # A Tuesday morning in late November: no DST change nearby unless a test moves there.
 START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
+# The e2e modules that also run on PostgreSQL (README, "Run it, test it").
+POSTGRES_MODULES = frozenset({"test_core", "test_once", "test_reminders"})
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    module = metafunc.module.__name__.rsplit(".", 1)[-1]
+    if "backend" in metafunc.fixturenames and module in POSTGRES_MODULES:
+        metafunc.parametrize("backend", ["sqlite", "postgres"])
+
+
+@pytest.fixture
+def backend() -> str:
+    """SQLite, unless the module is in POSTGRES_MODULES (then both, by pytest_generate_tests)."""
+    return "sqlite"
 
 
 class BotRunner:
@@ -117,8 +139,19 @@ def clock() -> OffsetClock:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, emulator: BotAPIEmulator) -> Settings:
-    return make_settings(tmp_path, emulator)
+def settings(
+    tmp_path: Path, emulator: BotAPIEmulator, backend: str, request: pytest.FixtureRequest
+) -> Iterator[Settings]:
+    if backend == "sqlite":
+        yield make_settings(tmp_path, emulator)
+        return
+    url = request.getfixturevalue("postgres_migrated_url")
+    settings = make_settings(tmp_path, emulator, database_url=url)
+    helpers.POSTGRES[settings.database_path] = url  # rows(settings.database_path, ...) reads it
+    try:
+        yield settings
+    finally:
+        helpers.POSTGRES.pop(settings.database_path, None)
 
 
 @pytest.fixture

@@ -1,4 +1,7 @@
-"""Reading the database the way a test checks what was saved (a separate connection)."""
+"""Reading the database the way a test checks what was saved (a separate connection).
+
+`rows(db_path, sql)` reads the SQLite file at `db_path`, or, when the test's bot runs on
+PostgreSQL, the database registered for that path in POSTGRES (by tests/e2e/conftest.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +11,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from tests.databases import query
+
+# settings.database_path → the PostgreSQL URL the bot really uses, for tests on PostgreSQL.
+POSTGRES: dict[Path, str] = {}
+
 
 def rows(db_path: Path, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+    url = POSTGRES.get(Path(db_path))
+    if url is not None:
+        return query(url, sql, params)
     with sqlite3.connect(db_path) as connection:
         connection.row_factory = sqlite3.Row
         return list(connection.execute(sql, params))

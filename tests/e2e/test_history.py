@@ -99,7 +99,7 @@ async def test_export_csv_and_json_match_what_was_logged(ann, runner, settings) 
     assert table[0]["hours_since_mix"] == "1" and table[1]["hours_since_mix"] == "1.5"
 
     document = json.loads(json_doc.document)  # type: ignore[arg-type]
-    assert document["format_version"] == 1
+    assert document["format_version"] == 2
     bake = document["bakes"][0]
     assert bake["name"] == "Exported loaf" and bake["dough_temp_c"] == 24
     assert [r["rise_pct"] for r in bake["readings"]] == [25, 40]
@@ -155,7 +155,7 @@ BAD_FILES = [
     (b"not json at all", "not valid JSON"),
     (b"[1, 2, 3]", "not a sourdough bot export"),
     (
-        json.dumps({"format": "sourdough-bot-export", "format_version": 2, "bakes": []}).encode(),
+        json.dumps({"format": "sourdough-bot-export", "format_version": 3, "bakes": []}).encode(),
         "format_version",
     ),
     (
@@ -223,7 +223,8 @@ async def test_card_buttons_edit_delete_and_bake_again(ann, runner, settings) ->
     await ann.tap(reply, "Card loaf")
     card = await ann.reply()
     assert card.button_texts == [
-        "📈 Chart", "📤 Export", "✏️ Notes/rating", "🔁 Bake again", "📏 Readings", "🗑 Delete"
+        "📈 Chart", "📤 Export", "✏️ Notes/rating", "🔁 Bake again", "📏 Readings", "🗑 Delete",
+        "📷 Add photo", "🧾 Recipe", "💾 Save recipe", "🔗 Share",
     ]
     await ann.tap(card, "Notes/rating")
     rating = await ann.reply()
@@ -233,6 +234,8 @@ async def test_card_buttons_edit_delete_and_bake_again(ann, runner, settings) ->
     assert rows(settings.database_path, "SELECT notes FROM bakes")[0]["notes"] == "Better next time"
 
     await ann.tap(card, "Bake again")
+    draft = await ann.reply()  # the recipe, to adjust first (tests/e2e/test_recipes.py)
+    await ann.tap(draft, "Start as is")
     again = await ann.reply()
     assert "Started Card loaf" in again.text
     assert len(rows(settings.database_path, "SELECT * FROM bakes WHERE name = 'Card loaf'")) == 2

@@ -53,8 +53,10 @@ async def test_double_tap_on_bake_again_starts_one_bake(ann, runner, settings) -
     await ann.tap(listing, "Country loaf")
     card = await ann.reply()
     assert "🔁 Bake again" in card.button_texts
+    await ann.tap(card, "Bake again")
+    draft = await ann.reply()  # the recipe, to adjust first; "Start as is" starts it
 
-    answers = await double_tap(ann, card, "Bake again")
+    answers = await double_tap(ann, draft, "Start as is")
     started = await ann.reply()
     assert "Started Country loaf" in started.text
     assert answers[0]["text"] in (None, "")
@@ -66,7 +68,7 @@ async def test_double_tap_on_bake_again_starts_one_bake(ann, runner, settings) -
 
     await runner.advance(timedelta(hours=3))
     ann.emulator.drain(ann.id)  # the new bake's folds and rise checks
-    third = await ann.tap(card, "Bake again")
+    third = await ann.tap(draft, "Start as is")
     assert "had already started “Country loaf” at 10:00" in third["text"]
     assert len(rows(db, "SELECT id FROM bakes")) == 2
     await ann.quiet()

@@ -50,7 +50,10 @@ async def hooked(tmp_path: Path, emulator: BotAPIEmulator) -> AsyncIterator[Webh
 
 async def post(url: str, update: dict, secret: str | None) -> int:
     headers = {SECRET_HEADER: secret} if secret is not None else {}
-    async with aiohttp.ClientSession() as session, session.post(url, json=update, headers=headers) as response:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(url, json=update, headers=headers) as response,
+    ):
         return response.status
 
 
@@ -64,7 +67,9 @@ def reading_update(update_id: int, user_id: int, message_id: int, text: str) -> 
             "chat": {"id": user_id, "type": "private", "first_name": "Ann"},
             "from": person,
             "text": text,
-            "entities": [{"type": "bot_command", "offset": 0, "length": text.find(" ") if " " in text else len(text)}],
+            "entities": [
+                {"type": "bot_command", "offset": 0, "length": text.find(" ") if " " in text else len(text)}
+            ],
         },
     }
 
@@ -76,7 +81,9 @@ async def test_a_bake_through_the_webhook(hooked: WebhookBot, emulator: BotAPIEm
     assert [r["rise_pct"] for r in rows(hooked.db, "SELECT rise_pct FROM rise_readings")] == [30]
     assert all(status == 200 for status in emulator.webhook_answers)
     # Every update the bot answered 200 to is in the inbox (and marked handled).
-    await eventually(lambda: rows(hooked.db, "SELECT COUNT(*) AS n FROM inbox WHERE done_at IS NULL")[0]["n"] == 0)
+    await eventually(
+        lambda: rows(hooked.db, "SELECT COUNT(*) AS n FROM inbox WHERE done_at IS NULL")[0]["n"] == 0
+    )
     assert rows(hooked.db, "SELECT COUNT(*) AS n FROM inbox")[0]["n"] == 2
 
 

@@ -354,3 +354,52 @@ async def test_per_chat_rate_limit(bot: Bot, emulator: BotAPIEmulator) -> None:
     with pytest.raises(TelegramRetryAfter):
         await bot.send_message(1, "second")
     await bot.send_message(2, "other chat is fine")
+
+
+async def test_send_media_group_and_a_photo_by_file_id(bot: Bot, emulator: BotAPIEmulator) -> None:
+    from aiogram.types import InputMediaDocument, InputMediaPhoto
+
+    user_photo = await emulator.send_photo(USER, png(5, 4))
+    known = user_photo["photo"][-1]["file_id"]
+    # A photo the user sent, sent back by its file_id.
+    again = await bot.send_photo(USER, known, caption="<i>yours</i>", parse_mode="HTML")
+    assert again.photo is not None and again.photo[-1].file_id == known and again.caption == "yours"
+    assert (await emulator.next_message(USER)).file_id == known
+
+    uploaded = png(7, 2)
+    album = await bot.send_media_group(
+        USER,
+        [
+            InputMediaPhoto(media=known, caption="<b>one</b>", parse_mode="HTML"),
+            InputMediaPhoto(media=BufferedInputFile(uploaded, filename="two.png")),
+            InputMediaPhoto(media=known, caption="three"),
+        ],
+    )
+    assert len(album) == 3
+    assert len({m.media_group_id for m in album}) == 1 and album[0].media_group_id
+    assert [m.caption for m in album] == ["one", None, "three"]
+    assert album[0].caption_entities is not None and album[0].caption_entities[0].type == "bold"
+    assert [m.message_id for m in album] == sorted(m.message_id for m in album)
+    sent = [await emulator.next_message(USER) for _ in range(3)]
+    assert [m.kind for m in sent] == ["photo"] * 3
+    assert sent[1].photo == uploaded and sent[0].file_id == known
+    assert emulator.uploaded_files[-1].file_name == "two.png"
+    second = await bot.send_media_group(USER, [InputMediaPhoto(media=known), InputMediaPhoto(media=known)])
+    assert second[0].media_group_id != album[0].media_group_id
+    await emulator.next_message(USER)
+    await emulator.next_message(USER)
+
+    with pytest.raises(TelegramBadRequest, match="between 2 and 10"):
+        await bot.send_media_group(USER, [InputMediaPhoto(media=known)])
+    with pytest.raises(TelegramBadRequest, match="between 2 and 10"):
+        await bot.send_media_group(USER, [InputMediaPhoto(media=known)] * 11)
+    with pytest.raises(TelegramBadRequest, match="can't be mixed"):
+        await bot.send_media_group(
+            USER, [InputMediaPhoto(media=known), InputMediaDocument(media=BufferedInputFile(b"x", "a.txt"))]
+        )
+    with pytest.raises(TelegramBadRequest, match="wrong file identifier"):
+        await bot.send_media_group(USER, [InputMediaPhoto(media=known), InputMediaPhoto(media="nope")])
+    with pytest.raises(TelegramBadRequest, match="caption is too long"):
+        long_caption = InputMediaPhoto(media=known, caption="c" * 1025)
+        await bot.send_media_group(USER, [InputMediaPhoto(media=known), long_caption])
+    await emulator.no_message(USER)  # an album with a bad item sends nothing at all

@@ -1,8 +1,9 @@
-"""Actions that race, at the service level, on a real SQLite file.
+"""Actions that race, at the service level, on a real database: SQLite and PostgreSQL.
 
-An action is one transaction on the database's single writer thread, so two actions can only
-commit one after the other. Each test runs the two orders explicitly (deterministic) and once
-more started together, and checks what the baker would be told and what the database holds.
+An action is one transaction: on SQLite's single writer thread, or SERIALIZABLE on PostgreSQL
+(run again when refused), so two actions can only commit as if one after the other. Each test
+runs the two orders explicitly (deterministic) and once more started together, and checks what
+the baker would be told and what the database holds.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,7 +22,9 @@ from schedules.services import Services
 from schedules.services.reminders import Outcome
 from schedules.services.scheduler import ReminderService
 from schedules.types import ReminderChanges, ReminderKind
-from storage.database import Database
+from storage.database import AnyDatabase as Database
+from tests.conftest import target_of
+from tests.databases import query
 
 START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 ANN = 1001
@@ -34,13 +36,13 @@ class Baker:
         self.committed: list[ReminderChanges] = []
 
     def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
-        return self.db._writer.execute(sql, params).fetchall()  # type: ignore[union-attr]
+        return query(target_of(self.db), sql, params)
 
 
 @pytest.fixture
-async def baker(tmp_path: Path) -> AsyncIterator[Baker]:
+async def baker(make_database: Callable[..., Database]) -> AsyncIterator[Baker]:
     clock = OffsetClock.starting_at(START)
-    db = await Database(tmp_path / "bot.sqlite3").open()
+    db = await make_database("bot").open()
     scheduler = ReminderService(db, clock)
     services = Services.build(db, scheduler, clock, "Europe/Berlin")
     state = Baker(services, db, clock)
@@ -80,7 +82,7 @@ async def both_orders(
 
 
 @pytest.fixture
-def fresh(tmp_path: Path) -> Callable[[], Awaitable[Baker]]:
+async def fresh(make_database: Callable[..., Database]) -> AsyncIterator[Callable[[], Awaitable[Baker]]]:
     opened: list[Database] = []
     count = 0
 
@@ -88,7 +90,7 @@ def fresh(tmp_path: Path) -> Callable[[], Awaitable[Baker]]:
         nonlocal count
         count += 1
         clock = OffsetClock.starting_at(START)
-        db = await Database(tmp_path / f"bot{count}.sqlite3").open()
+        db = await make_database(f"bot{count}").open()
         opened.append(db)
         services = Services.build(db, ReminderService(db, clock), clock, "Europe/Berlin")
         db.on_commit = services.committed
@@ -97,7 +99,9 @@ def fresh(tmp_path: Path) -> Callable[[], Awaitable[Baker]]:
         await services.bakes.start(ANN, "Loaf", dough_temp_c=24.0)
         return state
 
-    return make
+    yield make
+    for db in opened:
+        await db.close()
 
 
 def pending_kinds(state: Baker) -> list[str]:

@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 TELEGRAM = ("aiogram", "aiohttp")
-DATABASE = ("sqlite3", "aiosqlite", "storage")
+DATABASE = ("sqlite3", "aiosqlite", "psycopg", "storage")
 COMPOSITION_ROOT = {"bot/app.py", "bot/runner.py", "bot/__main__.py"}
 
 
@@ -69,7 +69,7 @@ def test_storage_depends_only_on_the_domain(path: Path) -> None:
 @pytest.mark.parametrize("path", [p for p in modules("bot") if rel(p) not in COMPOSITION_ROOT], ids=rel)
 def test_the_telegram_layer_reaches_storage_only_through_services(path: Path) -> None:
     allowed_exports = {"bot/handlers/history.py": ("storage.export", "storage.importer", "storage.database")}
-    found = offending(path, ("sqlite3", "aiosqlite", "storage"))
+    found = offending(path, ("sqlite3", "aiosqlite", "psycopg", "storage"))
     assert [m for m in found if m not in allowed_exports.get(rel(path), ())] == []
 
 

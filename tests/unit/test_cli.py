@@ -115,3 +115,52 @@ def test_export_and_backup_commands(tmp_path: Path) -> None:
     assert result.returncode == 0 and backup.exists()
     refused = run_cli("backup", str(db), env=env, cwd=tmp_path)
     assert refused.returncode == 2 and "Traceback" not in refused.stderr
+
+
+# ---------------------------------------------------------------- the token check is aiogram's
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        SECRET,
+        "123456:TEST-TOKEN-abcdefghijklmnopqrstuvwxyz0123",  # the emulator's
+        "1:local",  # a self-hosted or test Bot API server's short form
+        "42:abc.def~ghi",
+    ],
+)
+def test_every_token_aiogram_accepts_is_accepted(token: str) -> None:
+    from bot.config import Settings, validated_token
+
+    assert validated_token(Settings(_env_file=None, bot_token=token)) == token  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "not-a-token-" + SECRET[-8:],
+        "abc:" + SECRET[-8:],
+        "123:",
+        ":" + SECRET[-8:],
+        "12 3:" + SECRET[-8:],
+        "123:" + SECRET[-8:] + " x",
+        "9" * 5000 + ":" + SECRET[-8:],
+    ],
+)
+def test_a_malformed_token_is_refused_without_being_quoted(token: str) -> None:
+    from bot.config import ConfigError, Settings, validated_token
+
+    with pytest.raises(ConfigError) as caught:
+        validated_token(Settings(_env_file=None, bot_token=token))  # type: ignore[call-arg]
+    message = str(caught.value)
+    assert "BOT_TOKEN is malformed" in message and len(message.splitlines()) == 1
+    assert SECRET[-8:] not in message and "9999" not in message
+
+
+def test_a_malformed_token_ends_the_program_with_status_2_and_one_line(tmp_path: Path) -> None:
+    token = "123:" + SECRET[-8:] + " with spaces"
+    env = {"DATABASE_PATH": str(tmp_path / "db.sqlite3"), "BOT_TOKEN": token}
+    result = run_cli("run", env=env, cwd=tmp_path)
+    assert result.returncode == 2 and "BOT_TOKEN is malformed" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    assert SECRET[-8:] not in result.stderr + result.stdout

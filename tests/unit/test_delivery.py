@@ -38,3 +38,41 @@ def test_zero_turns_limits_off() -> None:
     assert all(
         limiter.reserve_chat(1, now=0.0) == 0.0 and limiter.reserve_global(now=0.0) == 0.0 for _ in range(100)
     )
+
+
+async def test_a_pause_holds_back_sends_that_already_hold_a_slot() -> None:
+    import asyncio
+    import time
+
+    limiter = RateLimiter(global_per_s=10, per_chat_per_s=0)
+    sent: list[float] = []
+
+    async def send() -> None:
+        async with limiter.slot(None):
+            sent.append(time.monotonic())
+
+    start = time.monotonic()
+    senders = [asyncio.create_task(send()) for _ in range(3)]  # slots at +0, +0.1, +0.2
+    await asyncio.sleep(0.05)
+    limiter.pause(0.4)  # a 429 after the first went out: the other two already hold slots
+    await asyncio.gather(*senders)
+    assert sent[0] - start < 0.05
+    assert all(moment - start >= 0.44 for moment in sent[1:])  # none before the pause ended
+
+
+async def test_no_more_requests_under_way_than_the_cap() -> None:
+    import asyncio
+
+    limiter = RateLimiter(global_per_s=0, per_chat_per_s=0, max_in_flight=2)
+    inside = peak = 0
+
+    async def send() -> None:
+        nonlocal inside, peak
+        async with limiter.slot(None):
+            inside += 1
+            peak = max(peak, inside)
+            await asyncio.sleep(0.01)
+            inside -= 1
+
+    await asyncio.gather(*(send() for _ in range(8)))
+    assert peak == 2

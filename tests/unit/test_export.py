@@ -1,4 +1,7 @@
-"""Tests for storage.export, storage.importer and storage.backup: real SQLite files, no mocks."""
+"""Tests for storage.export, storage.importer and storage.backup: real databases, no mocks.
+
+Export and import run on SQLite and on PostgreSQL (`make_database`, tests/conftest.py); the
+snapshot and backup tests are about the SQLite file and run on it only."""
 
 from __future__ import annotations
 
@@ -47,9 +50,12 @@ B_NAME = '-Rye, "quoted", comma'
 # --------------------------------------------------------------------------- helpers
 
 
+SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"])
+
+
 @pytest.fixture
-async def database(tmp_path: Path) -> Any:
-    db = await Database(tmp_path / "bot.sqlite3").open()
+async def database(make_database: Any) -> Any:
+    db = await make_database("bot").open()
     yield db
     await db.close()
 
@@ -112,8 +118,8 @@ async def json_doc(db_path: Path, user_id: int = BAKER, **kwargs: Any) -> dict[s
     return json.loads(await collect(export_json(db_path, user_id, BERLIN, **kwargs)))
 
 
-async def fresh(tmp_path: Path, name: str, user_id: int) -> Database:
-    db = await Database(tmp_path / name).open()
+async def fresh(make_database: Any, name: str, user_id: int) -> Database:
+    db = await make_database(name.removesuffix(".sqlite3")).open()
     await db.write(lambda q: q.upsert_user(user_id, user_id, "New", T0))
     return db
 
@@ -135,7 +141,7 @@ async def counts(database: Database) -> dict[str, int]:
 
 async def test_csv_value_by_value(database: Database) -> None:
     ids = await seed(database)
-    rows = await csv_rows(database.path)
+    rows = await csv_rows(database)
     assert [r["bake_id"] for r in rows] == [str(ids["a"])] * 2 + [str(ids["b"]), str(ids["c"])]
 
     first, second = rows[0], rows[1]
@@ -165,7 +171,7 @@ async def test_csv_value_by_value(database: Database) -> None:
 
 async def test_csv_bake_without_readings_and_summer_offset(database: Database) -> None:
     await seed(database)
-    rows = await csv_rows(database.path)
+    rows = await csv_rows(database)
     no_readings = rows[2]
     assert no_readings["bake_name"] == "'" + B_NAME  # starts with "-": guarded; quotes/comma survive
     assert no_readings["phase"] == "bulk"
@@ -182,7 +188,7 @@ async def test_csv_bake_without_readings_and_summer_offset(database: Database) -
 
 async def test_csv_fixed_offset_zone(database: Database) -> None:
     await seed(database)
-    data = await collect(export_csv(database.path, BAKER, zone_for("UTC-03:30")))
+    data = await collect(export_csv(database, BAKER, zone_for("UTC-03:30")))
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     assert rows[0]["started_at"] == "2024-01-14T09:35:00-03:30"
 
@@ -198,36 +204,37 @@ def test_formula_guard() -> None:
 async def test_since_filter(database: Database) -> None:
     ids = await seed(database)
     since = T0 + timedelta(days=1)
-    rows = await csv_rows(database.path, since=since)
+    rows = await csv_rows(database, since=since)
     assert [r["bake_id"] for r in rows] == [str(ids["b"]), str(ids["c"])]
-    doc = await json_doc(database.path, since=since)
+    doc = await json_doc(database, since=since)
     assert [b["name"] for b in doc["bakes"]] == [B_NAME, "Summer bake"]
     assert doc["starter_feedings"] == []  # the feeding was before `since`
     # at/after: a bake that started exactly at `since` is included
-    rows = await csv_rows(database.path, since=T0 + timedelta(days=2))
+    rows = await csv_rows(database, since=T0 + timedelta(days=2))
     assert [r["bake_id"] for r in rows] == [str(ids["b"]), str(ids["c"])]
 
 
 async def test_other_users_data_never_appears(database: Database) -> None:
     await seed(database)
-    for data in (await collect(export_csv(database.path, BAKER, BERLIN)),
-                 await collect(export_json(database.path, BAKER, BERLIN))):
+    for data in (await collect(export_csv(database, BAKER, BERLIN)),
+                 await collect(export_json(database, BAKER, BERLIN))):
         assert b"Secret" not in data and b"4.25" not in data
-    rows = await csv_rows(database.path)
+    rows = await csv_rows(database)
     assert "99" not in {r["rise_pct"] for r in rows}
-    doc = await json_doc(database.path)
+    doc = await json_doc(database)
     assert 99.0 not in {r["rise_pct"] for b in doc["bakes"] for r in b["readings"]}
     assert [f["peak_hours"] for f in doc["starter_feedings"]] == [6.5]
-    other_rows = await csv_rows(database.path, OTHER)
+    other_rows = await csv_rows(database, OTHER)
     assert [r["bake_name"] for r in other_rows] == ["Secret loaf"]
-    other = await json_doc(database.path, OTHER)
+    other = await json_doc(database, OTHER)
     assert [b["name"] for b in other["bakes"]] == ["Secret loaf"]
     assert [f["peak_hours"] for f in other["starter_feedings"]] == [4.25]
-    nobody = await json_doc(database.path, 424242)
+    nobody = await json_doc(database, 424242)
     assert nobody["bakes"] == [] and nobody["starter_feedings"] == []
-    assert await csv_rows(database.path, 424242) == []
+    assert await csv_rows(database, 424242) == []
 
 
+@SQLITE_ONLY
 async def test_export_reads_a_snapshot_without_blocking_the_writer(database: Database) -> None:
     await seed(database)
     # an open write transaction (holding the writer lock) on a connection of its own
@@ -245,19 +252,19 @@ async def test_export_reads_a_snapshot_without_blocking_the_writer(database: Dat
     assert "Uncommitted" in [b["name"] for b in doc["bakes"]]
 
 
-async def test_write_export_uses_the_stored_timezone(database: Database) -> None:
+async def test_write_export_uses_the_stored_timezone(database: Database, tmp_path: Path) -> None:
     await seed(database)
     out = io.BytesIO()
-    written = await write_export(database.path, BAKER, "csv", out)
+    written = await write_export(database, BAKER, "csv", out)
     assert written == len(out.getvalue())
-    assert out.getvalue() == await collect(export_csv(database.path, BAKER, BERLIN))
+    assert out.getvalue() == await collect(export_csv(database, BAKER, BERLIN))
     out = io.BytesIO()
-    await write_export(database.path, BAKER, "json", out)
+    await write_export(database, BAKER, "json", out)
     assert json.loads(out.getvalue())["bakes"][0]["started_at"] == "2024-01-14T14:05:00+01:00"
     with pytest.raises(ExportError):
-        await write_export(database.path, BAKER, "xml", io.BytesIO())
+        await write_export(database, BAKER, "xml", io.BytesIO())
     with pytest.raises(ExportError):
-        await write_export(database.path.with_name("missing.sqlite3"), BAKER, "csv", io.BytesIO())
+        await write_export(tmp_path / "missing.sqlite3", BAKER, "csv", io.BytesIO())
 
 
 # --------------------------------------------------------------------------- JSON
@@ -265,8 +272,8 @@ async def test_write_export_uses_the_stored_timezone(database: Database) -> None
 
 async def test_json_value_by_value(database: Database) -> None:
     await seed(database)
-    doc = await json_doc(database.path)
-    assert doc["format"] == EXPORT_FORMAT and doc["format_version"] == 1
+    doc = await json_doc(database)
+    assert doc["format"] == EXPORT_FORMAT and doc["format_version"] == 2
     assert datetime.fromisoformat(doc["exported_at"]).utcoffset() is not None
     assert doc["since"] is None
     assert doc["user"] == {"timezone": "Europe/Berlin", "temp_unit": "C"}
@@ -274,7 +281,8 @@ async def test_json_value_by_value(database: Database) -> None:
 
     a = doc["bakes"][0]
     assert a["uid"] == bake_uid(T0, "Country loaf")
-    assert {k: a[k] for k in a if k not in ("readings", "temperatures", "events", "reminders")} == {
+    children = ("readings", "temperatures", "events", "reminders", "photos", "shares")
+    assert {k: a[k] for k in a if k not in children} == {
         "uid": bake_uid(T0, "Country loaf"),
         "name": "Country loaf", "phase": "done",
         "started_at": "2024-01-14T14:05:00+01:00", "bulk_ended_at": "2024-01-14T19:05:00+01:00",
@@ -282,7 +290,9 @@ async def test_json_value_by_value(database: Database) -> None:
         "flour_g": 1000.0, "water_g": 750.0, "starter_g": 200.0, "salt_g": 20.0, "dough_temp_c": 24.5,
         "folds_count": None, "fold_interval_min": None, "target_rise_pct": 75.0,
         "model_bulk_hours": None, "predicted_bulk_hours": 5.123456, "rating": 4, "notes": EVIL_NOTES,
+        "flour_mix": None, "starter_factor": None, "starter": None, "recipe": None,
     }
+    assert a["photos"] == [] and a["shares"] == []
     assert a["readings"] == [
         {"taken_at": "2024-01-14T15:35:00+01:00", "rise_pct": 10.0,
          "start_height": None, "current_height": None},
@@ -307,8 +317,9 @@ async def test_json_value_by_value(database: Database) -> None:
     assert doc["bakes"][2]["started_at"] == "2024-07-01T10:00:00+02:00"
     assert doc["starter_feedings"] == [{
         "fed_at": "2024-01-14T08:05:00+01:00", "starter_parts": 1.0, "flour_parts": 5.0,
-        "water_parts": 5.0, "temp_c": 23.5, "peak_hours": 6.5,
+        "water_parts": 5.0, "temp_c": 23.5, "peak_hours": 6.5, "peaked_at": None, "starter": None,
     }]
+    assert doc["starters"] == [] and doc["recipes"] == []
 
 
 async def test_milliseconds_survive(database: Database) -> None:
@@ -317,7 +328,7 @@ async def test_milliseconds_survive(database: Database) -> None:
         q.create_bake(BAKER, "Precise", T0 + timedelta(milliseconds=123))
 
     await database.write(precise)
-    doc = await json_doc(database.path)
+    doc = await json_doc(database)
     assert doc["bakes"][0]["started_at"] == "2024-01-14T14:05:00.123+01:00"
     # importing its own export back finds the bake already there
     summary = await import_export(database, BAKER, json.dumps(doc).encode())
@@ -332,18 +343,18 @@ def comparable(doc: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in doc.items() if k != "exported_at"}
 
 
-async def test_round_trip_and_idempotent(database: Database, tmp_path: Path) -> None:
+async def test_round_trip_and_idempotent(database: Database, make_database: Any) -> None:
     await seed(database)
-    data = await collect(export_json(database.path, BAKER, BERLIN))
+    data = await collect(export_json(database, BAKER, BERLIN))
     original = json.loads(data)
 
-    target = await fresh(tmp_path, "new.sqlite3", 7)
+    target = await fresh(make_database, "new.sqlite3", 7)
     try:
         summary = await import_export(target, 7, data)
         assert summary == ImportSummary(bakes_added=3, bakes_skipped=0, readings_added=3,
                                         temperatures_added=1, events_added=4, reminders_added=2,
                                         feedings_added=1, feedings_skipped=0)
-        again = json.loads(await collect(export_json(target.path, 7, BERLIN)))
+        again = json.loads(await collect(export_json(target, 7, BERLIN)))
         expected = copy.deepcopy(original)
         expected["user"] = {"timezone": None, "temp_unit": "C"}  # the importer's own settings stay
         expected["bakes"][0]["reminders"][1]["state"] = "cancelled"  # pending → history only
@@ -364,11 +375,11 @@ async def test_round_trip_and_idempotent(database: Database, tmp_path: Path) -> 
         await target.close()
 
 
-async def test_duplicates_inside_one_file_are_skipped(database: Database, tmp_path: Path) -> None:
+async def test_duplicates_inside_one_file_are_skipped(database: Database, make_database: Any) -> None:
     await seed(database)
-    doc = await json_doc(database.path)
+    doc = await json_doc(database)
     doc["bakes"].append(copy.deepcopy(doc["bakes"][0]))
-    target = await fresh(tmp_path, "dup.sqlite3", 7)
+    target = await fresh(make_database, "dup.sqlite3", 7)
     try:
         summary = await import_export(target, 7, json.dumps(doc).encode())
         assert (summary.bakes_added, summary.bakes_skipped) == (3, 1)
@@ -427,11 +438,11 @@ async def assert_rejected(store: Database, user_id: int, data: bytes, reason: st
 
 
 async def test_bad_fields_are_rejected_with_a_reason_and_nothing_written(
-    database: Database, tmp_path: Path
+    database: Database, make_database: Any
 ) -> None:
     await seed(database)
-    doc = await json_doc(database.path)
-    target = await fresh(tmp_path, "bad.sqlite3", 7)
+    doc = await json_doc(database)
+    target = await fresh(make_database, "bad.sqlite3", 7)
     try:
         assert (await counts(target))["bakes"] == 0
         for path, value, reason in BAD_FIELDS:
@@ -441,11 +452,11 @@ async def test_bad_fields_are_rejected_with_a_reason_and_nothing_written(
         await target.close()
 
 
-async def test_bad_files_are_rejected(database: Database, tmp_path: Path) -> None:
+async def test_bad_files_are_rejected(database: Database, make_database: Any) -> None:
     await seed(database)
-    good = await collect(export_json(database.path, BAKER, BERLIN))
+    good = await collect(export_json(database, BAKER, BERLIN))
     doc = json.loads(good)
-    target = await fresh(tmp_path, "bad.sqlite3", 7)
+    target = await fresh(make_database, "bad.sqlite3", 7)
     try:
         cases: list[tuple[bytes, str]] = [
             (b"hello, not json", "not valid JSON (line 1, column 1"),
@@ -455,7 +466,7 @@ async def test_bad_files_are_rejected(database: Database, tmp_path: Path) -> Non
             (b'"just text"', "the file holds text"),
             (b'{"bakes": []}', '"format" must be "sourdough-bot-export"'),
             (b'{"format": "other-app", "format_version": 1, "bakes": []}', '"format" must be'),
-            (mutate(doc, ["format_version"], 2), "format_version 2; this bot reads format_version 1 only"),
+            (mutate(doc, ["format_version"], 3), "format_version 3; this bot reads format_version 1 or 2"),
             (mutate(doc, ["format_version"], "1"), 'format_version "1"'),
             (mutate(doc, ["format_version"], None), "format_version null"),
             (good.replace(b'"rise_pct":10.0', b'"rise_pct":NaN'), "NaN is not allowed"),
@@ -476,17 +487,17 @@ async def test_bad_files_are_rejected(database: Database, tmp_path: Path) -> Non
         await target.close()
 
 
-async def test_utf8_bom_and_unicode_names(database: Database, tmp_path: Path) -> None:
+async def test_utf8_bom_and_unicode_names(database: Database, make_database: Any) -> None:
     def unicode_bake(q: SqliteRepository) -> None:
         q.upsert_user(BAKER, BAKER, "Ada", T0)
         q.create_bake(BAKER, "Pain de campagne 🍞 – Müller", T0)
 
     await database.write(unicode_bake)
-    data = b"\xef\xbb\xbf" + await collect(export_json(database.path, BAKER, BERLIN))
-    target = await fresh(tmp_path, "bom.sqlite3", 7)
+    data = b"\xef\xbb\xbf" + await collect(export_json(database, BAKER, BERLIN))
+    target = await fresh(make_database, "bom.sqlite3", 7)
     try:
         assert (await import_export(target, 7, data)).bakes_added == 1
-        doc = await json_doc(target.path, 7)
+        doc = await json_doc(target, 7)
         assert doc["bakes"][0]["name"] == "Pain de campagne 🍞 – Müller"
     finally:
         await target.close()
@@ -495,6 +506,7 @@ async def test_utf8_bom_and_unicode_names(database: Database, tmp_path: Path) ->
 # --------------------------------------------------------------------------- backup
 
 
+@SQLITE_ONLY
 async def test_backup_while_writing(database: Database, tmp_path: Path) -> None:
     await seed(database)
     def bulk(q: SqliteRepository) -> Bake:  # some bulk so the copy takes a moment
@@ -549,6 +561,7 @@ async def test_backup_while_writing(database: Database, tmp_path: Path) -> None:
     assert sorted(p.name for p in target.parent.iterdir()) == ["copy.sqlite3"]
 
 
+@SQLITE_ONLY
 async def test_backup_refuses_the_live_file(database: Database, tmp_path: Path) -> None:
     await seed(database)
     link = tmp_path / "link.sqlite3"
@@ -581,12 +594,12 @@ async def test_long_history_streams_in_many_chunks(database: Database) -> None:
         )
 
     await database.write(many)
-    chunks = [c async for c in export_csv(database.path, BAKER, BERLIN)]
+    chunks = [c async for c in export_csv(database, BAKER, BERLIN)]
     assert len(chunks) > 1
     rows = list(csv.DictReader(io.StringIO(b"".join(chunks).decode("utf-8-sig"), newline="")))
     assert len(rows) == 2 * count
     assert [r["bake_name"] for r in rows[::2]] == [f"{BAKER} loaf {i}" for i in range(count)]
     assert [r["rise_pct"] for r in rows[:4]] == ["10", "20", "10", "20"]
-    doc = await json_doc(database.path)
+    doc = await json_doc(database)
     assert [b["name"] for b in doc["bakes"]] == [f"{BAKER} loaf {i}" for i in range(count)]
     assert all(len(b["readings"]) == 2 for b in doc["bakes"])

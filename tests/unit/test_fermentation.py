@@ -14,22 +14,33 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from schedules import fermentation
 from schedules.fermentation import (
     BulkEstimate,
     Reading,
     StarterPeak,
+    cold_proof_ref_hours,
+    cold_proof_rise_pct,
+    ctmi,
     estimate_bulk_end,
+    fridge_dough_temp_c,
+    hours_to_rise,
+    max_cold_proof_hours,
     predict_bulk_hours,
     predicted_rise_pct,
+    relative_speed,
+    rise_along,
     starter_peak_hours,
     suggest_cold_proof_hours,
     target_rise_pct,
+    temp_for_relative_speed,
+    thermal_hours,
 )
 
 TABLE = Path(__file__).resolve().parents[2] / "bench" / "data" / "bulk_times.csv"
 
 STARTERS = (1.0, 2.5, 5.0, 10.0, 15.0, 20.0, 30.0, 40.0, 50.0)
-TEMPS = (15.0, 17.0, 19.0, 21.0, 23.0, 24.0, 25.0, 27.0, 29.0, 32.0)
+TEMPS = (2.0, 4.0, 6.0, 8.0, 10.0, 12.0, 15.0, 17.0, 19.0, 21.0, 23.0, 24.0, 25.0, 27.0, 29.0, 32.0, 35.0)
 RISES = (10.0, 25.0, 50.0, 75.0, 100.0, 150.0, 200.0)
 
 
@@ -58,11 +69,14 @@ def test_signatures() -> None:
         ("starter_pct", kw),
         ("dough_temp_c", kw),
         ("prior_hours", kw),
+        ("temperatures", kw),
+        ("prior_log_sd", kw),
     ]
     sig = inspect.signature(estimate_bulk_end).parameters
     assert sig["starter_pct"].default == 20.0
     assert sig["dough_temp_c"].default is None
     assert sig["prior_hours"].default is None
+    assert sig["temperatures"].default is None and sig["prior_log_sd"].default is None
     assert _params(starter_peak_hours) == [
         ("starter", pos),
         ("flour", pos),
@@ -142,7 +156,7 @@ def test_predict_bulk_hours_monotonic_on_grid() -> None:
 
 
 starter_st = st.floats(0.0, 80.0, allow_nan=False)
-temp_st = st.floats(5.0, 40.0, allow_nan=False)
+temp_st = st.floats(0.0, 40.0, allow_nan=False)  # 2-35 °C and beyond it (clamped)
 rise_st = st.floats(1.0, 260.0, allow_nan=False)
 
 
@@ -170,24 +184,107 @@ def test_predict_bulk_hours_ranges_and_clamping() -> None:
     # Extremes are finite and not absurd.
     assert 1.0 <= predict_bulk_hours(50, 32, 10) <= 2.5
     assert 24.0 <= predict_bulk_hours(1, 15, 200) <= 120.0
-    # Clamped outside starter 1-50 %, dough 15-32 °C, target 10-200 %.
+    assert math.isfinite(predict_bulk_hours(1, 2, 200)) and predict_bulk_hours(1, 2, 200) < 1000.0
+    # Clamped outside starter 1-50 %, dough 2-35 °C, target 10-200 %.
     assert predict_bulk_hours(0.1, 24, 50) == predict_bulk_hours(1, 24, 50)
     assert predict_bulk_hours(90, 24, 50) == predict_bulk_hours(50, 24, 50)
-    assert predict_bulk_hours(20, 5, 50) == predict_bulk_hours(20, 15, 50)
-    assert predict_bulk_hours(20, 40, 50) == predict_bulk_hours(20, 32, 50)
+    assert predict_bulk_hours(20, -5, 50) == predict_bulk_hours(20, 2, 50)
+    assert predict_bulk_hours(20, 40, 50) == predict_bulk_hours(20, 35, 50)
     assert predict_bulk_hours(20, 24, 1) == predict_bulk_hours(20, 24, 10)
     assert predict_bulk_hours(20, 24, 400) == predict_bulk_hours(20, 24, 200)
     with pytest.raises(ValueError):
         predict_bulk_hours(float("nan"), 24, 50)
 
 
-def test_temperature_dependence_q10_between_2_and_3_5() -> None:
-    for low in (15.0, 18.0, 20.0, 22.0):
-        q10 = predict_bulk_hours(20, low, 50) / predict_bulk_hours(20, low + 10.0, 50)
-        assert 2.0 <= q10 <= 3.5, (low, q10)
-    cold = predict_bulk_hours(20, 15, 50) / predict_bulk_hours(20, 20, 50)
-    warm = predict_bulk_hours(20, 25, 50) / predict_bulk_hours(20, 30, 50)
-    assert cold > warm  # steeper in the cold
+def test_cold_dough_is_not_clamped_to_15_degrees() -> None:
+    """5, 10 and 15 °C used to get the same bulk time; each is now clearly slower than the next."""
+    h5, h10, h15 = (predict_bulk_hours(20, t, 50) for t in (5.0, 10.0, 15.0))
+    assert h5 > 1.5 * h10 and h10 > 2.0 * h15
+    assert h15 > 2.0 * predict_bulk_hours(20, 24, 50)
+
+
+def test_temperature_response_has_the_published_cardinal_points() -> None:
+    yeast, lab = fermentation.YEAST_CARDINAL_C, fermentation.LAB_CARDINAL_C
+    for cardinal in (yeast, lab):
+        t_min, t_opt, t_max = cardinal
+        assert ctmi(t_min, *cardinal) == 0.0 and ctmi(t_max, *cardinal) == 0.0
+        assert ctmi(t_opt, *cardinal) == pytest.approx(1.0)
+        assert ctmi(t_min - 5, *cardinal) == 0.0 and ctmi(t_max + 5, *cardinal) == 0.0
+    # Gänzle et al. 1998: generation time doubled at 20 °C, quadrupled at 14 (yeast) / 15 °C (LAB).
+    assert 0.4 <= ctmi(20.0, *yeast) <= 0.7 and 0.15 <= ctmi(14.0, *yeast) <= 0.35
+    assert 0.4 <= ctmi(20.0, *lab) <= 0.6 and 0.18 <= ctmi(15.0, *lab) <= 0.32
+    assert 0.2 <= ctmi(34.0, *yeast) <= 0.4 and 0.4 <= ctmi(39.0, *lab) <= 0.6
+
+
+def test_temperature_response_over_2_to_35_degrees() -> None:
+    temps = [2.0 + 0.05 * i for i in range(661)]
+    speeds = [relative_speed(t) for t in temps]
+    assert relative_speed(24.0) == pytest.approx(1.0)
+    assert all(v > 0 and math.isfinite(v) for v in speeds)
+    assert all(b >= a - 1e-12 for a, b in itertools.pairwise(speeds))  # colder is never faster
+    # Strictly faster from the LAB's growth minimum up to the optimum (about 29 °C), flat above.
+    rising = [relative_speed(t) for t in (4.5, 6.0, 8.0, 10.0, 15.0, 20.0, 24.0, 27.0, 28.5)]
+    assert all(b > a for a, b in itertools.pairwise(rising))
+    assert relative_speed(35.0) == relative_speed(31.0) == pytest.approx(max(speeds))
+    # Steeper in the cold than in the warm; the dough charts' Q10 of 2-3.5 at 15-28 °C.
+    q10 = {lo: relative_speed(lo + 10.0) / relative_speed(lo) for lo in (5.0, 10.0, 15.0, 18.0, 20.0)}
+    assert 2.0 <= q10[15.0] <= 3.5 and 2.0 <= q10[18.0] <= 3.5
+    assert q10[5.0] > 3.5 and q10[10.0] > q10[15.0] > q10[18.0] > q10[20.0]
+    # Near fridge temperature fermentation nearly stops: "a 4 °C fridge ~10-13x slower than 24 °C".
+    assert 10.0 <= 1.0 / relative_speed(4.0) <= 16.0
+    assert relative_speed(2.0) <= relative_speed(4.0)
+    for ratio in (0.1, 0.5, 1.0, 1.1):
+        t = temp_for_relative_speed(ratio)
+        assert relative_speed(t) == pytest.approx(ratio, rel=1e-6)
+    assert temp_for_relative_speed(0.0) == 2.0
+    assert relative_speed(temp_for_relative_speed(9.0)) == pytest.approx(max(speeds))
+
+
+def test_cold_proof_cools_the_loaf_and_keeps_fermenting() -> None:
+    assert fridge_dough_temp_c(0.0, 24.0, 4.0) == 24.0
+    assert fridge_dough_temp_c(2.5, 24.0, 4.0) == pytest.approx(4.0 + 20.0 / math.e)
+    assert abs(fridge_dough_temp_c(10.0, 24.0, 4.0) - 4.0) < 0.5  # "~10 h to cool through"
+    # sourdough.md: at 10 °C about 8 h at most, at 6 °C up to about 18 h: the same fermentation.
+    assert max_cold_proof_hours(24.0, 10.0) == pytest.approx(8.0, abs=0.05)
+    assert 16.0 <= max_cold_proof_hours(24.0, 6.0) <= 20.0
+    assert 18.0 <= max_cold_proof_hours(24.0, 4.0) <= 30.0
+    # Warm dough ferments more while it cools: it can stay less.
+    assert max_cold_proof_hours(27.0, 4.0) < max_cold_proof_hours(24.0, 4.0) < max_cold_proof_hours(20.0, 4.0)
+    # "Much of the cold-proof fermentation happens in the first ~4 h."
+    share = cold_proof_ref_hours(24.0, 4.0, 4.0) / cold_proof_ref_hours(24.0, 4.0, 12.0)
+    assert 0.6 <= share <= 0.8
+    # Longer, warmer fridges and warmer dough all ferment more; the rise keeps climbing.
+    hours = [cold_proof_ref_hours(24.0, 4.0, h) for h in (0.0, 1.0, 4.0, 8.0, 16.0, 24.0)]
+    assert hours[0] == 0.0 and all(b > a for a, b in itertools.pairwise(hours))
+    assert cold_proof_ref_hours(24.0, 6.0, 12.0) > cold_proof_ref_hours(24.0, 4.0, 12.0)
+    assert cold_proof_ref_hours(27.0, 4.0, 12.0) > cold_proof_ref_hours(24.0, 4.0, 12.0)
+    rises = [cold_proof_rise_pct(20.0, 50.0, 24.0, 4.0, h) for h in (0.0, 4.0, 12.0, 24.0)]
+    assert rises[0] == pytest.approx(50.0, abs=0.5) and all(b > a for a, b in itertools.pairwise(rises))
+    assert 60.0 <= rises[2] <= 110.0
+    slow = cold_proof_rise_pct(20.0, 50.0, 24.0, 4.0, 12.0, pace=1.5)
+    assert 50.0 < slow < rises[2]
+
+
+def test_thermal_time_integrates_the_logged_temperatures() -> None:
+    # A constant time line is the constant-temperature model.
+    assert thermal_hours([(0.0, 24.0)], 6.0) == pytest.approx(6.0)
+    assert thermal_hours([(0.0, 20.0)], 5.0) == pytest.approx(5.0 * relative_speed(20.0))
+    h = predict_bulk_hours(20.0, 21.0, 60.0)
+    assert hours_to_rise(20.0, 60.0, [(0.0, 21.0)]) == pytest.approx(h, rel=1e-6)
+    assert rise_along(h, 20.0, [(0.0, 21.0)]) == pytest.approx(60.0, rel=1e-6)
+    # A kitchen that warms from 20 to 26 °C over the bake: between the two constant predictions,
+    # and not the latest temperature applied to the whole bake.
+    warming = [(0.0, 20.0), (3.0, 23.0), (6.0, 26.0)]
+    at20, at26 = (predict_bulk_hours(20.0, t, 50.0) for t in (20.0, 26.0))
+    eta = hours_to_rise(20.0, 50.0, warming)
+    assert at26 < eta < at20 and abs(eta - at26) > 0.3
+    assert rise_along(eta, 20.0, warming) == pytest.approx(50.0, rel=1e-6)
+    # Slower dough, proportionally more thermal time; start and end points of an interval.
+    assert hours_to_rise(20.0, 50.0, warming, pace=1.3) > eta
+    assert thermal_hours(warming, 6.0, start_hours=3.0) == pytest.approx(
+        thermal_hours(warming, 6.0) - thermal_hours(warming, 3.0)
+    )
+    assert thermal_hours(warming, 4.0, start_hours=4.0) == 0.0
 
 
 def test_halving_the_starter_adds_roughly_constant_hours() -> None:
@@ -459,3 +556,46 @@ def test_cold_proof_warmer_or_further_risen_is_never_longer() -> None:
     # a faster bulk (livelier dough) is not given longer either
     hours = [suggest_cold_proof_hours(24.0, b, 50.0, 50.0) for b in (12.0, 8.0, 6.0, 4.0, 2.0)]
     assert all(b <= a for a, b in itertools.pairwise(hours))
+
+
+# ---------------------------------------------------------------------------------------------
+# The estimator on thermal time, and the prior's spread
+# ---------------------------------------------------------------------------------------------
+
+
+def test_estimator_reads_the_readings_on_thermal_time() -> None:
+    """A kitchen that warmed from 20 to 26 °C: with the logged temperatures the fitted pace is the
+    dough's own; with only the latest temperature the same readings look like a slow dough."""
+    warming = [(0.0, 20.0), (2.0, 22.0), (4.0, 26.0)]
+    pace, target = 1.1, 50.0
+    truth = hours_to_rise(20.0, target, warming, pace)
+    times = (2.0, 3.0, 4.0, 5.0, 6.0)
+    readings = [Reading(t, rise_along(t, 20.0, warming, pace)) for t in times if t < truth]
+    assert len(readings) >= 3
+    with_line = estimate_bulk_end(readings, target, starter_pct=20, dough_temp_c=26, temperatures=warming)
+    latest_only = estimate_bulk_end(readings, target, starter_pct=20, dough_temp_c=26)
+    assert with_line.pace_factor == pytest.approx(pace, rel=0.05)
+    assert abs(with_line.eta_hours - truth) < 0.05 * truth
+    assert abs(with_line.eta_hours - truth) < abs(latest_only.eta_hours - truth)
+    assert latest_only.pace_factor > 1.25  # blamed the cool start on the dough
+    assert with_line.low_hours <= with_line.eta_hours <= with_line.high_hours
+    # Before any reading the prior follows the time line too (the last temperature from then on).
+    prior = estimate_bulk_end([], target, starter_pct=20, dough_temp_c=26, temperatures=warming)
+    assert prior.eta_hours == pytest.approx(hours_to_rise(20.0, target, warming), rel=1e-6)
+
+
+def test_prior_spread_sets_the_band_and_the_pull_of_the_prior() -> None:
+    tight = estimate_bulk_end([], 50, starter_pct=20, dough_temp_c=24, prior_log_sd=0.08)
+    default = estimate_bulk_end([], 50, starter_pct=20, dough_temp_c=24)
+    wide = estimate_bulk_end([], 50, starter_pct=20, dough_temp_c=24, prior_log_sd=0.35)
+    width = [e.high_hours - e.low_hours for e in (tight, default, wide)]
+    assert width[0] < width[1] < width[2]
+    assert tight.high_hours / tight.eta_hours == pytest.approx(math.exp(0.08))
+    # Early readings from a dough 40 % slower than the prior: a baker whose bakes are steady
+    # (tight prior) keeps nearer the prior; an erratic one follows the readings sooner.
+    slow = [Reading(t, predicted_rise_pct(t / 1.4, 20, 24)) for t in (2.0, 3.0, 3.5)]
+    held = estimate_bulk_end(slow, 50, starter_pct=20, dough_temp_c=24, prior_log_sd=0.08)
+    follows = estimate_bulk_end(slow, 50, starter_pct=20, dough_temp_c=24, prior_log_sd=0.35)
+    assert held.pace_factor < follows.pace_factor <= 1.45
+    for bad in (None, 0.0, -1.0, float("nan")):
+        assert estimate_bulk_end([], 50, prior_log_sd=bad).high_hours == pytest.approx(default.high_hours)

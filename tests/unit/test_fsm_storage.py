@@ -1,10 +1,10 @@
-"""The FSM storage in SQLite: state and data per key, the cache, and surviving a restart."""
+"""The FSM storage in the database: state and data per key, the cache, and surviving a restart.
+Every test runs on SQLite and on PostgreSQL (`make_database`, tests/conftest.py)."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
@@ -25,8 +25,8 @@ class Dough(StatesGroup):
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database(tmp_path / "x.sqlite3").open()
+async def db(make_database: Callable[..., Database]) -> AsyncIterator[Database]:
+    database = await make_database("x").open()
     yield database
     await database.close()
 
@@ -35,7 +35,10 @@ def rows(db: Database) -> Any:
     return db.read(
         lambda repo: [
             tuple(row)
-            for row in repo.db.execute("SELECT user_id, thread_id, destiny, state, data FROM fsm_state")
+            for row in repo.db.execute(
+                "SELECT user_id, thread_id, destiny, state, data FROM fsm_state"
+                " ORDER BY user_id, thread_id, destiny"
+            )
         ]
     )
 
@@ -149,9 +152,8 @@ async def test_keys_are_isolated(db: Database, cache: bool) -> None:
     assert await storage.get_state(StorageKey(bot_id=42, chat_id=100, user_id=7, thread_id=0)) == "s0"
 
 
-async def test_a_dialog_survives_a_restart(tmp_path: Path) -> None:
-    path = tmp_path / "x.sqlite3"
-    first = await Database(path).open()
+async def test_a_dialog_survives_a_restart(make_database: Callable[..., Database]) -> None:
+    first = await make_database("x").open()
     storage = SqliteFsmStorage(first)
     await storage.set_state(KEY, Dough.water)
     await storage.update_data(KEY, {"flour_g": 500})
@@ -159,7 +161,7 @@ async def test_a_dialog_survives_a_restart(tmp_path: Path) -> None:
     await storage.close()
     await first.close()
 
-    second = await Database(path).open()
+    second = await make_database("x").open()
     try:
         restarted = SqliteFsmStorage(second)
         assert await restarted.get_state(KEY) == "Dough:water"
@@ -305,11 +307,10 @@ async def test_close_leaves_the_database_open(db: Database) -> None:
     assert await storage.get_state(KEY) == "s"
 
 
-async def test_a_dispatcher_dialog_survives_a_restart(tmp_path: Path) -> None:
-    path = tmp_path / "x.sqlite3"
+async def test_a_dispatcher_dialog_survives_a_restart(make_database: Callable[..., Database]) -> None:
     bot = Bot("42:TEST")
     try:
-        first = await Database(path).open()
+        first = await make_database("x").open()
         dispatcher = Dispatcher(storage=SqliteFsmStorage(first))
         context = dispatcher.fsm.get_context(bot, chat_id=100, user_id=7)
         await context.set_state(Dough.flour)
@@ -318,7 +319,7 @@ async def test_a_dispatcher_dialog_survives_a_restart(tmp_path: Path) -> None:
         await dispatcher.fsm.close()
         await first.close()
 
-        second = await Database(path).open()
+        second = await make_database("x").open()
         try:
             dispatcher = Dispatcher(storage=SqliteFsmStorage(second))
             context = dispatcher.fsm.get_context(bot, chat_id=100, user_id=7)

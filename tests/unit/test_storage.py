@@ -1,4 +1,6 @@
-"""The database: migrations forward from every earlier version, scoping, transactions."""
+"""The database: migrations forward from every earlier version, scoping, transactions.
+
+Tests that take `make_database` run on SQLite and on PostgreSQL (tests/conftest.py)."""
 
 import sqlite3
 from collections.abc import Callable
@@ -10,19 +12,32 @@ import pytest
 
 from schedules.recipe import Recipe
 from schedules.types import Bake, NewReminder, Reminder
-from storage.database import Database, StorageError
+from storage.database import AnyDatabase, Database, StorageError
 from storage.migrations import MIGRATIONS, SCHEMA_VERSION
 from storage.repository import SqliteRepository
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+MakeDatabase = Callable[..., AnyDatabase]
+
+
+def schema_version(q: SqliteRepository) -> int:
+    if isinstance(q.db, sqlite3.Connection):
+        return int(q.db.execute("PRAGMA user_version").fetchone()[0])
+    return int(q.db.execute("SELECT version FROM schema_version").fetchone()[0])
+
+
+def columns(q: SqliteRepository, table: str) -> set[str]:
+    if isinstance(q.db, sqlite3.Connection):
+        return {c["name"] for c in q.db.execute(f"PRAGMA table_info({table})")}
+    sql = "SELECT column_name FROM information_schema.columns WHERE table_name = ?"
+    return {c[0] for c in q.db.execute(sql, (table,))}
 
 
 @pytest.mark.parametrize("version", range(1, SCHEMA_VERSION))
 async def test_database_from_an_earlier_version_migrates_and_keeps_its_data(
-    tmp_path: Path, version: int
+    make_database: MakeDatabase, version: int
 ) -> None:
-    path = tmp_path / "old.sqlite3"
-    old = await Database(path).open(target_version=version)
+    old = await make_database("old", empty=True).open(target_version=version)
 
     def old_rows(q: SqliteRepository) -> int:
         q.db.execute(
@@ -36,15 +51,15 @@ async def test_database_from_an_earlier_version_migrates_and_keeps_its_data(
         q.db.execute(
             "INSERT INTO rise_readings (bake_id, taken_at, rise_pct) VALUES (1, ?, 42)", (NOW.isoformat(),)
         )
-        return int(q.db.execute("PRAGMA user_version").fetchone()[0])
+        return schema_version(q)
 
     assert await old.write(old_rows) == version
     await old.close()
 
-    database = await Database(path).open()
+    database = await make_database("old").open()
 
     def check(q: SqliteRepository) -> None:
-        assert q.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == len(MIGRATIONS)
+        assert schema_version(q) == SCHEMA_VERSION == len(MIGRATIONS)
         bake = q.get_bake(7, 1)
         assert bake is not None and bake.name == "Old loaf" and bake.flour_g == 500
         assert [r.rise_pct for r in q.rise_readings(7, 1)] == [42]
@@ -52,7 +67,7 @@ async def test_database_from_an_earlier_version_migrates_and_keeps_its_data(
         assert user is not None and user.folds_count == 4 and user.active == 1
         # what migration 5 added is there, empty for the old rows
         for table in ("bakes", "rise_readings", "temperatures", "reminders", "starter_feedings"):
-            assert "source_key" in {c["name"] for c in q.db.execute(f"PRAGMA table_info({table})")}, table
+            assert "source_key" in columns(q, table), table
         assert bake.source_key is None
         assert q.db.execute("SELECT COUNT(*) FROM fsm_state").fetchone()[0] == 0
 
@@ -88,8 +103,8 @@ async def test_newer_database_is_refused(tmp_path: Path) -> None:
         await Database(path).open()
 
 
-async def test_everything_is_scoped_by_user(tmp_path: Path) -> None:
-    database = await Database(tmp_path / "db.sqlite3").open()
+async def test_everything_is_scoped_by_user(make_database: MakeDatabase) -> None:
+    database = await make_database().open()
 
     def seed(q: SqliteRepository) -> tuple[Bake, Reminder]:
         q.upsert_user(1, 1, "Ann", NOW)
@@ -118,8 +133,8 @@ async def test_everything_is_scoped_by_user(tmp_path: Path) -> None:
     await database.close()
 
 
-async def test_a_failed_action_rolls_back_whole(tmp_path: Path) -> None:
-    database = await Database(tmp_path / "db.sqlite3").open()
+async def test_a_failed_action_rolls_back_whole(make_database: MakeDatabase) -> None:
+    database = await make_database().open()
     await database.write(lambda q: q.upsert_user(1, 1, "Ann", NOW))
 
     def half(q: SqliteRepository) -> None:
@@ -133,8 +148,8 @@ async def test_a_failed_action_rolls_back_whole(tmp_path: Path) -> None:
     await database.close()
 
 
-async def test_missed_and_due_queries(tmp_path: Path) -> None:
-    database = await Database(tmp_path / "db.sqlite3").open()
+async def test_missed_and_due_queries(make_database: MakeDatabase) -> None:
+    database = await make_database().open()
 
     def act(q: SqliteRepository) -> None:
         q.upsert_user(1, 1, "Ann", NOW)

@@ -5,13 +5,14 @@ them. The owner can revoke the link."""
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from schedules.errors import ShareNotFound, ShareRevoked
 from schedules.repository import Repository
 from schedules.services.bakes import own_bake
 from schedules.services.base import Service
+from schedules.services.recipes import template_of_bake
 from schedules.types import Bake, BakePhoto, BakeTemplate, RiseReading, Share, User
 
 CODE_BYTES = 12  # secrets.token_urlsafe(12): 16 characters, 96 random bits
@@ -56,15 +57,9 @@ class SharedBake:
 
 
 def shared_template(bake: Bake) -> BakeTemplate:
-    """Recipe, target rise (when the owner set it) and schedule: nothing else of the bake."""
-    return BakeTemplate(
-        name=bake.name,
-        recipe=bake.recipe,
-        flour_mix=bake.flour_mix,
-        target_rise_pct=bake.target_rise_pct if bake.target_manual else None,
-        folds_count=bake.folds_count,
-        fold_interval_min=bake.fold_interval_min,
-    )
+    """Recipe, target rise (when the owner set it) and schedule: nothing else of the bake, not
+    even which of the owner's saved recipes it came from."""
+    return replace(template_of_bake(bake), recipe_id=None)
 
 
 class ShareService(Service):

@@ -364,8 +364,8 @@ def input_error(reason: str, example: str = "", **details: object) -> str:
 UNKNOWN_COMMAND = "I don't know {command}. Here's what works:\n" + "{commands}"
 UNKNOWN_TEXT = ("I didn't understand that. To log a rise send e.g. <code>40%</code> or "
                 "<code>/rise 40</code>; /help lists everything.")
-UNSUPPORTED_CONTENT = ("I can only read text (and a JSON export file for /import). Try "
-                       "<code>/rise 40</code>, or /help.")
+UNSUPPORTED_CONTENT = ("I can't use that kind of message: I read text, photos of your bakes and a "
+                       "JSON export file for /import. Try <code>/rise 40</code>, or /help.")
 
 # ---------------------------------------------------------------- history
 

@@ -82,13 +82,6 @@ class ProofResult:
 
 
 @dataclass(frozen=True)
-class ColdProofAdvice:
-    user: User
-    bake: Bake
-    suggested_hours: float
-
-
-@dataclass(frozen=True)
 class FinishResult:
     user: User
     bake: Bake
@@ -307,21 +300,6 @@ class BakeService(Service):
             )
 
         return await self.db.write(action)
-
-    async def cold_proof_advice(self, user_id: int) -> ColdProofAdvice:
-        now = self.clock.now()
-
-        def action(repo: Repository) -> ColdProofAdvice:
-            user = baker(repo, user_id)
-            bake = active_bake(repo, user_id, None)
-            readings = repo.rise_readings(user_id, bake.id)
-            temperature = forecast.latest_temperature(
-                bake, [t.temp_c for t in repo.temperatures(user_id, bake.id)]
-            )
-            latest = readings[-1].rise_pct if readings else None
-            return ColdProofAdvice(user, bake, forecast.suggest_cold_proof(bake, now, latest, temperature))
-
-        return await self.db.read(action)
 
     async def current(self, user_id: int) -> Bake:
         return await self.db.read(lambda repo: active_bake(repo, user_id, None))

@@ -245,7 +245,7 @@ async def test_bad_input_gets_a_clear_reply_and_changes_nothing(
 
 async def test_sticker_and_photo_get_a_reply(ann, emulator) -> None:
     await emulator.send_sticker(ann.id)
-    assert "I can only read text" in (await ann.reply()).text
+    assert "I read text, photos of your bakes" in (await ann.reply()).text
     await emulator.send_photo(ann.id, b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
     assert "I keep photos with a bake" in (await ann.reply()).text  # tests/e2e/test_photos.py
 

@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,21 @@ test: $(STAMP)
 	  fi; \
 	fi
 	$(PY) -m pytest
+
+# After adding or changing a text: the template from the code, merged into every catalog (new
+# texts arrive untranslated, and tests/unit/test_catalogs.py fails until each is translated).
+LANGS := en de ru
+messages: $(STAMP)
+	$(VENV)/bin/pybabel extract -F babel.cfg -k Msg -k Plural:1,2 --no-location --omit-header \
+	  --sort-output --project sourdough-bot -o bot/locales/messages.pot .
+	for lang in $(LANGS); do \
+	  if [ -f bot/locales/$$lang/LC_MESSAGES/messages.po ]; then \
+	    $(VENV)/bin/pybabel update --no-fuzzy-matching --no-location --ignore-pot-creation-date \
+	      -i bot/locales/messages.pot -d bot/locales -l $$lang; \
+	  else \
+	    $(VENV)/bin/pybabel init -i bot/locales/messages.pot -d bot/locales -l $$lang; \
+	  fi; \
+	done
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -75,13 +75,13 @@ def build_routers() -> list[Router]:
 
 
 def build_dispatcher(
-    services: Services, database: AnyDatabase, delivery: DeliveryMiddleware
+    services: Services, database: AnyDatabase, delivery: DeliveryMiddleware, default_language: str = "en"
 ) -> DurableDispatcher:
     fsm = SqlFsmStorage(database)
     # One baker's updates are handled one at a time, in order; other bakers are not held up.
     dispatcher = DurableDispatcher(storage=fsm, events_isolation=SimpleEventIsolation())
     dispatcher.services = services
-    middleware = ServicesMiddleware(services, delivery)
+    middleware = ServicesMiddleware(services, delivery, default_language)
     dispatcher["handlers_in_flight"] = middleware
     dispatcher["database"] = database
     dispatcher.update.outer_middleware(InboxMarks(services))
@@ -130,7 +130,7 @@ async def build_app(
     session.middleware(delivery)
     bot = Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
     services = Services.build(database, reminder_service, clock, settings.default_timezone)
-    dispatcher = build_dispatcher(services, database, delivery)
+    dispatcher = build_dispatcher(services, database, delivery, settings.default_language)
     app = App(settings, bot, dispatcher, database, reminder_service, services, delivery, clock)
     dispatcher["app"] = app  # handed to on_startup/on_shutdown by name
     dispatcher["import_max_bytes"] = settings.import_max_bytes
@@ -145,7 +145,9 @@ async def on_startup(app: App) -> None:
     except TelegramAPIError as exc:
         log.warning("deleteWebhook failed: %s", exc)
     try:
-        await app.bot.set_my_commands([BotCommand(command=c, description=d) for c, d, _ in texts.COMMANDS])
+        await app.bot.set_my_commands(
+            [BotCommand(command=c, description=str(d)) for c, d, _ in texts.COMMANDS],
+        )
     except TelegramAPIError as exc:
         log.warning("setMyCommands was refused (%s); running on without the command menu", exc)
     sender = TelegramReminderSender(app.bot, app.clock, app.settings.default_timezone)

@@ -65,6 +65,8 @@ class Settings(BaseSettings):
 
     telegram_api_base: str | None = None
     default_timezone: str = "UTC"
+    # The language (and formats) of a baker whose Telegram app sends no language code.
+    default_language: str = "en"
     log_level: str = "INFO"
 
     # Delivery: Telegram's published limits (about 30 messages/s overall, 1/s per chat).
@@ -112,6 +114,15 @@ class Settings(BaseSettings):
         # Telegram's rule for secret_token: 1-256 characters A-Z, a-z, 0-9, _ and -.
         if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()):
             raise ValueError("WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @field_validator("default_language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        from bot.i18n import LANGUAGES
+
+        if value not in LANGUAGES:
+            raise ValueError(f"unknown language {value!r} (one of {', '.join(LANGUAGES)})")
         return value
 
     @field_validator("default_timezone")

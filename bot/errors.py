@@ -11,6 +11,7 @@ from aiogram.types import CallbackQuery, ErrorEvent, InlineKeyboardMarkup, Messa
 
 from bot import keyboards as kb
 from bot import texts
+from bot.i18n import Msg
 from bot.reliability import undelivered_note
 from bot.render import where_bake_is
 from bot.states import ImportFile, NewBake, RiseValue, SettingValue, Setup
@@ -64,7 +65,7 @@ STATE_EXAMPLES: dict[str | None, tuple[str, InlineKeyboardMarkup | None]] = {
 
 def domain_reply(exc: DomainError, user: User | None, services: Services | None) -> str:
     if isinstance(exc, NoActiveBake):
-        return texts.NO_ACTIVE_BAKE
+        return str(texts.NO_ACTIVE_BAKE)
     if isinstance(exc, TooManyActiveBakes):
         return texts.TOO_MANY_ACTIVE.format(n=exc.count)
     if isinstance(exc, BakeMovedOn):
@@ -72,22 +73,22 @@ def domain_reply(exc: DomainError, user: User | None, services: Services | None)
         now = services.clock.now() if services else exc.bake.started_at
         return where_bake_is(exc.bake, zone, now)
     if isinstance(exc, ReminderGone):
-        return texts.REMINDER_GONE
+        return str(texts.REMINDER_GONE)
     if isinstance(exc, ReadingGone):
-        return texts.READING_GONE
+        return str(texts.READING_GONE)
     if isinstance(exc, UnknownBaker):
-        return texts.SEND_START
+        return str(texts.SEND_START)
     if isinstance(exc, BakeNotFound):
-        return texts.BAKE_NOT_FOUND
+        return str(texts.BAKE_NOT_FOUND)
     if isinstance(exc, StarterNameTaken):
         return texts.STARTER_NAME_TAKEN.format(name=texts.esc(exc.name))
     if type(exc) in FEATURE_ERRORS:
-        return FEATURE_ERRORS[type(exc)]
-    return texts.ERROR_GENERIC
+        return str(FEATURE_ERRORS[type(exc)])
+    return str(texts.ERROR_GENERIC)
 
 
 # Photos, recipes, starters, sharing (issue 14).
-FEATURE_ERRORS: dict[type[DomainError], str] = {
+FEATURE_ERRORS: dict[type[DomainError], Msg] = {
     RecipeNotFound: texts.RECIPE_NOT_FOUND,
     NoRecipe: texts.NO_RECIPE,
     TooManyRecipes: texts.TOO_MANY_RECIPES,
@@ -141,7 +142,7 @@ async def on_error(event: ErrorEvent, **data: Any) -> bool:
         text, markup = input_reply(exc, message, data.get("raw_state"))
     else:
         log.error("handler failed: %s", type(exc).__name__, exc_info=exc)
-        text = texts.ERROR_GENERIC
+        text = str(texts.ERROR_GENERIC)
     try:
         if query is not None:
             await query.answer(texts.plain(text), show_alert=True)

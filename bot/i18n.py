@@ -89,11 +89,12 @@ def set_locale(locale: str | None) -> None:
     i18n.current_locale = locale or DEFAULT_LANGUAGE
 
 
-def locale_for(language_code: str | None) -> str:
+def locale_for(language_code: str | None, default: str = DEFAULT_LANGUAGE) -> str:
     """The locale a new baker starts with, from Telegram's `language_code` ("de", "en-GB",
-    "pt-br"): one of LANGUAGES, English when theirs is not (yet) translated."""
+    "pt-br"): one of LANGUAGES, English when theirs is not (yet) translated, `default` when
+    Telegram sends none."""
     if not language_code:
-        return DEFAULT_LANGUAGE
+        return default
     language, _, region = language_code.replace("_", "-").partition("-")
     language = language.lower()
     if language == "en":
@@ -147,6 +148,24 @@ class Msg:
 
     def placeholders(self) -> set[str]:
         return placeholders(self.msgid)
+
+
+class Plural:
+    """A module-level text with a count: `.format(n=3, ...)` picks the form for that count in the
+    baker's language (one/other in English and German; one/few/many in Russian)."""
+
+    __slots__ = ("count", "plural", "singular")
+
+    def __init__(self, singular: str, plural: str, count: str = "n") -> None:
+        self.singular = singular
+        self.plural = plural
+        self.count = count
+
+    def __repr__(self) -> str:
+        return f"Plural({self.singular!r}, {self.plural!r})"
+
+    def format(self, **kwargs: Any) -> str:
+        return ngettext(self.singular, self.plural, int(kwargs[self.count])).format(**kwargs)
 
 
 _PLACEHOLDER = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z_0-9]*)[^{}]*\}")

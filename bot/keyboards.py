@@ -4,14 +4,18 @@ and the keyboards built from them."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
+from babel.dates import format_skeleton
+from babel.numbers import format_decimal
 from pydantic import Field
 
+from bot.i18n import _, current_babel_locale
 from schedules.types import Bake, Reminder, ReminderKind, RiseReading
 
 # Callback data is untrusted: typed fields make a forged payload fail to unpack, so it matches
@@ -130,20 +134,29 @@ def timezone_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for label, zone in COMMON_TIMEZONES:
         builder.button(text=label, callback_data=SetupCb(field=SetupField.TZ, value=zone))
-    builder.button(text="Skip", callback_data=SetupCb(field=SetupField.SKIP, value="tz"))
+    builder.button(text=_("Skip"), callback_data=SetupCb(field=SetupField.SKIP, value="tz"))
     return _markup(builder, 2)
 
 
 def unit_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text="°C", callback_data=SetupCb(field=SetupField.UNIT, value="C"))
-    builder.button(text="°F", callback_data=SetupCb(field=SetupField.UNIT, value="F"))
+    builder.button(text=_("°C"), callback_data=SetupCb(field=SetupField.UNIT, value="C"))
+    builder.button(text=_("°F"), callback_data=SetupCb(field=SetupField.UNIT, value="F"))
     return _markup(builder, 2)
+
+
+def short_date(moment: datetime) -> str:
+    """A bake's day on a button: "Nov 28", "28. Nov.", "28 нояб."."""
+    return format_skeleton("MMMd", moment, locale=current_babel_locale())
+
+
+def fmt_hours_number(hours: float) -> str:
+    return format_decimal(round(hours, 1), format="0.#", locale=current_babel_locale())
 
 
 def skip_keyboard(step: SkipStep) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text="Skip", callback_data=SkipCb(step=step))
+    builder.button(text=_("Skip"), callback_data=SkipCb(step=step))
     return builder.as_markup()
 
 
@@ -151,15 +164,15 @@ def bakes_page(bakes: Sequence[Bake], page: int, pages: int) -> InlineKeyboardMa
     builder = InlineKeyboardBuilder()
     for bake in bakes:
         mark = {"bulk": "🥣", "cold_proof": "❄️", "proof": "⏲", "done": "🍞"}.get(bake.phase, "")
-        label = f"{mark} {bake.name[:40]} · {bake.started_at:%d %b}"
+        label = f"{mark} {bake.name[:40]} · {short_date(bake.started_at)}"
         builder.button(text=label, callback_data=BakeCb(action=BakeAction.OPEN, bake_id=bake.id))
     widths = [1] * len(bakes)
     nav = 0
     if page > 0:
-        builder.button(text="◀ Newer", callback_data=PageCb(page=page - 1))
+        builder.button(text=_("◀ Newer"), callback_data=PageCb(page=page - 1))
         nav += 1
     if page + 1 < pages:
-        builder.button(text="Older ▶", callback_data=PageCb(page=page + 1))
+        builder.button(text=_("Older ▶"), callback_data=PageCb(page=page + 1))
         nav += 1
     if nav:
         widths.append(nav)
@@ -173,7 +186,7 @@ def select_bakes(bakes: Sequence[Bake], current_id: int | None) -> InlineKeyboar
     for bake in bakes:
         if bake.id != current_id:
             builder.button(
-                text=f"Switch to {bake.name[:40]}",
+                text=_("Switch to {name}").format(name=bake.name[:40]),
                 callback_data=BakeCb(action=BakeAction.SELECT, bake_id=bake.id),
             )
     return _markup(builder, 1)
@@ -181,8 +194,8 @@ def select_bakes(bakes: Sequence[Bake], current_id: int | None) -> InlineKeyboar
 
 def confirm_abandon(bake_id: int) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text="🗑 Yes, discard", callback_data=BakeCb(action=BakeAction.ABANDON, bake_id=bake_id))
-    builder.button(text="Keep it", callback_data=BakeCb(action=BakeAction.KEEP, bake_id=bake_id))
+    builder.button(text=_("🗑 Yes, discard"), callback_data=BakeCb(action=BakeAction.ABANDON, bake_id=bake_id))
+    builder.button(text=_("Keep it"), callback_data=BakeCb(action=BakeAction.KEEP, bake_id=bake_id))
     return _markup(builder, 2)
 
 
@@ -190,7 +203,7 @@ def rating_keyboard(bake_id: int) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for value in range(1, 6):
         builder.button(text="⭐" * value, callback_data=RateCb(bake_id=bake_id, value=value))
-    builder.button(text="Skip", callback_data=RateCb(bake_id=bake_id, value=0))
+    builder.button(text=_("Skip"), callback_data=RateCb(bake_id=bake_id, value=0))
     return _markup(builder, 3, 3)
 
 
@@ -201,9 +214,9 @@ def proof_keyboard(bake_id: int, *, cold: bool, suggested_hours: float | None = 
         suggested = round(suggested_hours * 60)
         minutes_options = sorted({*minutes_options, suggested})
     for minutes in minutes_options:
-        label = f"{minutes / 60:g} h"
+        label = _("{hours} h").format(hours=fmt_hours_number(minutes / 60))
         if suggested_hours is not None and minutes == round(suggested_hours * 60):
-            label = f"✓ {label} (suggested)"
+            label = _("✓ {length} (suggested)").format(length=label)
         builder.button(text=label, callback_data=ProofCb(bake_id=bake_id, cold=cold, minutes=minutes))
     return _markup(builder, 3)
 
@@ -217,21 +230,24 @@ def reminder_keyboard(reminder: Reminder) -> InlineKeyboardMarkup:
             builder.button(
                 text=f"{value} %", callback_data=RemCb(action=RemAction.RISE, reminder_id=rid, value=value)
             )
-        builder.button(text="Other…", callback_data=RemCb(action=RemAction.OTHER, reminder_id=rid))
+        builder.button(text=_("Other…"), callback_data=RemCb(action=RemAction.OTHER, reminder_id=rid))
         widths += [4, 1]
     else:
-        builder.button(text="✓ Done", callback_data=RemCb(action=RemAction.DONE, reminder_id=rid))
+        builder.button(text=_("✓ Done"), callback_data=RemCb(action=RemAction.DONE, reminder_id=rid))
         widths.append(1)
-    builder.button(text="😴 15 min", callback_data=RemCb(action=RemAction.SNOOZE, reminder_id=rid, value=15))
-    builder.button(text="😴 1 h", callback_data=RemCb(action=RemAction.SNOOZE, reminder_id=rid, value=60))
+    builder.button(
+        text=_("😴 15 min"),
+        callback_data=RemCb(action=RemAction.SNOOZE, reminder_id=rid, value=15),
+    )
+    builder.button(text=_("😴 1 h"), callback_data=RemCb(action=RemAction.SNOOZE, reminder_id=rid, value=60))
     widths.append(2)
     if reminder.kind == ReminderKind.FOLD:
         builder.button(
-            text="Skip the remaining folds", callback_data=RemCb(action=RemAction.SKIP, reminder_id=rid)
+            text=_("Skip the remaining folds"), callback_data=RemCb(action=RemAction.SKIP, reminder_id=rid)
         )
         widths.append(1)
     if reminder.kind == ReminderKind.STARTER_PEAK and reminder.seq:  # seq: the feeding
-        builder.button(text="🫧 It peaked now", callback_data=PeakCb(feeding_id=reminder.seq))
+        builder.button(text=_("🫧 It peaked now"), callback_data=PeakCb(feeding_id=reminder.seq))
         widths.append(1)
     return _markup(builder, *widths)
 
@@ -248,16 +264,19 @@ def pending_keyboard(reminders: Sequence[tuple[Reminder, str]]) -> InlineKeyboar
 def settings_keyboard(unit: str) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     other = "F" if unit == "C" else "C"
-    builder.button(text="🌍 Timezone", callback_data=SetupCb(field=SetupField.ASK, value="tz"))
-    builder.button(text=f"🌡 Use °{other}", callback_data=SetupCb(field=SetupField.UNIT, value=other))
-    builder.button(text="🤲 Folds", callback_data=SetupCb(field=SetupField.ASK, value="folds"))
-    builder.button(text="📏 Rise checks", callback_data=SetupCb(field=SetupField.ASK, value="checks"))
-    builder.button(text="🔥 Preheat", callback_data=SetupCb(field=SetupField.ASK, value="preheat"))
-    builder.button(text="🌙 Quiet hours", callback_data=SetupCb(field=SetupField.ASK, value="quiet"))
-    builder.button(text="🎯 Target rise", callback_data=SetupCb(field=SetupField.ASK, value="target"))
-    builder.button(text="🧊 Fridge", callback_data=SetupCb(field=SetupField.ASK, value="fridge"))
+    builder.button(text=_("🌍 Timezone"), callback_data=SetupCb(field=SetupField.ASK, value="tz"))
     builder.button(
-        text="♻️ Reset what I learned", callback_data=SetupCb(field=SetupField.CALIB, value="reset")
+        text=_("🌡 Use °{unit}").format(unit=other),
+        callback_data=SetupCb(field=SetupField.UNIT, value=other),
+    )
+    builder.button(text=_("🤲 Folds"), callback_data=SetupCb(field=SetupField.ASK, value="folds"))
+    builder.button(text=_("📏 Rise checks"), callback_data=SetupCb(field=SetupField.ASK, value="checks"))
+    builder.button(text=_("🔥 Preheat"), callback_data=SetupCb(field=SetupField.ASK, value="preheat"))
+    builder.button(text=_("🌙 Quiet hours"), callback_data=SetupCb(field=SetupField.ASK, value="quiet"))
+    builder.button(text=_("🎯 Target rise"), callback_data=SetupCb(field=SetupField.ASK, value="target"))
+    builder.button(text=_("🧊 Fridge"), callback_data=SetupCb(field=SetupField.ASK, value="fridge"))
+    builder.button(
+        text=_("♻️ Reset what I learned"), callback_data=SetupCb(field=SetupField.CALIB, value="reset")
     )
     return _markup(builder, 2, 2, 2, 2, 1)
 
@@ -265,20 +284,23 @@ def settings_keyboard(unit: str) -> InlineKeyboardMarkup:
 def card_keyboard(bake_id: int, photos: int = 0) -> InlineKeyboardMarkup:
     """The buttons on a bake's card in /bakes."""
     builder = InlineKeyboardBuilder()
-    builder.button(text="📈 Chart", callback_data=BakeCb(action=BakeAction.CHART, bake_id=bake_id))
-    builder.button(text="📤 Export", callback_data=BakeCb(action=BakeAction.EXPORT, bake_id=bake_id))
-    builder.button(text="✏️ Notes/rating", callback_data=BakeCb(action=BakeAction.EDIT, bake_id=bake_id))
-    builder.button(text="🔁 Bake again", callback_data=BakeCb(action=BakeAction.AGAIN, bake_id=bake_id))
-    builder.button(text="📏 Readings", callback_data=BakeCb(action=BakeAction.READINGS, bake_id=bake_id))
-    builder.button(text="🗑 Delete", callback_data=BakeCb(action=BakeAction.DELETE, bake_id=bake_id))
+    builder.button(text=_("📈 Chart"), callback_data=BakeCb(action=BakeAction.CHART, bake_id=bake_id))
+    builder.button(text=_("📤 Export"), callback_data=BakeCb(action=BakeAction.EXPORT, bake_id=bake_id))
+    builder.button(text=_("✏️ Notes/rating"), callback_data=BakeCb(action=BakeAction.EDIT, bake_id=bake_id))
+    builder.button(text=_("🔁 Bake again"), callback_data=BakeCb(action=BakeAction.AGAIN, bake_id=bake_id))
+    builder.button(text=_("📏 Readings"), callback_data=BakeCb(action=BakeAction.READINGS, bake_id=bake_id))
+    builder.button(text=_("🗑 Delete"), callback_data=BakeCb(action=BakeAction.DELETE, bake_id=bake_id))
     widths = [2, 2, 2, *card_extras(builder, bake_id, photos)]
     return _markup(builder, *widths)
 
 
 def erase_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text="🗑 Yes, erase everything", callback_data=SetupCb(field=SetupField.ERASE, value="yes"))
-    builder.button(text="Keep my data", callback_data=SetupCb(field=SetupField.ERASE, value="no"))
+    builder.button(
+        text=_("🗑 Yes, erase everything"),
+        callback_data=SetupCb(field=SetupField.ERASE, value="yes"),
+    )
+    builder.button(text=_("Keep my data"), callback_data=SetupCb(field=SetupField.ERASE, value="no"))
     return _markup(builder, 1)
 
 
@@ -286,7 +308,9 @@ def reading_keyboard(reading: RiseReading) -> InlineKeyboardMarkup:
     """On the reply to a reading: take it back if it was a typo. Built directly, without the
     builder's copies: it goes out with every reading."""
     undo = ReadingCb(action=ReadingAction.UNDO, reading_id=reading.id).pack()
-    return InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="↩️ Undo", callback_data=undo)]])
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[InlineKeyboardButton(text=_("↩️ Undo"), callback_data=undo)]],
+    )
 
 
 def readings_keyboard(readings: Sequence[tuple[RiseReading, str]]) -> InlineKeyboardMarkup:
@@ -430,18 +454,21 @@ def grams(value: int) -> float | None:
 
 def card_extras(builder: InlineKeyboardBuilder, bake_id: int, photos: int) -> list[int]:
     """The card's photo, recipe and share buttons; returns the row widths they take."""
-    builder.button(text="📷 Add photo", callback_data=CardCb(action=CardAction.PHOTO_ADD, bake_id=bake_id))
+    builder.button(text=_("📷 Add photo"), callback_data=CardCb(action=CardAction.PHOTO_ADD, bake_id=bake_id))
     widths = [1]
     if photos:
         builder.button(
-            text=f"🖼 Photos ({photos})", callback_data=CardCb(action=CardAction.PHOTOS, bake_id=bake_id)
+            text=_(
+                "🖼 Photos ({count})").format(count=photos), callback_data=CardCb(action=CardAction.PHOTOS,
+                bake_id=bake_id,
+            )
         )
         widths = [2]
-    builder.button(text="🧾 Recipe", callback_data=CardCb(action=CardAction.RECIPE, bake_id=bake_id))
+    builder.button(text=_("🧾 Recipe"), callback_data=CardCb(action=CardAction.RECIPE, bake_id=bake_id))
     builder.button(
-        text="💾 Save recipe", callback_data=CardCb(action=CardAction.SAVE_RECIPE, bake_id=bake_id)
+        text=_("💾 Save recipe"), callback_data=CardCb(action=CardAction.SAVE_RECIPE, bake_id=bake_id)
     )
-    builder.button(text="🔗 Share", callback_data=CardCb(action=CardAction.SHARE, bake_id=bake_id))
+    builder.button(text=_("🔗 Share"), callback_data=CardCb(action=CardAction.SHARE, bake_id=bake_id))
     return [*widths, 2, 1]
 
 
@@ -449,7 +476,7 @@ def choose_bake_for_photo(photo_id: int, bakes: Sequence[Bake]) -> InlineKeyboar
     builder = InlineKeyboardBuilder()
     for bake in bakes:
         builder.button(
-            text=f"📷 {bake.name[:40]} · {bake.started_at:%d %b}",
+            text=f"📷 {bake.name[:40]} · {short_date(bake.started_at)}",
             callback_data=PhotoCb(photo_id=photo_id, bake_id=bake.id),
         )
     return _markup(builder, 1)
@@ -458,9 +485,9 @@ def choose_bake_for_photo(photo_id: int, bakes: Sequence[Bake]) -> InlineKeyboar
 def photo_pages(bake_id: int, page: int, pages: int) -> InlineKeyboardMarkup | None:
     builder = InlineKeyboardBuilder()
     if page > 0:
-        builder.button(text="◀ Earlier", callback_data=PhotoPageCb(bake_id=bake_id, page=page - 1))
+        builder.button(text=_("◀ Earlier"), callback_data=PhotoPageCb(bake_id=bake_id, page=page - 1))
     if page + 1 < pages:
-        builder.button(text="Later ▶", callback_data=PhotoPageCb(bake_id=bake_id, page=page + 1))
+        builder.button(text=_("Later ▶"), callback_data=PhotoPageCb(bake_id=bake_id, page=page + 1))
     return _markup(builder, 2) if page > 0 or page + 1 < pages else None
 
 
@@ -478,11 +505,11 @@ def draft_keyboard(
     builder = InlineKeyboardBuilder()
     start = "▶️ Start with these" if adjusted else "▶️ Start as is"
     builder.button(text=start, callback_data=draft(DraftAction.START))
-    builder.button(text="✏️ Change amounts", callback_data=draft(DraftAction.AMOUNTS))
-    builder.button(text="⚖️ Scale", callback_data=draft(DraftAction.SCALE))
+    builder.button(text=_("✏️ Change amounts"), callback_data=draft(DraftAction.AMOUNTS))
+    builder.button(text=_("⚖️ Scale"), callback_data=draft(DraftAction.SCALE))
     widths = [1, 2]
     if adjusted and flour:
-        builder.button(text="💾 Save as a recipe", callback_data=draft(DraftAction.SAVE))
+        builder.button(text=_("💾 Save as a recipe"), callback_data=draft(DraftAction.SAVE))
         widths.append(1)
     return _markup(builder, *widths)
 
@@ -501,31 +528,33 @@ def recipe_keyboard(recipe_id: int, amounts: tuple[float | None, ...]) -> Inline
     """A saved recipe opened from /recipes: adjust and start, or delete it."""
     markup = draft_keyboard(DraftSource.RECIPE, recipe_id, amounts)
     delete = RecipeCb(action=RecipeAction.DELETE, recipe_id=recipe_id).pack()
-    rows = [*markup.inline_keyboard, [InlineKeyboardButton(text="🗑 Delete recipe", callback_data=delete)]]
+    rows = [*markup.inline_keyboard, [InlineKeyboardButton(text=_("🗑 Delete recipe"), callback_data=delete)]]
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 def share_keyboard(share_id: int, notes: bool, readings: bool, photos: bool) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for label, on, action in (
-        ("Notes and rating", notes, ShareAction.NOTES),
-        ("Rise readings", readings, ShareAction.READINGS),
-        ("Photos", photos, ShareAction.PHOTOS),
+        (_("Notes and rating"), notes, ShareAction.NOTES),
+        (_("Rise readings"), readings, ShareAction.READINGS),
+        (_("Photos"), photos, ShareAction.PHOTOS),
     ):
         builder.button(
             text=f"{'☑' if on else '☐'} {label}", callback_data=ShareCb(action=action, share_id=share_id)
         )
     builder.button(
-        text="🚫 Revoke the link", callback_data=ShareCb(action=ShareAction.REVOKE, share_id=share_id)
+        text=_("🚫 Revoke the link"), callback_data=ShareCb(action=ShareAction.REVOKE, share_id=share_id)
     )
     return _markup(builder, 1)
 
 
 def shared_keyboard(code: str) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text="💾 Save as my recipe", callback_data=SharedCb(action=SharedAction.SAVE, code=code))
     builder.button(
-        text="🥣 Start a bake from it", callback_data=SharedCb(action=SharedAction.START, code=code)
+        text=_("💾 Save as my recipe"), callback_data=SharedCb(action=SharedAction.SAVE, code=code)
+    )
+    builder.button(
+        text=_("🥣 Start a bake from it"), callback_data=SharedCb(action=SharedAction.START, code=code)
     )
     return _markup(builder, 1)
 
@@ -538,7 +567,7 @@ def starters_keyboard(starters: Sequence[tuple[int, str]]) -> InlineKeyboardMark
     for starter_id, name in starters:
         short = name[:24]
         builder.button(
-            text=f"🫧 {short} peaked now",
+            text=_("🫧 {name} peaked now").format(name=short),
             callback_data=StarterCb(action=StarterAction.PEAKED, starter_id=starter_id),
         )
         builder.button(text="✏️", callback_data=StarterCb(action=StarterAction.RENAME, starter_id=starter_id))
@@ -634,8 +663,11 @@ def plan_options_keyboard(options: Sequence[tuple[str, PlanPickCb]]) -> InlineKe
 
 def plan_keyboard(plan_id: int) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text="🖼 Picture", callback_data=PlanCb(action=PlanAction.PICTURE, plan_id=plan_id))
-    builder.button(text="✖ Cancel the plan", callback_data=PlanCb(action=PlanAction.CANCEL, plan_id=plan_id))
+    builder.button(text=_("🖼 Picture"), callback_data=PlanCb(action=PlanAction.PICTURE, plan_id=plan_id))
+    builder.button(
+        text=_("✖ Cancel the plan"),
+        callback_data=PlanCb(action=PlanAction.CANCEL, plan_id=plan_id),
+    )
     return _markup(builder, 2)
 
 

@@ -18,6 +18,7 @@ from aiogram.types import Chat, Message, TelegramObject, Update
 from aiogram.types import User as TelegramUser
 
 from bot.delivery import DeliveryMiddleware
+from bot.i18n import locale_for, set_locale
 from schedules.services import Services
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -87,8 +88,11 @@ class ServicesMiddleware(BaseMiddleware):
     is made and touched by the baker's own private chat only). Also counts the updates being
     handled, so shutdown can let them finish first."""
 
-    def __init__(self, services: Services, delivery: DeliveryMiddleware | None = None) -> None:
+    def __init__(
+        self, services: Services, delivery: DeliveryMiddleware | None = None, default_language: str = "en"
+    ) -> None:
         self.services = services
+        self.default_language = default_language
         self.delivery = delivery
         self.in_flight = 0
         self._idle = asyncio.Event()
@@ -104,8 +108,14 @@ class ServicesMiddleware(BaseMiddleware):
         try:
             data["services"] = self.services
             sender = self._baker(event, data)
+            telegram_user: TelegramUser | None = data.get("event_from_user")
+            if telegram_user is not None:  # a group's reply, say: in the language of who wrote
+                set_locale(locale_for(telegram_user.language_code, self.default_language))
             if sender is not None:
-                data["user"] = await self.services.users.ensure(sender.id, sender.first_name or "")
+                language = locale_for(sender.language_code, self.default_language)
+                user = await self.services.users.ensure(sender.id, sender.first_name or "", language)
+                data["user"] = user
+                set_locale(user.language)  # every text of this update speaks the baker's language
                 if self.delivery is not None:
                     self.delivery.unblock(sender.id)  # they wrote to us, so they no longer block us
             return await handler(event, data)

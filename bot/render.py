@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 
 from bot import texts
+from bot.i18n import Msg, _, ngettext
 from schedules.forecast import Prediction
 from schedules.services.bakes import BakeDetails, FinishResult, StartResult
 from schedules.services.readings import RiseResult
@@ -32,7 +33,7 @@ def where_bake_is(bake: Bake, zone: tzinfo, now: datetime) -> str:
 def prediction_text(prediction: Prediction | None, zone: tzinfo, now: datetime) -> str:
     if prediction is None:
         return ""
-    low, high = (texts.fmt_time(t, zone, now) for t in prediction.window)
+    low, high = texts.fmt_window(*prediction.window, zone, now)
     return texts.prediction_line(prediction.target_rise_pct, (low, high), prediction.basis)
 
 
@@ -44,7 +45,7 @@ def prediction_lines(prediction: Prediction | None, zone: tzinfo, now: datetime)
         return [texts.RISE_OVER.format(target=target)]
     if prediction.passed:
         return [texts.RISE_PASSED.format(target=target)]
-    low, high = (texts.fmt_time(t, zone, now) for t in prediction.window)
+    low, high = texts.fmt_window(*prediction.window, zone, now)
     template = texts.RISE_ETA_PRIOR if prediction.basis == "prior" else texts.RISE_ETA
     return [template.format(target=target, eta=texts.fmt_time(prediction.eta, zone, now), low=low, high=high)]
 
@@ -71,9 +72,9 @@ def rise(result: RiseResult, zone: tzinfo, now: datetime) -> str:
         elapsed = texts.fmt_duration(reading.taken_at - bake.started_at)
         lines = [
             texts.RISE_FROM_HEIGHTS.format(
-                start=reading.start_height,
-                current=reading.current_height,
-                pct=reading.rise_pct,
+                start=texts.fmt_num(reading.start_height, 2),
+                current=texts.fmt_num(reading.current_height, 2),
+                pct=texts.fmt_num(round(reading.rise_pct)),
                 elapsed=elapsed,
                 name=name,
             )
@@ -82,7 +83,7 @@ def rise(result: RiseResult, zone: tzinfo, now: datetime) -> str:
         elapsed = texts.fmt_duration(reading.taken_at - bake.started_at)
         lines = [texts.RISE_LOGGED.format(pct=texts.fmt_num(reading.rise_pct), elapsed=elapsed, name=name)]
     if result.replayed:
-        lines.append(texts.RISE_REPLAYED)
+        lines.append(str(texts.RISE_REPLAYED))
     if result.previous is not None and reading.rise_pct < result.previous.rise_pct:
         lines.append(texts.RISE_LOWER.format(previous=_reading_pct(result.previous)))
     if result.prediction is None and result.target_reached and bake.target_rise_pct:
@@ -103,11 +104,12 @@ def plan(reminders: list[Reminder], zone: tzinfo, now: datetime) -> str:
     parts: list[tuple[str, str]] = []
     if folds:
         first, last = texts.fmt_time(folds[0].due_at, zone, now), texts.fmt_time(folds[-1].due_at, zone, now)
-        parts.append((f"{len(folds)} stretch-and-fold(s)", first if len(folds) == 1 else f"{first}–{last}"))
+        what = ngettext("{n} stretch-and-fold", "{n} stretch-and-folds", len(folds)).format(n=len(folds))
+        parts.append((what, first if len(folds) == 1 else f"{first}–{last}"))
     if checks:
-        parts.append(("rise checks from", texts.fmt_time(checks[0].due_at, zone, now)))
+        parts.append((_("rise checks from"), texts.fmt_time(checks[0].due_at, zone, now)))
     if done:
-        parts.append(("“bulk is probably done” at", texts.fmt_time(done[0].due_at, zone, now)))
+        parts.append((_("“bulk is probably done” at"), texts.fmt_time(done[0].due_at, zone, now)))
     return texts.reminders_summary(parts)
 
 
@@ -128,7 +130,9 @@ def started(result: StartResult, zone: tzinfo, now: datetime) -> str:
         lines.append(texts.PLAN_LINKED.format(ready=texts.fmt_time(result.plan.ready_at, zone, now)))
     lines += texts.percentages_lines(bake.recipe)
     if bake.dough_temp_c is not None:
-        lines.append(f"Dough temperature: {texts.fmt_temp(bake.dough_temp_c, user.temp_unit)}")
+        lines.append(
+            _("Dough temperature: {temp}").format(temp=texts.fmt_temp(bake.dough_temp_c, user.temp_unit))
+        )
     if result.prediction is not None:
         lines += ["", prediction_text(result.prediction, zone, now)]
     else:
@@ -142,39 +146,45 @@ def status_block(details: BakeDetails, current: bool, zone: tzinfo, now: datetim
     marker = "▶️ " if current else ""
     lines = [
         f"{marker}<b>{texts.esc(bake.name)}</b> — {texts.PHASE_NAMES.get(bake.phase, bake.phase)}",
-        f"Mixed {texts.fmt_time(bake.started_at, zone, now)} "
-        f"({texts.fmt_duration(now - bake.started_at)} ago)",
+        _("Mixed {time} ({duration} ago)").format(
+            time=texts.fmt_time(bake.started_at, zone, now),
+            duration=texts.fmt_duration(now - bake.started_at),
+        ),
     ]
     if readings:
         last = readings[-1]
         lines.append(
-            f"Rise: <b>{_reading_pct(last)}</b> ({texts.fmt_duration(now - last.taken_at)} ago)"
+            _("Rise: <b>{pct}</b> ({duration} ago)").format(
+                pct=_reading_pct(last), duration=texts.fmt_duration(now - last.taken_at)
+            )
         )
     else:
-        lines.append("Rise: no reading yet (send e.g. <code>40%</code>)")
-    lines.append(f"Dough: {texts.fmt_temp(details.temperature, user.temp_unit)}")
+        lines.append(_("Rise: no reading yet (send e.g. <code>40%</code>)"))
+    lines.append(_("Dough: {temp}").format(temp=texts.fmt_temp(details.temperature, user.temp_unit)))
     lines += texts.percentages_lines(bake.recipe)
     if bake.in_bulk:
         if details.prediction is not None:
             lines.append(prediction_text(details.prediction, zone, now))
     elif bake.proof_ends_at is not None:
-        lines.append(f"Proof ends {texts.fmt_time(bake.proof_ends_at, zone, now)}")
+        lines.append(_("Proof ends {time}").format(time=texts.fmt_time(bake.proof_ends_at, zone, now)))
     if pending:
         nxt = pending[0]
         lines.append(
-            f"Next reminder: {texts.REMINDER_KIND_NAMES.get(nxt.kind, nxt.kind)} "
-            f"at {texts.fmt_time(nxt.due_at, zone, now)}"
+            _("Next reminder: {what}, {time}").format(
+                what=texts.REMINDER_KIND_NAMES.get(nxt.kind, nxt.kind),
+                time=texts.fmt_time(nxt.due_at, zone, now),
+            )
         )
     return "\n".join(lines)
 
 
 EVENT_NAMES = {
-    "mix": "mixed",
-    "fold": "fold",
-    "fridge_in": "into the fridge",
-    "fridge_out": "out of the fridge",
-    "proof": "final proof",
-    "done": "done",
+    "mix": Msg("mixed"),
+    "fold": Msg("fold"),
+    "fridge_in": Msg("into the fridge"),
+    "fridge_out": Msg("out of the fridge"),
+    "proof": Msg("final proof"),
+    "done": Msg("done"),
 }
 
 
@@ -182,46 +192,60 @@ def card(details: BakeDetails, zone: tzinfo, now: datetime) -> str:
     bake, user = details.bake, details.user
     lines = [
         f"<b>{texts.esc(bake.name)}</b> — {texts.PHASE_NAMES.get(bake.phase, bake.phase)}",
-        f"Mixed {texts.fmt_date(bake.started_at, zone)}",
+        _("Mixed {date}").format(date=texts.fmt_date(bake.started_at, zone)),
     ]
     lines += texts.percentages_lines(bake.recipe)
     if bake.dough_temp_c is not None:
-        lines.append(f"Dough temperature: {texts.fmt_temp(bake.dough_temp_c, user.temp_unit)}")
-    if bake.target_rise_pct:
-        predicted = (
-            f"; predicted bulk {texts.fmt_hours(bake.predicted_bulk_hours)}"
-            if bake.predicted_bulk_hours
-            else ""
+        lines.append(
+            _("Dough temperature: {temp}").format(temp=texts.fmt_temp(bake.dough_temp_c, user.temp_unit))
         )
-        lines.append(f"Target rise {texts.fmt_pct(bake.target_rise_pct)}{predicted}")
+    if bake.target_rise_pct:
+        target = texts.fmt_pct(bake.target_rise_pct)
+        if bake.predicted_bulk_hours:
+            lines.append(
+                _("Target rise {target}; predicted bulk {duration}").format(
+                    target=target, duration=texts.fmt_hours(bake.predicted_bulk_hours)
+                )
+            )
+        else:
+            lines.append(_("Target rise {target}").format(target=target))
     if bake.bulk_ended_at:
-        lines.append(f"Bulk: {texts.fmt_duration(bake.bulk_ended_at - bake.started_at)}")
+        lines.append(
+            _("Bulk: {duration}").format(duration=texts.fmt_duration(bake.bulk_ended_at - bake.started_at))
+        )
     if bake.bulk_ended_at and bake.finished_at:
-        lines.append(f"Proof: {texts.fmt_duration(bake.finished_at - bake.bulk_ended_at)}")
+        lines.append(
+            _("Proof: {duration}").format(duration=texts.fmt_duration(bake.finished_at - bake.bulk_ended_at))
+        )
     if bake.rating:
-        lines.append("Rating: " + "⭐" * bake.rating)
+        lines.append(_("Rating: {stars}").format(stars="⭐" * bake.rating))
     if bake.notes:
-        lines.append(f"Notes: {texts.esc(bake.notes)}")
+        lines.append(_("Notes: {notes}").format(notes=texts.esc(bake.notes)))
     if bake.flour_mix:
         lines.append(texts.FLOUR_MIX.format(mix=texts.esc(bake.flour_mix)))
     if details.starter_name:
         lines.append(texts.CARD_STARTER.format(name=texts.esc(details.starter_name)))
     if details.photos:
-        lines.append(f"📷 {details.photos} photo(s)")
-    timeline = [(r.taken_at, f"rise {_reading_pct(r)}") for r in details.readings]
+        lines.append(ngettext("📷 {n} photo", "📷 {n} photos", details.photos).format(n=details.photos))
+    timeline = [(r.taken_at, _("rise {pct}").format(pct=_reading_pct(r))) for r in details.readings]
     timeline += [
-        (t.taken_at, f"dough {texts.fmt_temp(t.temp_c, user.temp_unit)}") for t in details.temperatures
+        (t.taken_at, _("dough {temp}").format(temp=texts.fmt_temp(t.temp_c, user.temp_unit)))
+        for t in details.temperatures
     ]
-    timeline += [(e.at, EVENT_NAMES.get(e.kind, e.kind)) for e in details.events]
+    timeline += [(e.at, str(EVENT_NAMES.get(e.kind, e.kind))) for e in details.events]
     if timeline:
-        lines += ["", "<b>Timeline</b>"]
+        lines += ["", _("<b>Timeline</b>")]
         for moment, what in sorted(timeline, key=lambda item: item[0]):
             since = texts.fmt_duration(moment - bake.started_at)
-            lines.append(f"{moment.astimezone(zone):%d %b %H:%M} (+{since}) — {what}")
+            when = f"{texts.fmt_day(moment, zone)} {texts.fmt_clock(moment, zone)}"
+            lines.append(f"{when} (+{since}) — {what}")
     if details.pending:
+        count = len(details.pending)
         lines.append(
-            f"\n{len(details.pending)} reminder(s) pending; "
-            f"next at {texts.fmt_time(details.pending[0].due_at, zone, now)}"
+            "\n"
+            + ngettext("{n} reminder pending: {time}", "{n} reminders pending; next {time}", count).format(
+                n=count, time=texts.fmt_time(details.pending[0].due_at, zone, now)
+            )
         )
     return "\n".join(lines)
 
@@ -232,7 +256,8 @@ def learned(result: FinishResult) -> str:
         return ""
     actual = bake.bulk_ended_at - bake.started_at
     predicted = actual * (1 + result.bulk_error_pct / 100)
-    error = f"{abs(result.bulk_error_pct):.0f} % {'too long' if result.bulk_error_pct > 0 else 'too short'}"
+    off_by = texts.fmt_pct(round(abs(result.bulk_error_pct)))
+    error = (_("{pct} too long") if result.bulk_error_pct > 0 else _("{pct} too short")).format(pct=off_by)
     return texts.LEARNED.format(
         actual=texts.fmt_duration(actual),
         predicted=texts.fmt_duration(predicted),

@@ -11,6 +11,7 @@ from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 
 from bot import keyboards as kb
 from bot import texts
+from bot.i18n import _, use_locale
 from schedules.clock import Clock
 from schedules.parsing import zone_for
 from schedules.services.scheduler import Outcome
@@ -29,12 +30,13 @@ class TelegramReminderSender:
         return zone_for(user.timezone, self.default_timezone)
 
     def render(self, reminder: Reminder, user: User, bake: Bake | None, *, late: bool) -> str:
-        name, count, target, proof_end = "your dough", 0, "the target", None
+        """The reminder's text, in the baker's language (the caller sets it: `use_locale`)."""
+        name, count, target, proof_end = _("your dough"), 0, _("the target"), None
         if bake is not None:
             name = texts.esc(bake.name)
             count = bake.folds_count or user.folds_count
             if bake.target_rise_pct:
-                target = f"{bake.target_rise_pct:.0f} %"
+                target = texts.fmt_pct(round(bake.target_rise_pct))
             proof_end = bake.proof_ends_at
         zone, now = self._zone(user), self.clock.now()
         template = texts.REMINDER_TEXTS.get(reminder.kind, texts.REMINDER_TEXTS["timer"])
@@ -43,8 +45,8 @@ class TelegramReminderSender:
             seq=reminder.seq or "",
             count=count,
             target=target,
-            label=texts.esc(reminder.label or "time's up"),
-            time=texts.fmt_time(proof_end, zone, now) if proof_end else "soon",
+            label=texts.esc(reminder.label or _("time's up")),
+            time=texts.fmt_time(proof_end, zone, now) if proof_end else _("soon"),
         )
         if late:
             text += texts.LATE_NOTE.format(time=texts.fmt_time(reminder.due_at, zone, now))
@@ -53,9 +55,11 @@ class TelegramReminderSender:
     async def send_reminder(
         self, reminder: Reminder, user: User, bake: Bake | None, *, late: bool
     ) -> Outcome:
-        text = self.render(reminder, user, bake, late=late)
+        with use_locale(user.language):
+            text = self.render(reminder, user, bake, late=late)
+            markup = kb.reminder_keyboard(reminder)
         try:
-            await self.bot.send_message(user.chat_id, text, reply_markup=kb.reminder_keyboard(reminder))
+            await self.bot.send_message(user.chat_id, text, reply_markup=markup)
         except TelegramForbiddenError:
             return Outcome.BLOCKED
         except TelegramAPIError as exc:
@@ -65,13 +69,14 @@ class TelegramReminderSender:
 
     async def send_missed_summary(self, user: User, missed: list[Reminder], *, blocked: bool = False) -> None:
         """One message for many missed reminders: while the bot was offline, or blocked."""
-        kinds = Counter(texts.REMINDER_KIND_NAMES.get(r.kind, r.kind) for r in missed)
-        kinds_text = ", ".join(f"{n} × {kind}" for kind, n in kinds.most_common())
-        last = max(r.due_at for r in missed)
-        template = texts.MISSED_WHILE_BLOCKED if blocked else texts.MISSED_SUMMARY
-        text = template.format(
-            n=len(missed), kinds=kinds_text, time=texts.fmt_time(last, self._zone(user), self.clock.now())
-        )
+        with use_locale(user.language):
+            kinds = Counter(str(texts.REMINDER_KIND_NAMES.get(r.kind, r.kind)) for r in missed)
+            kinds_text = ", ".join(f"{n} × {kind}" for kind, n in kinds.most_common())
+            last = max(r.due_at for r in missed)
+            template = texts.MISSED_WHILE_BLOCKED if blocked else texts.MISSED_SUMMARY
+            text = template.format(
+                n=len(missed), kinds=kinds_text, time=texts.fmt_time(last, self._zone(user), self.clock.now())
+            )
         try:
             await self.bot.send_message(user.chat_id, text)
         except TelegramAPIError as exc:

@@ -35,8 +35,11 @@ from schedules.types import (
 class Repository(Protocol):
     changes: ReminderChanges
 
-    def upsert_user(self, user_id: int, chat_id: int, first_name: str, now: datetime) -> User:
-        """Create the user on first contact; a user who writes again is active again."""
+    def upsert_user(
+        self, user_id: int, chat_id: int, first_name: str, now: datetime, language: str | None = None
+    ) -> User:
+        """Create the user on first contact (in `language`); a user who writes again is active
+        again, and keeps the language they have."""
         ...
 
     def get_user(self, user_id: int) -> User | None: ...

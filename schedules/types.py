@@ -85,6 +85,7 @@ class User:
     blocked_at: datetime | None = None  # the baker blocked the bot: reminders wait, unsent
     undelivered: str | None = None  # what to tell them once a message gets through again
     fridge_temp_c: float = 4.0  # the cold proof is modelled at this temperature
+    language: str | None = None  # a Babel locale ("de", "en_GB"); None: the bot's default
 
 
 @dataclass(frozen=True)

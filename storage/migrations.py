@@ -256,6 +256,11 @@ MIGRATIONS: list[str] = [
     CREATE INDEX reminders_by_plan ON reminders (plan_id, state);
     ALTER TABLE users ADD COLUMN fridge_temp_c REAL NOT NULL DEFAULT 4;
     """,
+    # 9 (issue 12): the baker's language and formats, a Babel locale ("de", "en_GB"); taken from
+    # Telegram's language_code on first contact, changed in /settings.
+    """
+    ALTER TABLE users ADD COLUMN language TEXT;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

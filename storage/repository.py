@@ -53,6 +53,7 @@ T = TypeVar("T")
 USER_SETTINGS = frozenset(
     {
         "timezone",
+        "language",
         "temp_unit",
         "setup_done",
         "folds_count",
@@ -163,16 +164,19 @@ class SqlRepository:
 
     # ------------------------------------------------------------------ users
 
-    def upsert_user(self, user_id: int, chat_id: int, first_name: str, now: datetime) -> User:
-        """Create the user on first contact; a user who writes again is active again."""
+    def upsert_user(
+        self, user_id: int, chat_id: int, first_name: str, now: datetime, language: str | None = None
+    ) -> User:
+        """Create the user on first contact (in `language`); a user who writes again is active
+        again, and keeps the language they have."""
         row = self._one(
             """
-            INSERT INTO users (id, chat_id, first_name, created_at) VALUES (?, ?, ?, ?)
+            INSERT INTO users (id, chat_id, first_name, created_at, language) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET chat_id = excluded.chat_id,
                 first_name = excluded.first_name, active = 1
             RETURNING *
             """,
-            (user_id, chat_id, first_name[:200], to_db(now)),
+            (user_id, chat_id, first_name[:200], to_db(now), language),
         )
         assert row is not None
         self.changes.users.add(user_id)

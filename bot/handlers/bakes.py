@@ -29,7 +29,7 @@ def clean_name(raw: str) -> str:
     if not name:
         raise ParseError("name_empty")
     if len(name) > texts.NAME_MAX:
-        raise ParseError("name_long")
+        raise ParseError("name_long", maximum=texts.NAME_MAX)
     return name
 
 
@@ -43,13 +43,13 @@ async def newbake(
         await _start(message, services, user, name=clean_name(command.args), source_key=message_key(message))
         return
     await state.set_state(NewBake.name)
-    await answer(message, texts.ASK_NAME)
+    await answer(message, str(texts.ASK_NAME))
 
 
 async def got_name(message: Message, state: FSMContext) -> None:
     await state.update_data(name=clean_name(message.text or ""))
     await state.set_state(NewBake.recipe)
-    await answer(message, texts.ASK_RECIPE, kb.skip_keyboard(kb.SkipStep.RECIPE))
+    await answer(message, str(texts.ASK_RECIPE), kb.skip_keyboard(kb.SkipStep.RECIPE))
 
 
 async def got_recipe(message: Message, state: FSMContext, user: User) -> None:
@@ -163,10 +163,17 @@ async def bakes_page(
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     found = await services.bakes.page(user.id, page, PAGE_SIZE, query or None)
     if not found.total:
-        return (texts.NO_BAKES_MATCH.format(query=texts.esc(query)) if query else texts.NO_BAKES), None
+        return (texts.NO_BAKES_MATCH.format(query=texts.esc(query)) if query else str(texts.NO_BAKES)), None
     pages = max(1, math.ceil(found.total / PAGE_SIZE))
-    header = texts.BAKES_HEADER.format(total=found.total, page=found.page + 1, pages=pages)
-    return header, kb.bakes_page(found.bakes, found.page, pages)
+    if query:
+        header = texts.BAKES_FOUND.format(n=found.total, query=texts.esc(query))
+    else:
+        header = texts.BAKES_HEADER.format(n=found.total)
+    lines = [header]
+    if pages > 1:
+        lines.append(texts.BAKES_PAGE.format(page=found.page + 1, pages=pages))
+    lines.append(str(texts.BAKES_LEGEND))
+    return "\n".join(lines), kb.bakes_page(found.bakes, found.page, pages)
 
 
 async def bakes_paged(
@@ -215,7 +222,7 @@ async def rated(
     message = origin(query)
     if message is not None:
         await message.edit_reply_markup(reply_markup=None)
-        await message.answer(texts.ASK_NOTES, reply_markup=kb.skip_keyboard(kb.SkipStep.NOTES))
+        await message.answer(str(texts.ASK_NOTES), reply_markup=kb.skip_keyboard(kb.SkipStep.NOTES))
 
 
 async def typed_rating(message: Message, state: FSMContext, services: Services, user: User) -> None:
@@ -223,17 +230,19 @@ async def typed_rating(message: Message, state: FSMContext, services: Services, 
     try:
         rating = parse_rating(message.text or "")
     except ParseError:
-        await answer(message, texts.BAD_RATING, kb.rating_keyboard(int(data.get("bake_id", 0)) or 1))
+        await answer(message, str(texts.BAD_RATING), kb.rating_keyboard(int(data.get("bake_id", 0)) or 1))
         return
     await services.bakes.rate(user.id, int(data.get("bake_id", 0)), rating=rating)
     await state.set_state(Finish.notes)
-    await answer(message, texts.ASK_NOTES, kb.skip_keyboard(kb.SkipStep.NOTES))
+    await answer(message, str(texts.ASK_NOTES), kb.skip_keyboard(kb.SkipStep.NOTES))
 
 
 async def typed_notes(message: Message, state: FSMContext, services: Services, user: User) -> None:
     notes = clean_text(message.text or "", multiline=True)
     if len(notes) > texts.NOTE_MAX:
-        await answer(message, texts.NOTES_TOO_LONG, kb.skip_keyboard(kb.SkipStep.NOTES))
+        await answer(
+            message, texts.NOTES_TOO_LONG.format(maximum=texts.NOTE_MAX), kb.skip_keyboard(kb.SkipStep.NOTES)
+        )
         return
     data = await state.get_data()
     bake = await services.bakes.rate(user.id, int(data.get("bake_id", 0)), notes=notes)

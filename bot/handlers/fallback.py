@@ -20,20 +20,20 @@ async def unknown_command(message: Message) -> None:
 
 
 async def unknown_text(message: Message) -> None:
-    await answer(message, texts.UNKNOWN_TEXT)
+    await answer(message, str(texts.UNKNOWN_TEXT))
 
 
 async def unsupported(message: Message) -> None:
-    await answer(message, texts.UNSUPPORTED_CONTENT)
+    await answer(message, str(texts.UNSUPPORTED_CONTENT))
 
 
 async def not_your_bake(query: CallbackQuery) -> None:
     """A bake button whose bake is not the presser's (forged, or deleted meanwhile)."""
-    await query.answer(texts.BAKE_NOT_FOUND, show_alert=True)
+    await query.answer(str(texts.BAKE_NOT_FOUND), show_alert=True)
 
 
 async def stale_button(query: CallbackQuery) -> None:
-    await query.answer(texts.STALE_BUTTON, show_alert=True)
+    await query.answer(str(texts.STALE_BUTTON), show_alert=True)
 
 
 def build_router() -> Router:

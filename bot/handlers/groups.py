@@ -44,7 +44,7 @@ async def point_to_private_chat(message: Message, bot: Bot) -> None:
 
 
 async def button_in_group(query: CallbackQuery) -> None:
-    await query.answer(texts.GROUP_OPEN_PRIVATE)
+    await query.answer(str(texts.GROUP_OPEN_PRIVATE))
 
 
 async def stay_quiet(message: Message) -> None:

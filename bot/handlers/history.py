@@ -81,7 +81,7 @@ async def send_chart(message: Message, bot: Bot, services: Services, details: Ba
     png = await asyncio.to_thread(charts.render_rise_chart, series, now_hours=now_hours)  # off the event loop
     caption = texts.CHART_CAPTION.format(name=texts.esc(series.name), n=len(series.readings))
     if not series.readings:
-        caption += "\n" + texts.CHART_NO_READINGS
+        caption += "\n" + str(texts.CHART_NO_READINGS)
     await message.answer_photo(BufferedInputFile(png, filename="rise.png"), caption=caption)
 
 
@@ -91,7 +91,7 @@ async def chart(message: Message, command: CommandObject, bot: Bot, services: Se
         await compare(message, bot, services, user)
         return
     if args:
-        await answer(message, texts.CHART_USAGE)
+        await answer(message, str(texts.CHART_USAGE))
         return
     await send_chart(message, bot, services, await services.bakes.latest_details(user.id))
 
@@ -99,7 +99,7 @@ async def chart(message: Message, command: CommandObject, bot: Bot, services: Se
 async def compare(message: Message, bot: Bot, services: Services, user: User) -> None:
     found = await services.bakes.recent_details(user.id, COMPARE_MAX)
     if not found:
-        await answer(message, texts.CHART_COMPARE_EMPTY)
+        await answer(message, str(texts.CHART_COMPARE_EMPTY))
         return
     from bot import charts
 
@@ -147,7 +147,7 @@ async def send_export(
             with path.open("wb") as out:
                 async for chunk in producers[fmt](database, user.id, zone, since=since, bake_id=bake_id):
                     out.write(chunk)
-            await message.answer_document(FSInputFile(path), caption=texts.EXPORT_CAPTION[fmt])
+            await message.answer_document(FSInputFile(path), caption=str(texts.EXPORT_CAPTION[fmt]))
 
 
 async def export(
@@ -155,12 +155,12 @@ async def export(
 ) -> None:
     match = EXPORT_ARGS.match((command.args or "").strip().lower())
     if match is None or (match[1] and match[3]) or match[2] == "0" or (match[2] and int(match[2]) == 0):
-        await answer(message, texts.EXPORT_USAGE)
+        await answer(message, str(texts.EXPORT_USAGE))
         return
     fmt = match[1] or match[3]
     days = int(match[2]) if match[2] else None
     if not (await services.bakes.page(user.id, 0, 1, None)).total:
-        await answer(message, texts.NO_BAKES)
+        await answer(message, str(texts.NO_BAKES))
         return
     await send_export(message, services, database, user, [fmt] if fmt else ["csv", "json"], since_days=days)
 
@@ -180,7 +180,7 @@ async def export_button(
 
 async def import_command(message: Message, state: FSMContext) -> None:
     await state.set_state(ImportFile.document)
-    await answer(message, texts.IMPORT_ASK)
+    await answer(message, str(texts.IMPORT_ASK))
 
 
 async def import_document(
@@ -201,14 +201,14 @@ async def import_document(
     await state.clear()
     await answer(
         message,
-        texts.IMPORT_DONE.format(
+        texts.import_done(
             added=summary.bakes_added, skipped=summary.bakes_skipped, readings=summary.readings_added
         ),
     )
 
 
 async def import_not_a_document(message: Message) -> None:
-    await answer(message, texts.IMPORT_NOT_A_DOCUMENT)
+    await answer(message, str(texts.IMPORT_NOT_A_DOCUMENT))
 
 
 # ---------------------------------------------------------------- card actions
@@ -252,7 +252,7 @@ async def readings_button(
 
 
 async def deleteme(message: Message) -> None:
-    await answer(message, texts.CONFIRM_ERASE, kb.erase_keyboard())
+    await answer(message, str(texts.CONFIRM_ERASE), kb.erase_keyboard())
 
 
 async def erase(
@@ -263,12 +263,12 @@ async def erase(
     if message is None:
         return
     if callback_data.value != "yes":
-        await message.edit_text(texts.ERASE_KEPT)
+        await message.edit_text(str(texts.ERASE_KEPT))
         return
     await state.clear()
     counts = await services.bakes.erase_user(user.id)
     await message.edit_text(
-        texts.ERASED.format(
+        texts.erased(
             bakes=counts["bakes"],
             readings=counts["rise_readings"],
             temps=counts["temperatures"],

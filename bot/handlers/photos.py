@@ -55,9 +55,13 @@ async def photo(
             return  # the album's first photo was answered; the others go on quietly
         await state.update_data({ALBUM_REPLIED: group})
     if result.photo is None:
-        await answer(message, texts.PHOTO_NO_BAKES)
+        await answer(message, str(texts.PHOTO_NO_BAKES))
     elif result.bake is None:
-        await answer(message, texts.PHOTO_CHOOSE, kb.choose_bake_for_photo(result.photo.id, result.choices))
+        await answer(
+            message,
+            str(texts.PHOTO_CHOOSE),
+            kb.choose_bake_for_photo(result.photo.id, result.choices),
+        )
     else:
         await answer(message, added_text(result))
 

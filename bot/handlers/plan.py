@@ -17,9 +17,11 @@ from aiogram.types import (
     InlineKeyboardMarkup,
     Message,
 )
+from babel.dates import format_skeleton
 
 from bot import keyboards as kb
 from bot import texts
+from bot.i18n import current_babel_locale
 from bot.plan_chart import PlanPicture, PlanRow
 from bot.replies import answer, button_key, clock, origin
 from schedules import plan as planning
@@ -156,7 +158,7 @@ def render_proposal(
             fridge=texts.fmt_temp(who.fridge_temp_c, unit),
             pace=texts.PLAN_BASIS_PACE.format(pace=who.pace) if abs(who.pace - 1.0) >= 0.005 else "",
         ),
-        texts.PLAN_PICK,
+        str(texts.PLAN_PICK),
     ]
     return "\n".join(lines), kb.plan_options_keyboard(buttons)
 
@@ -178,7 +180,7 @@ def render_current(view: PlanView, zone: tzinfo, now: datetime) -> str:
     lines = [texts.PLAN_CURRENT.format(ready=texts.fmt_time(plan.ready_at, zone, now), bake=bake)]
     if view.pending:
         nxt = view.pending[0]
-        what = texts.REMINDER_KIND_NAMES.get(nxt.kind, nxt.kind).removeprefix("plan: ")
+        what = str(texts.PLAN_NEXT_NAMES.get(nxt.kind, nxt.kind))
         lines.append(texts.PLAN_NEXT.format(what=what, time=texts.fmt_time(nxt.due_at, zone, now)))
     lines += ["", *timeline([s for s in view.steps if s.at >= now - timedelta(hours=1)], plan, zone, now)]
     return "\n".join(lines)
@@ -305,8 +307,10 @@ async def send_picture(
 
 def day_labels(zone: tzinfo, now: datetime) -> list[str]:
     today = now.astimezone(zone)
-    labels = [texts.PLAN_DAY_TODAY, texts.PLAN_DAY_TOMORROW]
-    labels += [(today + timedelta(days=d)).strftime("%a %d") for d in range(2, 7)]
+    labels = [str(texts.PLAN_DAY_TODAY), str(texts.PLAN_DAY_TOMORROW)]
+    labels += [
+        format_skeleton("Ed", today + timedelta(days=d), locale=current_babel_locale()) for d in range(2, 7)
+    ]
     return labels
 
 
@@ -323,7 +327,7 @@ async def plan_command(message: Message, command: CommandObject, services: Servi
     if args.lower() in CANCEL_WORDS:
         view = await services.plans.current(user.id)
         if view is None:
-            await answer(message, texts.PLAN_NONE)
+            await answer(message, str(texts.PLAN_NONE))
             return
         cancelled = await services.plans.cancel(user.id)
         await answer(
@@ -336,7 +340,7 @@ async def plan_command(message: Message, command: CommandObject, services: Servi
     view = await services.plans.current(user.id)
     if view is not None:
         await answer(message, render_current(view, zone, now), kb.plan_keyboard(view.plan.id))
-    await answer(message, texts.PLAN_ASK_DAY, kb.plan_days_keyboard(day_labels(zone, now)))
+    await answer(message, str(texts.PLAN_ASK_DAY), kb.plan_days_keyboard(day_labels(zone, now)))
 
 
 async def day_button(
@@ -414,7 +418,7 @@ async def plan_button(query: CallbackQuery, callback_data: kb.PlanCb, services: 
         user.id, callback_data.plan_id, keep_ready=action == kb.PlanAction.KEEP
     )
     if done.already:
-        await query.answer(texts.PLAN_REPLAN_ALREADY)
+        await query.answer(str(texts.PLAN_REPLAN_ALREADY))
         return
     ready = texts.fmt_time(done.plan.ready_at, zone, now)
     note = (

@@ -59,7 +59,7 @@ async def bare_percent(message: Message, services: Services, user: User) -> None
             user.id, reading, source_key=message_key(message), bulk_only=True
         )
     except BakeMovedOn:
-        await answer(message, texts.BARE_PERCENT_NO_BULK)
+        await answer(message, str(texts.BARE_PERCENT_NO_BULK))
         return
     await reply_rise(message, services, result)
 
@@ -116,7 +116,7 @@ async def edited(message: Message, services: Services, user: User) -> None:
         reading = parse_rise(text.partition(" ")[2] if command == "/rise" else text)
         result = await services.readings.edit_rise(user.id, key, reading)
     if result is None:
-        await answer(message, texts.EDIT_NOT_A_READING)
+        await answer(message, str(texts.EDIT_NOT_A_READING))
     elif isinstance(result, RiseResult):
         await reply_rise(message, services, result)
     else:

@@ -12,6 +12,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot import keyboards as kb
 from bot import render, texts
+from bot.i18n import _
 from bot.replies import answer, button_key, clock, message_key, origin
 from bot.states import RecipeInput
 from schedules.errors import NoRecipe
@@ -62,7 +63,7 @@ def template_lines(template: BakeTemplate, recipe: Recipe | None = None) -> list
 def draft_text(header: str, template: BakeTemplate, recipe: Recipe | None = None) -> str:
     lines = [header.format(name=texts.esc(template.name)), *template_lines(template, recipe)]
     if (recipe or template.recipe) is None:
-        lines.append(texts.DRAFT_NO_RECIPE)
+        lines.append(str(texts.DRAFT_NO_RECIPE))
     return "\n".join(lines)
 
 
@@ -173,15 +174,16 @@ async def typed_recipe_name(message: Message, state: FSMContext, services: Servi
 
 
 async def recipes(message: Message, services: Services, user: User) -> None:
-    _, saved = await services.recipes.saved(user.id)
+    _user, saved = await services.recipes.saved(user.id)
     if not saved:
-        await answer(message, texts.RECIPES_EMPTY)
+        await answer(message, str(texts.RECIPES_EMPTY))
         return
-    lines = [texts.RECIPES_HEADER, ""]
+    lines = [str(texts.RECIPES_HEADER), ""]
     for recipe in saved:
         total = dough_weight(recipe.recipe)
         mix = f" — {texts.esc(recipe.flour_mix)}" if recipe.flour_mix else ""
-        lines.append(f"• <b>{texts.esc(recipe.name)}</b>: {total:g} g of dough{mix}")
+        dough = _("{grams} g of dough").format(grams=texts.fmt_num(total, 0))
+        lines.append(f"• <b>{texts.esc(recipe.name)}</b>: {dough}{mix}")
     await answer(message, "\n".join(lines), kb.recipes_keyboard([(r.id, r.name) for r in saved]))
 
 
@@ -206,7 +208,7 @@ async def recipe_button(
     if message is not None:
         await answer(
             message,
-            draft_text(texts.DRAFT_HEADER, draft.template),
+            draft_text(str(texts.DRAFT_HEADER), draft.template),
             kb.recipe_keyboard(draft.ref_id, amounts_of(draft.template.recipe)),
         )
 
@@ -222,7 +224,7 @@ async def bake_again(query: CallbackQuery, callback_data: kb.BakeCb, services: S
     if message is not None:
         await answer(
             message,
-            draft_text(texts.DRAFT_HEADER, draft.template),
+            draft_text(str(texts.DRAFT_HEADER), draft.template),
             kb.draft_keyboard(kb.DraftSource.BAKE, draft.ref_id, amounts_of(draft.template.recipe)),
         )
 
@@ -284,17 +286,17 @@ async def typed_draft_amounts(message: Message, state: FSMContext, services: Ser
     edit = parse_recipe_edit(message.text or "")
     if edit.recipe is None:
         raise ParseError("recipe_format")
-    source, template, _, ref_id = await _draft_state(state, services, user)
+    source, template, _recipe, ref_id = await _draft_state(state, services, user)
     await state.clear()
     await answer(
         message,
-        draft_text(texts.DRAFT_ADJUSTED, template, edit.recipe),
+        draft_text(str(texts.DRAFT_ADJUSTED), template, edit.recipe),
         kb.draft_keyboard(source, ref_id, amounts_of(edit.recipe), adjusted=True),
     )
 
 
 async def typed_draft_scale(message: Message, state: FSMContext, services: Services, user: User) -> None:
-    spec, _ = parse_scale(message.text or "")
+    spec, _rest = parse_scale(message.text or "")
     source, template, recipe, ref_id = await _draft_state(state, services, user)
     if recipe is None:
         raise NoRecipe
@@ -317,7 +319,7 @@ def _scaled_text(template: BakeTemplate, scaled: Recipe, factor: float) -> str:
     lines = [
         header,
         *template_lines(BakeTemplate(template.name, scaled, template.flour_mix)),
-        texts.SCALED_TARGET,
+        str(texts.SCALED_TARGET),
     ]
     return "\n".join(lines)
 
@@ -376,7 +378,7 @@ async def levain(message: Message, command: CommandObject, services: Services, u
         for_name=texts.LEVAIN_FOR.format(name=texts.esc(result.recipe_name)) if result.recipe_name else "",
     )
     if result.replayed:
-        text = texts.LEVAIN_REPLAYED
+        text = str(texts.LEVAIN_REPLAYED)
     markup: InlineKeyboardMarkup | None = None
     if result.reminder.pending:
         markup = kb.pending_keyboard(

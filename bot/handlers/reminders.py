@@ -89,7 +89,7 @@ async def _proof_command(
         suggested = round(advice.suggested_hours * 60)
         why = ""
         if advice.from_plan or advice.moved_for_quiet:
-            why = texts.FRIDGE_WHY_PLAN if advice.from_plan else texts.FRIDGE_WHY_QUIET
+            why = str(texts.FRIDGE_WHY_PLAN) if advice.from_plan else str(texts.FRIDGE_WHY_QUIET)
         options = [(round(h * 60), at.astimezone(zone).strftime("%H:%M")) for h, at in advice.options]
         await answer(
             message,
@@ -102,7 +102,7 @@ async def _proof_command(
         )
     else:
         bake = await services.bakes.current(user.id)
-        await answer(message, texts.ASK_ROOM_PROOF, kb.proof_keyboard(bake.id, cold=False))
+        await answer(message, str(texts.ASK_ROOM_PROOF), kb.proof_keyboard(bake.id, cold=False))
 
 
 async def fridge(message: Message, command: CommandObject, services: Services, user: User) -> None:
@@ -150,12 +150,12 @@ async def timer(message: Message, command: CommandObject, services: Services, us
 
 def pending_view(pending: Pending, services: Services) -> tuple[str, InlineKeyboardMarkup | None]:
     if not pending.reminders:
-        return texts.NO_PENDING, None
+        return str(texts.NO_PENDING), None
     zone, now = clock(services, pending.user)
     lines = [texts.PENDING_HEADER.format(zone=texts.esc(pending.user.timezone or services.default_timezone))]
     buttons = []
     for reminder in pending.reminders[:PENDING_SHOWN]:
-        what = texts.REMINDER_KIND_NAMES.get(reminder.kind, reminder.kind)
+        what = str(texts.REMINDER_KIND_NAMES.get(reminder.kind, reminder.kind))
         if reminder.label:
             what += f" “{reminder.label}”"
         if reminder.bake_id in pending.bake_names:
@@ -223,7 +223,7 @@ async def reminder_button(
 
     if action == kb.RemAction.CANCEL:
         pending = await services.reminders.cancel(user.id, reminder_id)
-        await query.answer(texts.REMINDER_CANCELLED)
+        await query.answer(str(texts.REMINDER_CANCELLED))
         if message is not None:
             text, markup = pending_view(pending, services)
             await message.edit_text(text, reply_markup=markup)
@@ -247,7 +247,7 @@ async def reminder_button(
                 texts.FOLD_ALREADY.format(seq=done.seq or "", time=texts.fmt_time(done.logged.at, zone, now))
             )
             return
-        note = texts.FOLD_LOGGED.format(seq=done.seq or "") if done.logged is not None else texts.ACK
+        note = texts.FOLD_LOGGED.format(seq=done.seq or "") if done.logged is not None else str(texts.ACK)
         await query.answer(note)
         await _close(message, note)
         return

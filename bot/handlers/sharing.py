@@ -59,7 +59,7 @@ async def share_option(
             user.id, callback_data.share_id, INCLUDES[callback_data.action]
         )
     if result.already_revoked:
-        await query.answer(texts.SHARE_ALREADY_REVOKED, show_alert=True)
+        await query.answer(str(texts.SHARE_ALREADY_REVOKED), show_alert=True)
         return
     await query.answer()
     if message is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandStart, StateFilter
@@ -13,6 +13,7 @@ from aiogram.types import CallbackQuery, Message
 
 from bot import keyboards as kb
 from bot import texts
+from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, ngettext
 from bot.replies import answer
 from bot.states import SettingValue, Setup
 from schedules import forecast
@@ -46,12 +47,12 @@ async def help_command(message: Message) -> None:
 async def cancel(message: Message, state: FSMContext) -> None:
     had_dialog = await state.get_state() is not None
     await state.clear()
-    await answer(message, texts.CANCELLED if had_dialog else texts.NOTHING_TO_CANCEL)
+    await answer(message, str(texts.CANCELLED) if had_dialog else str(texts.NOTHING_TO_CANCEL))
 
 
 def _tz_saved(zone_key: str, now: datetime) -> str:
     local = now.astimezone(zone_for(zone_key))
-    return texts.TZ_SAVED.format(zone=texts.esc(zone_key), now=local.strftime("%H:%M"))
+    return texts.TZ_SAVED.format(zone=texts.esc(zone_key), now=texts.fmt_clock(local, local.tzinfo or UTC))
 
 
 async def typed_timezone(message: Message, state: FSMContext, services: Services, user: User) -> None:
@@ -67,7 +68,7 @@ async def typed_timezone(message: Message, state: FSMContext, services: Services
     await services.users.update_settings(user.id, timezone=zone_key)
     await state.clear()
     await answer(
-        message, _tz_saved(zone_key, services.clock.now()) + "\n\n" + texts.ASK_UNIT, kb.unit_keyboard()
+        message, _tz_saved(zone_key, services.clock.now()) + "\n\n" + str(texts.ASK_UNIT), kb.unit_keyboard()
     )
 
 
@@ -77,14 +78,14 @@ async def tapped_timezone(
     try:
         zone_key = parse_timezone(callback_data.value)
     except ParseError:
-        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        await query.answer(str(texts.STALE_BUTTON), show_alert=True)
         return
     await services.users.update_settings(user.id, timezone=zone_key)
     await state.clear()
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.answer(
-            _tz_saved(zone_key, services.clock.now()) + "\n\n" + texts.ASK_UNIT,
+            _tz_saved(zone_key, services.clock.now()) + "\n\n" + str(texts.ASK_UNIT),
             reply_markup=kb.unit_keyboard(),
         )
 
@@ -93,14 +94,14 @@ async def skipped_timezone(query: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
     await query.answer()
     if isinstance(query.message, Message):
-        await query.message.answer(texts.ASK_UNIT, reply_markup=kb.unit_keyboard())
+        await query.message.answer(str(texts.ASK_UNIT), reply_markup=kb.unit_keyboard())
 
 
 async def tapped_unit(
     query: CallbackQuery, callback_data: kb.SetupCb, services: Services, user: User
 ) -> None:
     if callback_data.value not in ("C", "F"):
-        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        await query.answer(str(texts.STALE_BUTTON), show_alert=True)
         return
     first_time = not user.setup_done
     user = await services.users.update_settings(user.id, temp_unit=callback_data.value, setup_done=1)
@@ -110,7 +111,7 @@ async def tapped_unit(
     if isinstance(query.message, Message):
         if first_time:
             await query.message.answer(
-                texts.UNIT_SAVED.format(unit=callback_data.value) + "\n" + texts.SETUP_DONE
+                texts.UNIT_SAVED.format(unit=callback_data.value) + "\n" + str(texts.SETUP_DONE)
             )
         else:
             await query.message.answer(
@@ -123,32 +124,51 @@ async def tapped_unit(
 
 def settings_summary(user: User, services: Services) -> str:
     cal = forecast.calibration_of(user)
-    folds = "off" if user.folds_count == 0 else f"{user.folds_count} × every {user.fold_interval_min} min"
-    checks = "off" if user.rise_check_interval_min == 0 else f"every {user.rise_check_interval_min} min"
-    preheat = "off" if user.preheat_min == 0 else f"{user.preheat_min} min before the proof ends"
-    quiet = f"{user.quiet_start}–{user.quiet_end}" if user.quiet_start else "off"
+    off = _("off")
+    folds = (
+        off
+        if user.folds_count == 0
+        else _("{count} × every {interval} min").format(
+            count=user.folds_count, interval=user.fold_interval_min
+        )
+    )
+    checks = (
+        off
+        if user.rise_check_interval_min == 0
+        else _("every {interval} min").format(interval=user.rise_check_interval_min)
+    )
+    preheat = (
+        off
+        if user.preheat_min == 0
+        else _("{minutes} min before the proof ends").format(minutes=user.preheat_min)
+    )
+    quiet = f"{user.quiet_start}–{user.quiet_end}" if user.quiet_start else off
     target = (
-        "by dough temperature"
+        _("by dough temperature")
         if user.target_rule != TargetRule.FIXED
-        else f"fixed at {user.target_fixed_pct:g} %"
+        else _("fixed at {pct}").format(pct=texts.fmt_pct(user.target_fixed_pct))
     )
     learned = (
-        "not yet (finish a bake with rise readings)"
+        _("not yet (finish a bake with rise readings)")
         if cal.samples == 0
-        else f"{texts.pace_phrase(cal.speed_factor).lower()} ({cal.samples} bake(s))"
+        else ngettext("{pace} ({n} bake)", "{pace} ({n} bakes)", cal.samples).format(
+            pace=texts.pace_phrase(cal.speed_factor), n=cal.samples
+        )
     )
+    language = LANGUAGES.get(user.language or DEFAULT_LANGUAGE, LANGUAGES[DEFAULT_LANGUAGE])
     lines = [
-        texts.SETTINGS_HEADER,
+        str(texts.SETTINGS_HEADER),
         "",
-        f"🌍 Timezone: <b>{texts.esc(user.timezone or services.default_timezone)}</b>",
-        f"🌡 Temperatures: <b>°{user.temp_unit}</b>",
-        f"🤲 Folds: <b>{folds}</b>",
-        f"📏 Rise checks: <b>{checks}</b>",
-        f"🔥 Preheat: <b>{preheat}</b>",
-        f"🌙 Quiet hours: <b>{quiet}</b>",
-        f"🎯 Target rise: <b>{target}</b>",
-        f"🧊 Fridge: <b>{texts.fmt_temp(user.fridge_temp_c, user.temp_unit)}</b>",
-        f"📐 Learned: {learned}",
+        _("🗣 Language: <b>{language}</b>").format(language=language),
+        _("🌍 Timezone: <b>{zone}</b>").format(zone=texts.esc(user.timezone or services.default_timezone)),
+        _("🌡 Temperatures: <b>°{unit}</b>").format(unit=user.temp_unit),
+        _("🤲 Folds: <b>{folds}</b>").format(folds=folds),
+        _("📏 Rise checks: <b>{checks}</b>").format(checks=checks),
+        _("🔥 Preheat: <b>{preheat}</b>").format(preheat=preheat),
+        _("🌙 Quiet hours: <b>{quiet}</b>").format(quiet=quiet),
+        _("🎯 Target rise: <b>{target}</b>").format(target=target),
+        _("🧊 Fridge: <b>{temp}</b>").format(temp=texts.fmt_temp(user.fridge_temp_c, user.temp_unit)),
+        _("📐 Learned: {learned}").format(learned=learned),
     ]
     return "\n".join(lines)
 
@@ -160,21 +180,21 @@ async def settings(message: Message, user: User, services: Services) -> None:
 async def ask_setting(query: CallbackQuery, callback_data: kb.SetupCb, state: FSMContext) -> None:
     prompt = texts.ASK_SETTING.get(callback_data.value)
     if prompt is None:
-        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        await query.answer(str(texts.STALE_BUTTON), show_alert=True)
         return
     await state.set_state(SettingValue.value)
     await state.update_data(setting=callback_data.value)
     await query.answer()
     if isinstance(query.message, Message):
         markup = kb.timezone_keyboard() if callback_data.value == "tz" else None
-        await query.message.answer(prompt, reply_markup=markup)
+        await query.message.answer(str(prompt), reply_markup=markup)
 
 
 async def reset_calibration(query: CallbackQuery, services: Services, user: User) -> None:
     await services.users.reset_calibration(user.id)
     await query.answer()
     if isinstance(query.message, Message):
-        await query.message.answer(texts.CALIBRATION_RESET)
+        await query.message.answer(str(texts.CALIBRATION_RESET))
 
 
 FOLDS_RANGE = (0, 12)

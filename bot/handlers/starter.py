@@ -13,6 +13,7 @@ from aiogram.types import CallbackQuery, Message
 
 from bot import keyboards as kb
 from bot import texts
+from bot.i18n import _
 from bot.replies import answer, button_key, clock, message_key, origin
 from bot.states import StarterInput
 from schedules.parsing import ParseError
@@ -100,8 +101,8 @@ async def fed_which(query: CallbackQuery, callback_data: kb.FeedCb, services: Se
 
 def overview_text(services: Services, overview: StarterOverview) -> str:
     overview_user, views, loose = overview.user, overview.starters, overview.loose
-    zone, _ = clock(services, overview_user)
-    lines = [texts.STARTERS_HEADER]
+    zone, _now = clock(services, overview_user)
+    lines = [str(texts.STARTERS_HEADER)]
 
     def feeding_line(feeding: StarterFeeding) -> str:
         ratio = ratio_label((feeding.starter_parts, feeding.flour_parts, feeding.water_parts))
@@ -128,9 +129,9 @@ def overview_text(services: Services, overview: StarterOverview) -> str:
         if view.samples:
             pace = texts.STARTER_PACE.format(pace=texts.starter_pace_phrase(view.pace), n=view.samples)
         lines += ["", texts.STARTER_LINE.format(name=texts.esc(view.starter.name), pace=pace)]
-        lines += [feeding_line(f) for f in view.feedings] or [texts.STARTER_NO_FEEDINGS]
+        lines += [feeding_line(f) for f in view.feedings] or [str(texts.STARTER_NO_FEEDINGS)]
     if loose:
-        lines += ["", "<b>Earlier feedings</b>", *(feeding_line(f) for f in loose)]
+        lines += ["", _("<b>Earlier feedings</b>"), *(feeding_line(f) for f in loose)]
     return "\n".join(lines)
 
 
@@ -155,7 +156,7 @@ async def starter(
         return
     overview = await services.starter.overview(user.id)
     if not overview.starters and not overview.loose:
-        await answer(message, texts.STARTER_EMPTY)
+        await answer(message, str(texts.STARTER_EMPTY))
         return
     markup = kb.starters_keyboard([(view.starter.id, view.starter.name) for view in overview.starters])
     await answer(message, overview_text(services, overview), markup)
@@ -168,7 +169,7 @@ def peak_text(result: PeakResult) -> str:
     text = texts.PEAK_NOTED.format(name=texts.esc(result.starter.name), hours=hours)
     if result.learned:
         return text + texts.PEAK_LEARNED.format(pace=texts.starter_pace_phrase(result.pace))
-    return text + texts.PEAK_NOT_LEARNED
+    return text + str(texts.PEAK_NOT_LEARNED)
 
 
 async def peaked_reminder(
@@ -196,7 +197,7 @@ async def starter_button(
     overview = await services.starter.overview(user.id, per_starter=0)
     current = next((v.starter for v in overview.starters if v.starter.id == callback_data.starter_id), None)
     if current is None:
-        await query.answer(texts.STARTER_NOT_FOUND, show_alert=True)
+        await query.answer(str(texts.STARTER_NOT_FOUND), show_alert=True)
         return
     await state.set_state(StarterInput.rename)
     await state.update_data(starter_id=current.id)

@@ -23,7 +23,7 @@ class UserService(Service):
         for user_id in user_ids:
             self._known.pop(user_id, None)
 
-    async def ensure(self, user_id: int, first_name: str) -> User:
+    async def ensure(self, user_id: int, first_name: str, language: str | None = None) -> User:
         """The baker who sent an update, created on first contact. Reminders always go to the
         private chat with the bot, whose id in Telegram is the user's own id, whatever chat the
         update came from."""
@@ -31,7 +31,7 @@ class UserService(Service):
         if known is not None and known.active and known.first_name == first_name[:200]:
             return known
         now = self.clock.now()
-        user = await self.db.write(lambda repo: repo.upsert_user(user_id, user_id, first_name, now))
+        user = await self.db.write(lambda repo: repo.upsert_user(user_id, user_id, first_name, now, language))
         self._known[user_id] = user
         return user
 

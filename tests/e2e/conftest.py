@@ -119,6 +119,8 @@ def make_settings(tmp_path: Path, emulator: BotAPIEmulator, **overrides: Any) ->
         database_path=tmp_path / "bot.sqlite3",
         telegram_api_base=emulator.base_url,
         default_timezone="Europe/Berlin",
+        # The bakers of these tests send no language code: British English, 24-hour clock.
+        default_language="en_GB",
         rate_limit_global_per_s=0,
         rate_limit_per_chat_per_s=0,
         send_max_retries=3,

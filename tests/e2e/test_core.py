@@ -129,16 +129,17 @@ async def test_bakes_pages_and_card_shows_details(ann, settings) -> None:
         await ann.say("/done")
         await ann.say("/cancel")
     reply = await ann.say("/bakes")
-    assert "Your bakes (10)" in reply.text and "page 1 of 2" in reply.text
+    assert "Your bakes (10)" in reply.text and "Page 1 of 2" in reply.text
     assert len([t for t in reply.button_texts if "Loaf" in t]) == 8
     await ann.tap(reply, "Older")
-    edited = await ann.emulator.wait_for(ann.id, lambda m: m.edited and "page 2 of 2" in m.text)
+    edited = await ann.emulator.wait_for(ann.id, lambda m: m.edited and "Page 2 of 2" in m.text)
     assert len([t for t in edited.button_texts if "Loaf" in t]) == 2
     await ann.tap(edited, "Loaf 0")
     card = await ann.reply()
     assert "Loaf 0" in card.text and "Timeline" in card.text and "mixed" in card.text
     reply = await ann.say("/bakes 9")
-    assert "Your bakes (1)" in reply.text
+    assert "1 bake named like “9”" in reply.text and "Page" not in reply.text
+    assert "🥣 bulk · ❄️ in the fridge · ⏲ final proof · 🍞 done" in reply.text
     assert "No bakes match" in (await ann.say("/bakes sourdough pizza")).text
 
 

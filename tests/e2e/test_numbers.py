@@ -231,7 +231,7 @@ async def test_bidi_and_zero_width_characters_are_stripped_from_what_is_stored(
     await ann.say("/timer 45m \u202efold\u200b one\x00")
     label = rows(settings.database_path, "SELECT label FROM reminders WHERE kind = 'timer'")[0]["label"]
     assert label == "fold one"
-    assert "Your bakes (1)" in (await ann.say("/bakes \u200bCountry\u202e")).text
+    assert "1 bake named like “Country”" in (await ann.say("/bakes \u200bCountry\u202e")).text
     await ann.say("/done")
     await ann.say("4")
     reply = await ann.say("Open\u200b crumb\u202e\x00\n\n\n\nmore salt")

@@ -503,7 +503,7 @@ def draft_keyboard(
         )
 
     builder = InlineKeyboardBuilder()
-    start = "▶️ Start with these" if adjusted else "▶️ Start as is"
+    start = _("▶️ Start with these") if adjusted else _("▶️ Start as is")
     builder.button(text=start, callback_data=draft(DraftAction.START))
     builder.button(text=_("✏️ Change amounts"), callback_data=draft(DraftAction.AMOUNTS))
     builder.button(text=_("⚖️ Scale"), callback_data=draft(DraftAction.SCALE))

@@ -757,6 +757,16 @@ PLAN_STEP_NAMES = {
     "bake": Msg("out of the fridge, into the oven"),
     "out": Msg("🍞 out of the oven"),
 }
+PLAN_PICTURE_STEPS = {  # the same steps, shorter, on the plan's picture
+    "feed": Msg("feed the starter 1:{ratio}:{ratio}"),
+    "mix": Msg("mix, {starter:g} % starter"),
+    "fold": Msg("stretch-and-fold {seq}"),
+    "shape": Msg("end of bulk (about {target:.0f} % rise): shape"),
+    "fridge": Msg("into the fridge for {fridge}"),
+    "preheat": Msg("preheat the oven"),
+    "bake": Msg("out of the fridge, into the oven"),
+    "out": Msg("out of the oven"),
+}
 PLAN_STEP_SHORT = {
     "feed": Msg("feeding the starter"), "mix": Msg("mixing"), "fold": Msg("a fold"), "shape": Msg("shaping"),
     "fridge": Msg("into the fridge"), "preheat": Msg("the preheat"), "bake": Msg("baking"), "out": Msg("out of the oven"),

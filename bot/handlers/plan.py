@@ -21,7 +21,7 @@ from babel.dates import format_skeleton
 
 from bot import keyboards as kb
 from bot import texts
-from bot.i18n import current_babel_locale
+from bot.i18n import _, current_babel_locale, ngettext
 from bot.plan_chart import PlanPicture, PlanRow
 from bot.replies import answer, button_key, clock, origin
 from schedules import plan as planning
@@ -65,12 +65,15 @@ def timeline(
                 first = texts.fmt_time(folds[0].at, zone, now)
                 same_day = folds[0].at.astimezone(zone).date() == folds[-1].at.astimezone(zone).date()
                 last = (
-                    folds[-1].at.astimezone(zone).strftime("%H:%M")
+                    texts.fmt_clock(folds[-1].at, zone)
                     if same_day
                     else texts.fmt_time(folds[-1].at, zone, now)
                 )
                 when = first if len(folds) == 1 else f"{first}–{last}"
-                lines.append(f"• {when} — {len(folds)} stretch-and-fold(s)")
+                count = ngettext("{n} stretch-and-fold", "{n} stretch-and-folds", len(folds)).format(
+                    n=len(folds)
+                )
+                lines.append(f"• {when} — {count}")
             continue
         lines.append(step_line(step, plan, zone, now))
     return lines
@@ -236,27 +239,25 @@ def picture(
     for step in steps:
         if step.step == planning.Step.FOLD:
             if step is folds[0]:
-                rows.append(PlanRow(f"{len(folds)} folds", local(folds[0].at), local(folds[-1].at), "fold"))
+                count = ngettext("{n} fold", "{n} folds", len(folds)).format(n=len(folds))
+                rows.append(PlanRow(count, local(folds[0].at), local(folds[-1].at), "fold"))
             continue
-        label = texts.PLAN_STEP_NAMES[step.step.value].format(
+        label = texts.PLAN_PICTURE_STEPS[step.step.value].format(
             ratio=view_plan.feed_ratio,
             starter=view_plan.starter_pct,
             seq=step.seq,
             target=view_plan.target_rise_pct,
             fridge=_hours(view_plan.fridge_hours),
         )
-        label = (
-            label.replace(" — then /newbake", "").replace(" (it peaks when you mix)", "").replace("🍞 ", "")
-        )
         rows.append(PlanRow(label, local(step.at), None, step.step.value))
     at = {s.step: s.at for s in steps}
     phases = []
     for kind, label, a, b in (
-        ("starter", "starter", planning.Step.FEED, planning.Step.MIX),
-        ("bulk", "bulk", planning.Step.MIX, planning.Step.SHAPE),
+        ("starter", _("starter"), planning.Step.FEED, planning.Step.MIX),
+        ("bulk", _("bulk"), planning.Step.MIX, planning.Step.SHAPE),
         ("shape", "", planning.Step.SHAPE, planning.Step.FRIDGE),
-        ("fridge", "cold proof", planning.Step.FRIDGE, planning.Step.BAKE),
-        ("oven", "bake", planning.Step.BAKE, planning.Step.OUT),
+        ("fridge", _("cold proof"), planning.Step.FRIDGE, planning.Step.BAKE),
+        ("oven", _("bake"), planning.Step.BAKE, planning.Step.OUT),
     ):
         if a in at and b in at:
             phases.append((kind, label, local(at[a]), local(at[b])))

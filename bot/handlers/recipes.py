@@ -382,7 +382,14 @@ async def levain(message: Message, command: CommandObject, services: Services, u
     markup: InlineKeyboardMarkup | None = None
     if result.reminder.pending:
         markup = kb.pending_keyboard(
-            [(result.reminder, f"Cancel the reminder at {texts.fmt_time(result.reminder.due_at, zone, now)}")]
+            [
+                (
+                    result.reminder,
+                    _("Cancel the reminder at {time}").format(
+                        time=texts.fmt_time(result.reminder.due_at, zone, now)
+                    ),
+                )
+            ]
         )
     await answer(message, text, markup)
 

@@ -34,6 +34,7 @@ from bot.handlers import (
     start,
     starter,
 )
+from bot.i18n import LANGUAGES, catalog_language, use_locale
 from bot.middlewares import CommandLeavesDialog, IgnoredUpdates, ServicesMiddleware, private_only
 from bot.reliability import DialogReplay, DurableDispatcher, InboxMarks, WelcomeBack, replay_unfinished
 from bot.sender import TelegramReminderSender
@@ -139,17 +140,27 @@ async def build_app(
     return app
 
 
+async def register_commands(bot: Bot, default_language: str) -> None:
+    """The command menu in every language the bot speaks (Telegram shows a user the one for their
+    app's language), and in the default language for everyone else."""
+    menus: list[tuple[str | None, str]] = [(None, default_language)]
+    menus += [(language, language) for language in sorted({catalog_language(code) for code in LANGUAGES})]
+    for language_code, locale in menus:
+        with use_locale(locale):
+            commands = [BotCommand(command=c, description=str(d)) for c, d, _ in texts.COMMANDS]
+        try:
+            await bot.set_my_commands(commands, language_code=language_code)
+        except TelegramAPIError as exc:
+            log.warning("setMyCommands (%s) was refused (%s); running on without it", language_code, exc)
+            return
+
+
 async def on_startup(app: App) -> None:
     try:
         await app.bot.delete_webhook(drop_pending_updates=False)
     except TelegramAPIError as exc:
         log.warning("deleteWebhook failed: %s", exc)
-    try:
-        await app.bot.set_my_commands(
-            [BotCommand(command=c, description=str(d)) for c, d, _ in texts.COMMANDS],
-        )
-    except TelegramAPIError as exc:
-        log.warning("setMyCommands was refused (%s); running on without the command menu", exc)
+    await register_commands(app.bot, app.settings.default_language)
     sender = TelegramReminderSender(app.bot, app.clock, app.settings.default_timezone)
     await app.reminders.start(sender)
     replayed = await replay_unfinished(app.dispatcher, app.bot, app.services)

@@ -15,7 +15,7 @@ from babel.dates import format_skeleton
 from babel.numbers import format_decimal
 from pydantic import Field
 
-from bot.i18n import _, current_babel_locale
+from bot.i18n import LANGUAGES, _, current_babel_locale
 from schedules.types import Bake, Reminder, ReminderKind, RiseReading
 
 # Callback data is untrusted: typed fields make a forged payload fail to unpack, so it matches
@@ -72,6 +72,7 @@ class SetupField(StrEnum):
     ASK = "ask"
     CALIB = "calib"
     ERASE = "erase"
+    LANGUAGE = "lang"  # "": show the languages; a language: switch to it
 
 
 class SetupCb(CallbackData, prefix="s"):
@@ -132,8 +133,11 @@ def _markup(builder: InlineKeyboardBuilder, *widths: int) -> InlineKeyboardMarku
 
 def timezone_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
+    cities = current_babel_locale().time_zones
     for label, zone in COMMON_TIMEZONES:
-        builder.button(text=label, callback_data=SetupCb(field=SetupField.TZ, value=zone))
+        flag, _space, city = label.partition(" ")
+        local_name = cities.get(zone, {}).get("city") or city  # Babel's name of the city, where it has one
+        builder.button(text=f"{flag} {local_name}", callback_data=SetupCb(field=SetupField.TZ, value=zone))
     builder.button(text=_("Skip"), callback_data=SetupCb(field=SetupField.SKIP, value="tz"))
     return _markup(builder, 2)
 
@@ -264,6 +268,7 @@ def pending_keyboard(reminders: Sequence[tuple[Reminder, str]]) -> InlineKeyboar
 def settings_keyboard(unit: str) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     other = "F" if unit == "C" else "C"
+    builder.button(text=_("🗣 Language"), callback_data=SetupCb(field=SetupField.LANGUAGE))
     builder.button(text=_("🌍 Timezone"), callback_data=SetupCb(field=SetupField.ASK, value="tz"))
     builder.button(
         text=_("🌡 Use °{unit}").format(unit=other),
@@ -278,7 +283,16 @@ def settings_keyboard(unit: str) -> InlineKeyboardMarkup:
     builder.button(
         text=_("♻️ Reset what I learned"), callback_data=SetupCb(field=SetupField.CALIB, value="reset")
     )
-    return _markup(builder, 2, 2, 2, 2, 1)
+    return _markup(builder, 1, 2, 2, 2, 2, 1)
+
+
+def language_keyboard(current: str | None) -> InlineKeyboardMarkup:
+    """Each language named in itself; the baker's own is ticked."""
+    builder = InlineKeyboardBuilder()
+    for locale, name in LANGUAGES.items():
+        mark = "✓ " if locale == current else ""
+        builder.button(text=f"{mark}{name}", callback_data=SetupCb(field=SetupField.LANGUAGE, value=locale))
+    return _markup(builder, 2)
 
 
 def card_keyboard(bake_id: int, photos: int = 0) -> InlineKeyboardMarkup:

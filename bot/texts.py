@@ -366,6 +366,7 @@ STARTER_EMPTY = Msg("No feedings logged yet. Log one with <code>/feed 1:2:2</cod
 
 # ---------------------------------------------------------------- settings
 
+ASK_LANGUAGE = Msg("🗣 Which language should I speak? It also sets how dates, times and numbers look.")
 SETTINGS_HEADER = Msg("<b>Settings</b> — tap one to change it.")
 ASK_SETTING = {
     "tz": Msg("Your timezone: a name like <code>Europe/Berlin</code> or an offset like <code>+2</code>."),

@@ -13,8 +13,8 @@ from aiogram.types import CallbackQuery, Message
 
 from bot import keyboards as kb
 from bot import texts
-from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, ngettext
-from bot.replies import answer
+from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, ngettext, set_locale
+from bot.replies import answer, origin
 from bot.states import SettingValue, Setup
 from schedules import forecast
 from schedules.parsing import (
@@ -190,6 +190,27 @@ async def ask_setting(query: CallbackQuery, callback_data: kb.SetupCb, state: FS
         await query.message.answer(str(prompt), reply_markup=markup)
 
 
+async def language(query: CallbackQuery, callback_data: kb.SetupCb, services: Services, user: User) -> None:
+    """🗣 Language in /settings: the choices, then the switch; the settings message changes in
+    place, in the new language."""
+    message = origin(query)
+    if not callback_data.value:
+        await query.answer()
+        if message is not None:
+            await message.edit_text(str(texts.ASK_LANGUAGE), reply_markup=kb.language_keyboard(user.language))
+        return
+    if callback_data.value not in LANGUAGES:
+        await query.answer(str(texts.STALE_BUTTON), show_alert=True)
+        return
+    user = await services.users.update_settings(user.id, language=callback_data.value)
+    set_locale(user.language)
+    await query.answer()
+    if message is not None:
+        await message.edit_text(
+            settings_summary(user, services), reply_markup=kb.settings_keyboard(user.temp_unit)
+        )
+
+
 async def reset_calibration(query: CallbackQuery, services: Services, user: User) -> None:
     await services.users.reset_calibration(user.id)
     await query.answer()
@@ -282,6 +303,7 @@ def build_router() -> Router:
     router.callback_query.register(tapped_unit, kb.SetupCb.filter(F.field == kb.SetupField.UNIT))
     router.message.register(settings, Command("settings"))
     router.callback_query.register(ask_setting, kb.SetupCb.filter(F.field == kb.SetupField.ASK))
+    router.callback_query.register(language, kb.SetupCb.filter(F.field == kb.SetupField.LANGUAGE))
     router.callback_query.register(reset_calibration, kb.SetupCb.filter(F.field == kb.SetupField.CALIB))
     router.message.register(typed_setting, StateFilter(SettingValue.value), F.text, ~F.text.startswith("/"))
     return router

@@ -19,6 +19,7 @@ def parser() -> argparse.ArgumentParser:
         prog="python -m bot",
         description="Sourdough bake tracker for Telegram. Settings come from the environment or "
         ".env (see .env.example): BOT_TOKEN, DATABASE_PATH, TELEGRAM_API_BASE, DEFAULT_TIMEZONE, "
+        "DEFAULT_LANGUAGE, "
         "LOG_LEVEL, and more.",
     )
     commands = main.add_subparsers(dest="command", metavar="COMMAND")

@@ -56,7 +56,7 @@ def rise(result: RiseResult, zone: tzinfo, now: datetime) -> str:
     if result.already_answered:
         lines = [
             texts.RISE_ALREADY_ANSWERED.format(
-                pct=_reading_pct(reading), time=texts.fmt_time(reading.taken_at, zone, now)
+                pct=_reading_pct(reading), time=texts.fmt_at(reading.taken_at, zone, now)
             )
         ]
     elif result.edited_from is not None:
@@ -109,7 +109,7 @@ def plan(reminders: list[Reminder], zone: tzinfo, now: datetime) -> str:
     if checks:
         parts.append((_("rise checks from"), texts.fmt_time(checks[0].due_at, zone, now)))
     if done:
-        parts.append((_("“bulk is probably done” at"), texts.fmt_time(done[0].due_at, zone, now)))
+        parts.append((_("“bulk is probably done”"), texts.fmt_at(done[0].due_at, zone, now)))
     return texts.reminders_summary(parts)
 
 
@@ -121,7 +121,7 @@ def started(result: StartResult, zone: tzinfo, now: datetime) -> str:
     bake, user = result.bake, result.user
     if result.replayed:
         return texts.BAKE_AGAIN_REPLAYED.format(
-            name=texts.esc(bake.name), time=texts.fmt_time(bake.started_at, zone, now)
+            name=texts.esc(bake.name), time=texts.fmt_at(bake.started_at, zone, now)
         )
     lines = [
         texts.BAKE_STARTED.format(name=texts.esc(bake.name), time=texts.fmt_time(bake.started_at, zone, now))

@@ -46,10 +46,10 @@ class TelegramReminderSender:
             count=count,
             target=target,
             label=texts.esc(reminder.label or _("time's up")),
-            time=texts.fmt_time(proof_end, zone, now) if proof_end else _("soon"),
+            time=texts.fmt_at(proof_end, zone, now) if proof_end else _("soon"),
         )
         if late:
-            text += texts.LATE_NOTE.format(time=texts.fmt_time(reminder.due_at, zone, now))
+            text += texts.LATE_NOTE.format(time=texts.fmt_at(reminder.due_at, zone, now))
         return text
 
     async def send_reminder(
@@ -75,7 +75,7 @@ class TelegramReminderSender:
             last = max(r.due_at for r in missed)
             template = texts.MISSED_WHILE_BLOCKED if blocked else texts.MISSED_SUMMARY
             text = template.format(
-                n=len(missed), kinds=kinds_text, time=texts.fmt_time(last, self._zone(user), self.clock.now())
+                n=len(missed), kinds=kinds_text, time=texts.fmt_at(last, self._zone(user), self.clock.now())
             )
         try:
             await self.bot.send_message(user.chat_id, text)

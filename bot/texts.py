@@ -86,6 +86,18 @@ def fmt_time(moment: datetime, zone: tzinfo, now: datetime) -> str:
     return _("{date} at {time}").format(date=fmt_day(local, zone), time=clock)
 
 
+def fmt_at(moment: datetime, zone: tzinfo, now: datetime) -> str:
+    """When something happens, as said after a verb: "at 14:35", "tomorrow at 07:00",
+    "on Thu, Nov 28 at 07:00" (so a text never reads "at tomorrow 07:00")."""
+    local, today = moment.astimezone(zone), now.astimezone(zone).date()
+    clock = fmt_clock(local, zone)
+    if local.date() == today:
+        return _("at {time}").format(time=clock)
+    if local.date() in (today + timedelta(days=1), today - timedelta(days=1)):
+        return fmt_time(moment, zone, now)
+    return _("on {date} at {time}").format(date=fmt_day(local, zone), time=clock)
+
+
 def fmt_window(low: datetime, high: datetime, zone: tzinfo, now: datetime) -> tuple[str, str]:
     """Both ends of a time window; a day both ends share is said once ("tomorrow at 07:10",
     "08:30"), so "between tomorrow at 07:10 and 08:30"."""
@@ -327,7 +339,7 @@ REMINDER_TEXTS = {
     "fold": Msg("🤲 Time for stretch-and-fold {seq} of {count} ({name})."),
     "rise_check": Msg("📏 How far has {name} risen? Tap a value, or send e.g. <code>40%</code>."),
     "bulk_done": Msg("⏳ {name}: bulk is probably done — the rise should be near {target}. Check the jar, then /fridge or /proof."),
-    "preheat": Msg("🔥 Preheat the oven now: {name} comes out at {time}."),
+    "preheat": Msg("🔥 Preheat the oven now: {name} comes out {time}."),
     "proof_end": Msg("🍞 Time to bake {name}!"),
     "timer": Msg("⏰ Timer: {label}"),
     "starter_peak": Msg("🫙 Your starter (fed {label}) should be near its peak now."),
@@ -336,10 +348,10 @@ REMINDER_KIND_NAMES = {
     "fold": Msg("fold"), "rise_check": Msg("rise check"), "bulk_done": Msg("bulk done"), "preheat": Msg("preheat"),
     "proof_end": Msg("end of proof"), "timer": Msg("timer"), "starter_peak": Msg("starter peak"),
 }
-LATE_NOTE = Msg("\n<i>Due at {time}; sent late because the bot was offline.</i>")
-MISSED_SUMMARY = (Plural("While I was offline I missed {n} reminder ({kinds}), due at {time}. "
+LATE_NOTE = Msg("\n<i>Due {time}; sent late because the bot was offline.</i>")
+MISSED_SUMMARY = (Plural("While I was offline I missed {n} reminder ({kinds}), due {time}. "
                   "Sorry! /status shows where your bakes stand.",
-                  "While I was offline I missed {n} reminders ({kinds}), the last due at {time}. "
+                  "While I was offline I missed {n} reminders ({kinds}), the last due {time}. "
                   "Sorry! /status shows where your bakes stand."))
 SNOOZED = Msg("😴 Snoozed until {time}.")
 FOLD_LOGGED = Msg("Fold {seq} done ✓")
@@ -358,10 +370,10 @@ ASK_PROOF = Msg("How long in the fridge? Tap a length (suggested: <b>{suggested}
 ASK_ROOM_PROOF = Msg("How long for the final proof? Tap a length, or send e.g. <code>/proof 2h</code>.")
 COLD_PROOF_STARTED = Msg("❄️ {name} is in the fridge until <b>{end}</b> ({duration}).")
 ROOM_PROOF_STARTED = Msg("⏲ Final proof for {name} until <b>{end}</b> ({duration}).")
-PREHEAT_PLANNED = Msg("I'll remind you to preheat at {time}.")
+PREHEAT_PLANNED = Msg("I'll remind you to preheat {time}.")
 PROOF_DURATION_BOUNDS = Msg("A proof should be between 15 minutes and 3 days, e.g. <code>{example}</code>.")
 FEED_LOGGED = (Msg("🫙 Fed {ratio}{temp}. It should peak around <b>{peak}</b> (between {low} and {high}); "
-               "I'll remind you at {low}."))
+               "I'll remind you {remind}."))
 STARTER_EMPTY = Msg("No feedings logged yet. Log one with <code>/feed 1:2:2</code>.")
 
 # ---------------------------------------------------------------- settings
@@ -487,10 +499,10 @@ TEMP_EDITED = Msg("✏️ Changed the dough temperature of {time} from {old} to 
 EDIT_NOT_A_READING = (Msg("I only follow edits of readings (<code>/rise 40</code>, <code>40%</code>, "
                       "<code>/temp 24.5</code>); that edit changed nothing. Send the command again instead."))
 RISE_REPLAYED = Msg("(Already logged from this message.)")
-RISE_ALREADY_ANSWERED = Msg("Already logged {pct} at {time} for this check.")
-FOLD_ALREADY = Msg("Fold {seq} was already logged at {time}.")
+RISE_ALREADY_ANSWERED = Msg("Already logged {pct} {time} for this check.")
+FOLD_ALREADY = Msg("Fold {seq} was already logged {time}.")
 ALREADY_SNOOZED = Msg("Already snoozed until {time}.")
-BAKE_AGAIN_REPLAYED = Msg("This button had already started “{name}” at {time}.")
+BAKE_AGAIN_REPLAYED = Msg("This button had already started “{name}” {time}.")
 READINGS_HEADER = Msg("<b>Rise readings of {name}</b>: tap one to delete it.")
 READINGS_NONE = Msg("{name} has no rise readings yet.")
 READING_DELETED = Msg("Deleted the reading of {pct} from {time}.")
@@ -508,9 +520,9 @@ RISE_TAPPED = Msg("Logged {pct}")
 UNDELIVERED_NOTE = (Msg("⚠️ My reply to “{text}” ({time}) didn't reach you, but it was handled and saved — "
                     "no need to send it again."))
 MISSED_WHILE_BLOCKED = (Plural("Welcome back! While the bot was blocked I held back {n} reminder ({kinds}), "
-                        "due at {time}. Reminders still ahead will come as planned; /status shows where your bakes stand.",
+                        "due {time}. Reminders still ahead will come as planned; /status shows where your bakes stand.",
                         "Welcome back! While the bot was blocked I held back {n} reminders ({kinds}), "
-                        "the last due at {time}. Reminders still ahead will come as planned; /status shows where your bakes stand."))
+                        "the last due {time}. Reminders still ahead will come as planned; /status shows where your bakes stand."))
 
 
 # ---------------------------------------------------------------- groups, supergroups and channels
@@ -629,9 +641,9 @@ SCALED = Msg("⚖️ <b>{name}</b> × {factor}: {total} g of dough (baker's perc
 SCALED_TARGET = Msg("Tap ▶️ to start a bake with these amounts.")
 
 # levain
-LEVAIN_PLAN = (Msg("🫙 Feed <b>{seed} g</b> starter + <b>{flour} g</b> flour + <b>{water} g</b> water at <b>{feed}</b>, "
-               "so {needed} g{for_name} is at its peak at <b>{mix}</b> (1:{ratio}:{ratio}{starter}). "
-               "I'll remind you at {feed}."))
+LEVAIN_PLAN = (Msg("🫙 Feed <b>{seed} g</b> starter + <b>{flour} g</b> flour + <b>{water} g</b> water <b>{feed}</b>, "
+               "so {needed} g{for_name} is at its peak <b>{mix}</b> (1:{ratio}:{ratio}{starter}). "
+               "I'll remind you then."))
 LEVAIN_FOR = Msg(" for {name}")
 LEVAIN_PACE = Msg(", timed by {name}'s own pace")
 LEVAIN_TOO_SOON = (Msg("Not enough time: even a 1:1:1 feed takes about {hours} to peak. Pick a later mixing time, "
@@ -734,7 +746,7 @@ PLAN_READY = Msg("🗓 <b>Bread out of the oven {ready}</b>")
 PLAN_NOT_MET = (Msg("⏳ Bread can't be ready by {asked}: even with the most starter and the shortest cold proof, "
                 "feeding the starter would have to start before now. The earliest that works is <b>{earliest}</b>."))
 PLAN_NOT_MET_AT_ALL = Msg("⏳ Bread can't be ready by {asked}, and I found no time in the next three days that works.")
-PLAN_CLASH = Msg("⚠️ {steps} would fall in {quiet}. With every step outside it: bread at <b>{alt}</b> (option {n}).")
+PLAN_CLASH = Msg("⚠️ {steps} would fall in {quiet}. With every step outside it: bread <b>{alt}</b> (option {n}).")
 PLAN_CLASH_ONLY = Msg("⚠️ {steps} would fall in {quiet}; no nearby time avoids that.")
 PLAN_QUIET_YOURS = Msg("your quiet hours ({start}–{end})")
 PLAN_QUIET_NIGHT = Msg("the night ({start}–{end}; set your own quiet hours in /settings)")
@@ -780,7 +792,7 @@ PLAN_ACCEPTED_AGAIN = Msg("This plan was already set (bread {ready}).")
 PLAN_REPLACED = Msg("It replaces your plan for {old}.")
 PLAN_CURRENT = Msg("🗓 Your plan: bread out of the oven <b>{ready}</b>{bake}.")
 PLAN_CURRENT_BAKE = Msg(", following “{name}”")
-PLAN_NEXT = Msg("Next: {what} at {time}.")
+PLAN_NEXT = Msg("Next: {what}, {time}.")
 PLAN_CANCEL_BUTTON = Msg("✖ Cancel the plan")
 PLAN_PICTURE_BUTTON = Msg("🖼 Picture")
 PLAN_CANCELLED = Msg("Plan for {ready} cancelled, with its reminders.")
@@ -797,7 +809,7 @@ PLAN_KEEP_SPOT = Msg("Or move the dough to a {side} spot, about {temp}.")
 PLAN_SPOT_WARMER = Msg("warmer")
 PLAN_SPOT_COOLER = Msg("cooler")
 PLAN_KEEP_BUTTON = Msg("Keep {planned} ({hours} fridge)")
-PLAN_MOVE_BUTTON = Msg("Bread at {ready}")
+PLAN_MOVE_BUTTON = Msg("Bread {ready}")
 PLAN_REPLANNED_KEPT = Msg("✅ Re-planned: bread still out of the oven {ready}; {hours} in the fridge.")
 PLAN_REPLANNED_MOVED = Msg("✅ Re-planned: bread out of the oven {ready}; the later reminders moved with it.")
 PLAN_REPLAN_ALREADY = Msg("Already re-planned: the plan matches the dough.")

@@ -115,7 +115,7 @@ def render_proposal(
     lines.append(texts.PLAN_READY.format(ready=texts.fmt_time(best.ready_at, zone, now)))
     if best.clashes:
         names = ", ".join(
-            f"{texts.PLAN_STEP_SHORT[s.step.value]} at {texts.fmt_time(s.at, zone, now)}"
+            f"{texts.PLAN_STEP_SHORT[s.step.value]} {texts.fmt_at(s.at, zone, now)}"
             for s in best.clashes
         )
         if options.quiet_free_at is not None:
@@ -123,7 +123,7 @@ def render_proposal(
                 texts.PLAN_CLASH.format(
                     steps=names.capitalize(),
                     quiet=_quiet_phrase(who),
-                    alt=texts.fmt_time(options.quiet_free_at, zone, now),
+                    alt=texts.fmt_at(options.quiet_free_at, zone, now),
                     n=len(options.plans),
                 )
             )
@@ -220,7 +220,7 @@ def drift_rows(found: PlanDrift, zone: tzinfo, now: datetime) -> list[list[Inlin
         if drift.fridge_hours is not None
         else None
     )
-    move = texts.PLAN_MOVE_BUTTON.format(ready=texts.fmt_time(drift.ready_at, zone, now))
+    move = texts.PLAN_MOVE_BUTTON.format(ready=texts.fmt_at(drift.ready_at, zone, now))
     return kb.plan_drift_rows(plan.id, keep, move)
 
 

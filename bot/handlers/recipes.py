@@ -370,9 +370,9 @@ async def levain(message: Message, command: CommandObject, services: Services, u
         seed=f"{plan.seed_g:g}",
         flour=f"{plan.flour_g:g}",
         water=f"{plan.water_g:g}",
-        feed=texts.fmt_time(plan.feed_at, zone, now),
+        feed=texts.fmt_at(plan.feed_at, zone, now),
         needed=f"{plan.needed_g:g}",
-        mix=texts.fmt_time(plan.peak_at, zone, now),
+        mix=texts.fmt_at(plan.peak_at, zone, now),
         ratio=f"{plan.ratio:g}",
         starter=starter,
         for_name=texts.LEVAIN_FOR.format(name=texts.esc(result.recipe_name)) if result.recipe_name else "",
@@ -385,7 +385,7 @@ async def levain(message: Message, command: CommandObject, services: Services, u
             [
                 (
                     result.reminder,
-                    _("Cancel the reminder at {time}").format(
+                    _("Cancel the reminder {time}").format(
                         time=texts.fmt_time(result.reminder.due_at, zone, now)
                     ),
                 )

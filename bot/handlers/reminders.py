@@ -47,7 +47,7 @@ def render_proof(result: ProofResult, services: Services, cold: bool, duration: 
     ]
     preheat = [r for r in result.reminders if r.kind == ReminderKind.PREHEAT]
     if preheat:
-        lines.append(texts.PREHEAT_PLANNED.format(time=texts.fmt_time(preheat[0].due_at, zone, now)))
+        lines.append(texts.PREHEAT_PLANNED.format(time=texts.fmt_at(preheat[0].due_at, zone, now)))
     return "\n".join(lines)
 
 
@@ -244,7 +244,7 @@ async def reminder_button(
         done = await services.reminders.done(user.id, reminder_id)
         if done.outcome is Outcome.ALREADY and done.logged is not None:
             await query.answer(
-                texts.FOLD_ALREADY.format(seq=done.seq or "", time=texts.fmt_time(done.logged.at, zone, now))
+                texts.FOLD_ALREADY.format(seq=done.seq or "", time=texts.fmt_at(done.logged.at, zone, now))
             )
             return
         note = texts.FOLD_LOGGED.format(seq=done.seq or "") if done.logged is not None else str(texts.ACK)

@@ -12,6 +12,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, InputMediaPhoto, 
 from bot import keyboards as kb
 from bot import texts
 from bot.handlers.recipes import reply_started, template_lines
+from bot.i18n import _
 from bot.replies import answer, button_key, origin
 from schedules.services import Services
 from schedules.services.sharing import Include, SharedBake, ShareResult
@@ -77,7 +78,11 @@ def shared_text(shared: SharedBake, services: Services, user: User) -> str:
     if not template.target_rise_pct and bake.target_rise_pct:
         lines.append(texts.SHARED_TARGET.format(target=bake.target_rise_pct))
     if bake.bulk_ended_at is not None:
-        temp = f" at {texts.fmt_temp(bake.dough_temp_c, user.temp_unit)}" if bake.dough_temp_c else ""
+        temp = (
+            _(" at {temp}").format(temp=texts.fmt_temp(bake.dough_temp_c, user.temp_unit))
+            if bake.dough_temp_c
+            else ""
+        )
         lines.append(
             texts.SHARED_BULK.format(bulk=texts.fmt_duration(bake.bulk_ended_at - bake.started_at), temp=temp)
         )

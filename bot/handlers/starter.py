@@ -44,14 +44,23 @@ def feed_text(result: FeedResult, services: Services, typed_grams: bool) -> str:
     if result.starter is not None and result.starter.name != DEFAULT_STARTER_NAME:
         ratio_text += f" ({texts.esc(result.starter.name)})"
     temp_text = (
-        f" at {texts.fmt_temp(feeding.temp_c, result.user.temp_unit)}" if feeding.temp_c is not None else ""
+        _(" at {temp}").format(temp=texts.fmt_temp(feeding.temp_c, result.user.temp_unit))
+        if feeding.temp_c is not None
+        else ""
+    )
+    low, high = texts.fmt_window(
+        feeding.fed_at + timedelta(hours=peak.low_hours),
+        feeding.fed_at + timedelta(hours=peak.high_hours),
+        zone,
+        now,
     )
     return texts.FEED_LOGGED.format(
         ratio=ratio_text,
         temp=temp_text,
         peak=at(peak.peak_hours),
-        low=at(peak.low_hours),
-        high=at(peak.high_hours),
+        low=low,
+        high=high,
+        remind=texts.fmt_at(feeding.fed_at + timedelta(hours=peak.low_hours), zone, now),
     )
 
 

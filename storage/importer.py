@@ -6,6 +6,11 @@ format marker and version, then every field's type and range. The first problem 
 ``bakes[3].readings[0].rise_pct must be a number between 0 and 300``. Only a fully valid file
 is written, in ONE transaction, with parameterized SQL only.
 
+The reasons are translated where they are shown, not here (storage knows no locale): each is an
+English message id marked with `N_` (`pybabel extract -k N_`) with `{name}` placeholders, and its
+details apart; `exc.render(gettext)` gives the baker's language, `exc.reason` the English. JSON
+paths, field names and values from the file are details and stay as they are.
+
 De-duplication: a bake is identified by its start time (UTC, to the millisecond) and its name.
 A bake the baker already has, or one appearing twice in the file, is skipped, so importing
 the same file twice changes nothing. Starter feedings are identified by their time.
@@ -30,6 +35,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable, Mapping
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -62,12 +68,56 @@ PHASES = ("bulk", "cold_proof", "proof", "done")
 REMINDER_STATES = ("pending", "sent", "cancelled", "failed", "missed")
 
 
-class ImportRejected(Exception):
-    """The file cannot be imported; `reason` is a sentence to show the baker as it is."""
+def N_(message: str) -> str:
+    """Marks an English message id for extraction (`pybabel extract -k N_`); translated later."""
+    return message
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+
+@dataclass(frozen=True)
+class Phrase:
+    """Words made by the code that go into a message as a detail ("a list", "1 or 2"): a marked
+    template with details of its own, translated along with the message that holds it."""
+
+    template: str
+    details: Mapping[str, object] = field(default_factory=dict)
+
+    def render(self, translate: Callable[[str], str]) -> str:
+        return _render(self.template, self.details, translate)
+
+    def __str__(self) -> str:
+        return self.render(_english)
+
+
+class ImportRejected(Exception):
+    """The file cannot be imported. `template` is an English message id (marked with N_) with
+    `{name}` placeholders, `details` their values; a detail that is itself words is a `Phrase`.
+    `render(gettext)` is the sentence to show the baker; `reason` (and str()) is it in English."""
+
+    def __init__(self, template: str, /, **details: object) -> None:
+        self.template = template
+        self.details: dict[str, object] = details
+        super().__init__(self.reason)
+
+    @property
+    def reason(self) -> str:
+        return self.render(_english)
+
+    def render(self, translate: Callable[[str], str]) -> str:
+        """The reason in a language: `translate` (a gettext) is applied to the template and to
+        every Phrase among the details; the other details are put in as they are."""
+        return _render(self.template, self.details, translate)
+
+
+def _english(message: str) -> str:
+    return message
+
+
+def _render(template: str, details: Mapping[str, object], translate: Callable[[str], str]) -> str:
+    values = {
+        name: value.render(translate) if isinstance(value, Phrase) else value
+        for name, value in details.items()
+    }
+    return translate(template).format(**values)
 
 
 @dataclass(frozen=True)
@@ -94,7 +144,9 @@ class _Obj:
 
     def __init__(self, value: Any, path: str, now: datetime) -> None:
         if not isinstance(value, dict):
-            raise ImportRejected(f"{path} must be an object ({{...}}), not {_kind(value)}")
+            raise ImportRejected(
+                N_("{field} must be an object ({{...}}), not {kind}"), field=path, kind=_kind(value)
+            )
         self.data = value
         self.path = path
         self.now = now
@@ -105,7 +157,7 @@ class _Obj:
     def _get(self, key: str, required: bool) -> Any:
         if key not in self.data or self.data[key] is None:
             if required:
-                raise ImportRejected(f"{self._where(key)} is missing")
+                raise ImportRejected(N_("{field} is missing"), field=self._where(key))
             return None
         return self.data[key]
 
@@ -120,8 +172,12 @@ class _Obj:
             or not low <= value <= high
         ):
             raise ImportRejected(
-                f"{self._where(key)} must be a number between {low:g} and {high:g}"
-                + ("" if required else " (or null)")
+                N_("{field} must be a number between {low} and {high}")
+                if required
+                else N_("{field} must be a number between {low} and {high} (or null)"),
+                field=self._where(key),
+                low=f"{low:g}",
+                high=f"{high:g}",
             )
         return float(value)
 
@@ -133,8 +189,12 @@ class _Obj:
             value = int(value)
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
             raise ImportRejected(
-                f"{self._where(key)} must be a whole number between {low} and {high}"
-                + ("" if required else " (or null)")
+                N_("{field} must be a whole number between {low} and {high}")
+                if required
+                else N_("{field} must be a whole number between {low} and {high} (or null)"),
+                field=self._where(key),
+                low=low,
+                high=high,
             )
         return value
 
@@ -143,21 +203,29 @@ class _Obj:
         if value is None:
             return None
         if not isinstance(value, str):
-            raise ImportRejected(f"{self._where(key)} must be text, not {_kind(value)}")
+            raise ImportRejected(
+                N_("{field} must be text, not {kind}"), field=self._where(key), kind=_kind(value)
+            )
         if required and not value.strip():
-            raise ImportRejected(f"{self._where(key)} must not be empty")
+            raise ImportRejected(N_("{field} must not be empty"), field=self._where(key))
         if len(value) > max_len:
             raise ImportRejected(
-                f"{self._where(key)} is too long ({len(value)} characters; at most {max_len})"
+                # TRANSLATORS: {length} is above {limit}; word it so any count fits (no plural forms).
+                N_("{field} is too long ({length} characters; at most {limit})"),
+                field=self._where(key),
+                length=len(value),
+                limit=max_len,
             )
         if "\x00" in value:
-            raise ImportRejected(f"{self._where(key)} contains a NUL character")
+            raise ImportRejected(N_("{field} contains a NUL character"), field=self._where(key))
         return value
 
     def choice(self, key: str, allowed: tuple[str, ...]) -> str:
         value = self._get(key, True)
         if value not in allowed:
-            raise ImportRejected(f"{self._where(key)} must be one of {', '.join(allowed)}")
+            raise ImportRejected(
+                N_("{field} must be one of {allowed}"), field=self._where(key), allowed=", ".join(allowed)
+            )
         return str(value)
 
     def time(self, key: str, *, required: bool = False) -> str | None:
@@ -165,21 +233,36 @@ class _Obj:
         value = self._get(key, required)
         if value is None:
             return None
-        example = "like 2026-11-24T14:05:00+01:00"
+        where = self._where(key)
+        example = "2026-11-24T14:05:00+01:00"
         if not isinstance(value, str) or len(value) > 40:
-            raise ImportRejected(f"{self._where(key)} must be a date and time text, {example}")
+            raise ImportRejected(
+                N_("{field} must be a date and time text, like {example}"), field=where, example=example
+            )
         try:
             moment = datetime.fromisoformat(value)
         except ValueError:
             raise ImportRejected(
-                f"{self._where(key)} is not a date and time ({value!r}); expected ISO 8601 {example}"
+                N_("{field} is not a date and time ({value}); expected ISO 8601 like {example}"),
+                field=where,
+                value=repr(value),
+                example=example,
             ) from None
         if moment.tzinfo is None or moment.utcoffset() is None:
-            raise ImportRejected(f"{self._where(key)} has no UTC offset ({value!r}); {example}")
+            raise ImportRejected(
+                N_("{field} has no UTC offset ({value}); like {example}"),
+                field=where,
+                value=repr(value),
+                example=example,
+            )
         if moment < EARLIEST:
-            raise ImportRejected(f"{self._where(key)} is before the year 2000 ({value!r})")
+            raise ImportRejected(
+                N_("{field} is before the year 2000 ({value})"), field=where, value=repr(value)
+            )
         if moment > self.now + FUTURE_SLACK:
-            raise ImportRejected(f"{self._where(key)} is too far in the future ({value!r})")
+            raise ImportRejected(
+                N_("{field} is too far in the future ({value})"), field=where, value=repr(value)
+            )
         return to_db(moment)
 
     def ref(self, key: str, count: int, listed: str) -> int | None:
@@ -189,7 +272,10 @@ class _Obj:
             return None
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= count:
             raise ImportRejected(
-                f'{self._where(key)} must be the ref of one of "{listed}" (1 to {count}) or null'
+                N_('{field} must be the ref of one of "{listed}" (1 to {count}) or null'),
+                field=self._where(key),
+                listed=listed,
+                count=count,
             )
         return value
 
@@ -198,24 +284,36 @@ class _Obj:
         if value is None:
             return []
         if not isinstance(value, list):
-            raise ImportRejected(f"{self._where(key)} must be a list ([...]), not {_kind(value)}")
+            raise ImportRejected(
+                N_("{field} must be a list ([...]), not {kind}"), field=self._where(key), kind=_kind(value)
+            )
         if len(value) > limit:
-            raise ImportRejected(f"{self._where(key)} has {len(value)} entries; at most {limit:,}")
+            raise ImportRejected(
+                # TRANSLATORS: {count} is above {limit}; word it so any count fits (no plural forms).
+                N_("{field} has {count} entries; at most {limit}"),
+                field=self._where(key),
+                count=len(value),
+                limit=f"{limit:,}",
+            )
         return value
 
 
-def _kind(value: Any) -> str:
+def _kind(value: Any) -> Phrase:
+    """What a JSON value is, as words for "… must be text, not {kind}"."""
     if value is None:
-        return "null"
+        # TRANSLATORS: one of the six kinds of JSON value (null, true/false, a number, text, a list,
+        # an object), the {kind} in "{field} must be text, not {kind}"; null may stay as it is.
+        return Phrase(N_("null"))
     if isinstance(value, bool):
-        return "true/false"
+        return Phrase(N_("true/false"))
     if isinstance(value, int | float):
-        return "a number"
+        return Phrase(N_("a number"))
     if isinstance(value, str):
-        return "text"
+        # TRANSLATORS: a JSON string, as in "{field} must be text, not {kind}".
+        return Phrase(N_("text"))
     if isinstance(value, list):
-        return "a list"
-    return "an object"
+        return Phrase(N_("a list"))
+    return Phrase(N_("an object"))
 
 
 @dataclass(frozen=True)
@@ -245,34 +343,44 @@ class ParsedExport:
 
 
 def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not allowed")
+    raise ImportRejected(N_("The file is not valid JSON ({constant} is not allowed)."), constant=name)
 
 
 def _load(data: bytes, max_bytes: int) -> Any:
     if len(data) > max_bytes:
         raise ImportRejected(
-            f"The file is too large ({len(data) / 1024 / 1024:.1f} MB); "
-            f"the limit is {max_bytes / 1024 / 1024:.1f} MB."
+            N_("The file is too large ({size} MB); the limit is {limit} MB."),
+            size=f"{len(data) / 1024 / 1024:.1f}",
+            limit=f"{max_bytes / 1024 / 1024:.1f}",
         )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ImportRejected(
-            f"The file is not UTF-8 text (bad byte at position {exc.start}); "
-            "send the .json file /export made."
+            N_(
+                "The file is not UTF-8 text (bad byte at position {position}); "
+                "send the .json file /export made."
+            ),
+            position=exc.start,
         ) from None
     text = text.removeprefix("\ufeff")
     try:
         return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         raise ImportRejected(
-            f"The file is not valid JSON (line {exc.lineno}, column {exc.colno}: "
-            f"{exc.msg}); send the .json file /export made."
+            # TRANSLATORS: {error} is the JSON parser's own (English) words, e.g. "Expecting value".
+            N_(
+                "The file is not valid JSON (line {line}, column {column}: {error}); "
+                "send the .json file /export made."
+            ),
+            line=exc.lineno,
+            column=exc.colno,
+            error=exc.msg,
         ) from None
-    except ValueError as exc:
-        raise ImportRejected(f"The file is not valid JSON ({exc}).") from None
+    except ValueError as exc:  # e.g. an integer with too many digits: the parser's (English) words
+        raise ImportRejected(N_("The file is not valid JSON ({error})."), error=str(exc)) from None
     except RecursionError:
-        raise ImportRejected("The file is not valid JSON (nested too deeply).") from None
+        raise ImportRejected(N_("The file is not valid JSON (nested too deeply).")) from None
 
 
 def parse_export(
@@ -283,16 +391,29 @@ def parse_export(
     now = now or datetime.now(UTC)
     if not isinstance(document, dict):
         raise ImportRejected(
-            f"This is not a sourdough bot export: the file holds {_kind(document)}, "
-            "not an object made by /export json."
+            N_(
+                "This is not a sourdough bot export: the file holds {kind}, "
+                "not an object made by /export json."
+            ),
+            kind=_kind(document),
         )
     if document.get("format") != EXPORT_FORMAT:
-        raise ImportRejected(f'This is not a sourdough bot export: "format" must be "{EXPORT_FORMAT}".')
+        raise ImportRejected(
+            N_('This is not a sourdough bot export: "format" must be "{format}".'), format=EXPORT_FORMAT
+        )
     version = document.get("format_version")
     if version not in READABLE_VERSIONS or isinstance(version, bool) or not isinstance(version, int):
+        *older, newest = READABLE_VERSIONS
+        readable: object = (
+            # TRANSLATORS: the format versions this bot reads, e.g. "1 or 2".
+            Phrase(N_("{older} or {newest}"), {"older": ", ".join(map(str, older)), "newest": newest})
+            if older
+            else newest
+        )
         raise ImportRejected(
-            f"This export has format_version {json.dumps(version)}; this bot reads "
-            f"format_version {' or '.join(str(v) for v in READABLE_VERSIONS)}."
+            N_("This export has format_version {found}; this bot reads format_version {readable}."),
+            found=json.dumps(version),
+            readable=readable,
         )
     top = _Obj(document, "", now)
     if "user" in document and document["user"] is not None:
@@ -335,7 +456,9 @@ def _parse_starter(raw: Any, path: str, now: datetime) -> dict[str, Any]:
         except ValueError:
             valid = False
         if not valid:
-            raise ImportRejected(f"{path}.calibration must be the JSON text /export wrote")
+            raise ImportRejected(
+                N_("{field} must be the JSON text /export wrote"), field=f"{path}.calibration"
+            )
     return {
         "name": item.text("name", MAX_NAME, required=True),
         "created_at": item.time("created_at", required=True),
@@ -348,7 +471,7 @@ def _parse_recipe(raw: Any, path: str, now: datetime) -> dict[str, Any]:
     item = _Obj(raw, path, now)
     flour = item.number("flour_g", 0, 100_000, required=True)
     if not flour:
-        raise ImportRejected(f"{path}.flour_g must be above 0")
+        raise ImportRejected(N_("{field} must be above 0"), field=f"{path}.flour_g")
     return {
         "name": item.text("name", MAX_NAME, required=True),
         "flour_g": flour,
@@ -406,7 +529,7 @@ def _parse_bake(raw: Any, path: str, now: datetime, starters: int = 0, recipes: 
         item = _Obj(raw_item, f"{path}.shares[{i}]", now)
         code = item.text("code", 64, required=True)
         if not SHARE_CODE.fullmatch(code or ""):
-            raise ImportRejected(f"{path}.shares[{i}].code is not a share code")
+            raise ImportRejected(N_("{field} is not a share code"), field=f"{path}.shares[{i}].code")
         shares.append(
             (
                 code,
@@ -491,7 +614,7 @@ def _write(db: Connection, user_id: int, parsed: ParsedExport) -> ImportSummary:
     feedings_added = feedings_skipped = 0
     with closing(db.execute("SELECT 1 FROM users WHERE id = ?", (user_id,))) as cursor:
         if cursor.fetchone() is None:
-            raise ImportRejected("Send /start first, then /import again.")
+            raise ImportRejected(N_("Send /start first, then /import again."))
     starter_ids, starters_added = _named(db, user_id, "starters", parsed.starters)
     recipe_ids, recipes_added = _named(db, user_id, "recipes", parsed.recipes)
     photos = shares = 0

@@ -5,12 +5,15 @@ snapshot and backup tests are about the SQLite file and run on it only."""
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import copy
 import csv
 import io
 import json
+import re
 import sqlite3
+import string
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,6 +24,7 @@ import pytest
 from schedules.parsing import zone_for
 from schedules.recipe import Recipe
 from schedules.types import Bake, NewReminder
+from storage import importer
 from storage.backup import BackupError, backup_database
 from storage.database import Database
 from storage.export import (
@@ -34,7 +38,7 @@ from storage.export import (
     guard_formula,
     write_export,
 )
-from storage.importer import ImportRejected, ImportSummary, import_export
+from storage.importer import ImportRejected, ImportSummary, Phrase, import_export, parse_export
 from storage.migrations import SCHEMA_VERSION
 from storage.repository import SqliteRepository, to_db
 
@@ -485,6 +489,165 @@ async def test_bad_files_are_rejected(database: Database, make_database: Any) ->
         assert summary.bakes_added == 3
     finally:
         await target.close()
+
+
+# --------------------------------------------------------------------------- translatable reasons
+
+
+def fields_of(template: str) -> set[str]:
+    """The {name} fields of a str.format template (every field must be a plain name)."""
+    names = {name for _text, name, _spec, _conv in string.Formatter().parse(template) if name is not None}
+    assert all(name.isidentifier() for name in names), template
+    return names
+
+
+def shout(message: str) -> str:
+    """A stand-in translation: the words in capitals, the {placeholders} kept as they are (a plain
+    str.upper would turn {field} into {FIELD}, which no translation may do)."""
+    parts = re.split(r"(\{\w+\})", message)
+    return "".join(part if i % 2 else part.upper() for i, part in enumerate(parts))
+
+
+def marked_template(node: ast.expr) -> list[str]:
+    """The template(s) of a message argument: N_("...") or `N_("...") if x else N_("...")`."""
+    if isinstance(node, ast.IfExp):
+        return marked_template(node.body) + marked_template(node.orelse)
+    assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "N_", (
+        f"line {node.lineno}: a message must be N_(\"...\"), not {ast.unparse(node)}"
+    )
+    (argument,) = node.args
+    assert isinstance(argument, ast.Constant) and isinstance(argument.value, str), (
+        f"line {node.lineno}: N_ takes a plain string (no f-string): {ast.unparse(argument)}"
+    )
+    return [argument.value]
+
+
+def test_every_reason_in_the_code_is_a_marked_template_with_its_details() -> None:
+    tree = ast.parse(Path(importer.__file__).read_text(encoding="utf-8"))
+    calls = [
+        (node.func.id, node)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+        and node.func.id in ("ImportRejected", "Phrase")
+    ]
+    assert sum(name == "ImportRejected" for name, _call in calls) >= 30
+    for name, call in calls:
+        templates = marked_template(call.args[0])
+        if name == "ImportRejected":
+            assert len(call.args) == 1, ast.unparse(call)
+            names = {keyword.arg for keyword in call.keywords}
+        else:  # Phrase(N_("..."), {"name": value, ...})
+            details = call.args[1] if len(call.args) > 1 else ast.Dict(keys=[], values=[])
+            assert isinstance(details, ast.Dict), ast.unparse(call)
+            names = {key.value for key in details.keys if isinstance(key, ast.Constant)}
+        for template in templates:
+            assert fields_of(template) == names, f"line {call.lineno}: {template!r} gets {sorted(names)}"
+
+
+def minimal_export(**bake: Any) -> bytes:
+    doc = {
+        "format": EXPORT_FORMAT,
+        "format_version": 2,
+        "bakes": [{"name": "Loaf", "started_at": "2024-01-14T14:05:00+01:00", "phase": "done", **bake}],
+    }
+    return json.dumps(doc).encode()
+
+
+@pytest.mark.parametrize(
+    ("data", "template", "shouted"),
+    [
+        (
+            b"hello, not json",
+            "The file is not valid JSON (line {line}, column {column}: {error}); "
+            "send the .json file /export made.",
+            "THE FILE IS NOT VALID JSON (LINE 1, COLUMN 1: Expecting value); "
+            "SEND THE .JSON FILE /EXPORT MADE.",
+        ),
+        (
+            b"[1, 2, 3]",
+            "This is not a sourdough bot export: the file holds {kind}, not an object made by /export json.",
+            "THIS IS NOT A SOURDOUGH BOT EXPORT: THE FILE HOLDS A LIST, NOT AN OBJECT MADE BY /EXPORT JSON.",
+        ),
+        (
+            b'{"format": "other-app", "format_version": 1, "bakes": []}',
+            'This is not a sourdough bot export: "format" must be "{format}".',
+            'THIS IS NOT A SOURDOUGH BOT EXPORT: "FORMAT" MUST BE "sourdough-bot-export".',
+        ),
+        (
+            b'{"format": "sourdough-bot-export", "format_version": 3, "bakes": []}',
+            "This export has format_version {found}; this bot reads format_version {readable}.",
+            "THIS EXPORT HAS FORMAT_VERSION 3; THIS BOT READS FORMAT_VERSION 1 OR 2.",
+        ),
+        (
+            b'{"format": "sourdough-bot-export", "format_version": 2}',
+            "{field} is missing",
+            "bakes IS MISSING",
+        ),
+        (minimal_export(name=None), "{field} is missing", "bakes[0].name IS MISSING"),
+        (
+            minimal_export(name=5),
+            "{field} must be text, not {kind}",
+            "bakes[0].name MUST BE TEXT, NOT A NUMBER",
+        ),
+        (
+            minimal_export(readings={"a": 1}),
+            "{field} must be a list ([...]), not {kind}",
+            "bakes[0].readings MUST BE A LIST ([...]), NOT AN OBJECT",
+        ),
+        (
+            minimal_export(rating=True),
+            "{field} must be a whole number between {low} and {high} (or null)",
+            "bakes[0].rating MUST BE A WHOLE NUMBER BETWEEN 1 AND 5 (OR NULL)",
+        ),
+        (
+            minimal_export(started_at="yesterday"),
+            "{field} is not a date and time ({value}); expected ISO 8601 like {example}",
+            "bakes[0].started_at IS NOT A DATE AND TIME ('yesterday'); "
+            "EXPECTED ISO 8601 LIKE 2026-11-24T14:05:00+01:00",
+        ),
+        (
+            minimal_export(temperatures=[{"taken_at": "2024-01-14T15:00:00+01:00", "temp_c": float("nan")}]),
+            "The file is not valid JSON ({constant} is not allowed).",
+            "THE FILE IS NOT VALID JSON (NaN IS NOT ALLOWED).",
+        ),
+        (
+            b"\xff{}",
+            "The file is not UTF-8 text (bad byte at position {position}); send the .json file /export made.",
+            "THE FILE IS NOT UTF-8 TEXT (BAD BYTE AT POSITION 0); SEND THE .JSON FILE /EXPORT MADE.",
+        ),
+    ],
+)
+def test_a_reason_is_a_template_translated_where_it_is_shown(
+    data: bytes, template: str, shouted: str
+) -> None:
+    with pytest.raises(ImportRejected) as caught:
+        parse_export(data, now=T0)
+    exc = caught.value
+    assert exc.template == template
+    assert fields_of(exc.template) == set(exc.details)
+    # English as before: reason, str() and render with no translation agree
+    assert exc.reason == str(exc) == exc.render(lambda s: s) == exc.template.format(
+        **{name: str(value) for name, value in exc.details.items()}
+    )
+    # the translation reaches the template and every Phrase among the details, nothing else
+    assert exc.render(shout) == shouted
+    for value in exc.details.values():
+        if isinstance(value, Phrase):
+            assert fields_of(value.template) == set(value.details)
+            assert value.render(shout) in shouted
+        else:
+            assert str(value) in shouted  # paths, numbers, the file's values: as they are
+
+
+def test_a_reason_renders_with_a_real_catalog() -> None:
+    catalog = {
+        "{field} must be text, not {kind}": "{field} muss Text sein, nicht {kind}",
+        "a number": "eine Zahl",
+    }
+    with pytest.raises(ImportRejected) as caught:
+        parse_export(minimal_export(name=5), now=T0)
+    assert caught.value.render(lambda s: catalog.get(s, s)) == "bakes[0].name muss Text sein, nicht eine Zahl"
+    assert caught.value.reason == "bakes[0].name must be text, not a number"
 
 
 async def test_utf8_bom_and_unicode_names(database: Database, make_database: Any) -> None:

@@ -42,7 +42,7 @@ test: $(STAMP)
 # texts arrive untranslated, and tests/unit/test_catalogs.py fails until each is translated).
 LANGS := en de ru
 messages: $(STAMP)
-	$(VENV)/bin/pybabel extract -F babel.cfg -k Msg -k Plural:1,2 --no-location --omit-header \
+	$(VENV)/bin/pybabel extract -F babel.cfg -k Msg -k Plural:1,2 -k N_ -c TRANSLATORS: --no-location --omit-header \
 	  --sort-output --project sourdough-bot -o bot/locales/messages.pot .
 	for lang in $(LANGS); do \
 	  if [ -f bot/locales/$$lang/LC_MESSAGES/messages.po ]; then \

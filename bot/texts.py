@@ -428,6 +428,12 @@ def input_error(reason: str, example: str = "", **details: object) -> str:
     message = INPUT_ERRORS.get(reason)
     template = str(message) if message is not None else _("I didn't understand that. /help lists what works.")
     values: dict[str, object] = {**details, "text": esc(details.get("text", ""))}
+    # Bounds and names the domain gives in English are said again in the baker's language.
+    for bound, key in (("minimum", "low"), ("maximum", "high")):
+        if isinstance(details.get(bound), timedelta) and key in details:
+            values[key] = fmt_duration(details[bound])  # type: ignore[arg-type]
+    if "what" in details:
+        values["what"] = _("A timer") if details["what"] == "A timer" else _("A duration")
     values["example"] = safe_example = esc(example or "/help")
     try:
         return template.format(**values)

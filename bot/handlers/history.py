@@ -18,6 +18,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, FSInputFile, Message
 from bot import keyboards as kb
 from bot import texts
 from bot.handlers.readings import readings_list
+from bot.i18n import _
 from bot.replies import answer, clock, origin
 from bot.states import ImportFile
 from schedules.parsing import c_to_f
@@ -196,7 +197,7 @@ async def import_document(
     try:
         summary = await import_export(database, user.id, data, max_bytes=import_max_bytes)
     except ImportRejected as exc:
-        await answer(message, texts.IMPORT_REJECTED.format(reason=texts.esc(exc.reason)))
+        await answer(message, texts.IMPORT_REJECTED.format(reason=texts.esc(exc.render(_))))
         return
     await state.clear()
     await answer(

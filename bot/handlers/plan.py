@@ -121,14 +121,14 @@ def render_proposal(
         if options.quiet_free_at is not None:
             lines.append(
                 texts.PLAN_CLASH.format(
-                    steps=names.capitalize(),
+                    steps=names[:1].upper() + names[1:],
                     quiet=_quiet_phrase(who),
                     alt=texts.fmt_at(options.quiet_free_at, zone, now),
                     n=len(options.plans),
                 )
             )
         else:
-            lines.append(texts.PLAN_CLASH_ONLY.format(steps=names.capitalize(), quiet=_quiet_phrase(who)))
+            lines.append(texts.PLAN_CLASH_ONLY.format(steps=names[:1].upper() + names[1:], quiet=_quiet_phrase(who)))
     buttons: list[tuple[str, kb.PlanPickCb]] = []
     for number, plan in enumerate(options.plans, start=1):
         header = texts.PLAN_OPTION.format(

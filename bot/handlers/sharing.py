@@ -73,7 +73,7 @@ async def share_option(
 
 def shared_text(shared: SharedBake, services: Services, user: User) -> str:
     bake, template = shared.bake, shared.template
-    owner = texts.esc(shared.owner.first_name if shared.owner and shared.owner.first_name else "a baker")
+    owner = texts.esc(shared.owner.first_name if shared.owner and shared.owner.first_name else _("a baker"))
     lines = [texts.SHARED_HEADER.format(name=texts.esc(bake.name), owner=owner), *template_lines(template)]
     if not template.target_rise_pct and bake.target_rise_pct:
         lines.append(texts.SHARED_TARGET.format(target=bake.target_rise_pct))
@@ -88,7 +88,7 @@ def shared_text(shared: SharedBake, services: Services, user: User) -> str:
         )
         if bake.finished_at is not None:
             proof = texts.fmt_duration(bake.finished_at - bake.bulk_ended_at)
-            lines.append(texts.SHARED_PROOF.format(kind="Proof", duration=proof))
+            lines.append(texts.SHARED_PROOF.format(kind=_("Proof"), duration=proof))
     if shared.rating:
         lines.append(texts.SHARED_RATING.format(stars="⭐" * shared.rating))
     if shared.notes:

@@ -25,7 +25,9 @@ CODE = re.compile(r"<code>.*?</code>|/[a-z_]+|https?://\S+", re.DOTALL)
 def english_only_words(language: str) -> frozenset[str]:
     """Words of the English texts that no translation in `language` uses: any of them in a
     reply means a text was missed (words a German text also uses, like "Timer", don't count)."""
-    english = {w.lower() for msgid, plural in marked().items() for w in WORD.findall(f"{msgid} {plural or ''}")}
+    english = {
+        w.lower() for msgid, plural in marked().items() for w in WORD.findall(f"{msgid} {plural or ''}")
+    }
     with (LOCALES_DIR / language / "LC_MESSAGES" / "messages.po").open("rb") as po_file:
         catalog = read_po(po_file, locale=language)
     translated: set[str] = set()

@@ -16,7 +16,7 @@ from babel.messages.pofile import read_po
 from bot.i18n import LOCALES_DIR, i18n, placeholders, use_locale
 
 ROOT = Path(__file__).resolve().parents[2]
-KEYWORDS = {"Msg": None, "Plural": (1, 2), "_": None, "ngettext": (1, 2)}
+KEYWORDS = {"Msg": None, "Plural": (1, 2), "_": None, "ngettext": (1, 2), "N_": None}
 TRANSLATED = ("de", "ru")
 TAG = re.compile(r"</?[a-z]+[^>]*>")
 
@@ -25,13 +25,14 @@ TAG = re.compile(r"</?[a-z]+[^>]*>")
 def marked() -> dict[str, str | None]:
     """msgid → msgid_plural (None for a text without plural forms), from the code."""
     found: dict[str, str | None] = {}
-    for _file, _line, message, _comments, _context in extract_from_dir(
-        ROOT / "bot", method_map=[("**.py", "python")], keywords=KEYWORDS
-    ):
-        if isinstance(message, tuple):
-            found[message[0]] = message[1]
-        else:
-            found[message] = None
+    for folder, pattern in (("bot", "**.py"), ("storage", "importer.py")):
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            ROOT / folder, method_map=[(pattern, "python")], keywords=KEYWORDS
+        ):
+            if isinstance(message, tuple):
+                found[message[0]] = message[1]
+            else:
+                found[message] = None
     return found
 
 

@@ -33,7 +33,7 @@
     pending: new Map(), // callback query id -> button
     answered: new Set(),
     typingTimer: null,
-    commandIndex: 0,
+    commandIndex: -1, // the highlighted suggestion: none until the arrow keys move it
     commandItems: [],
     unread: 0,
     stick: true,
@@ -964,14 +964,14 @@
       box.appendChild(item);
     });
     box.hidden = false;
-    const selected = box.children[state.commandIndex];
+    const selected = state.commandIndex >= 0 ? box.children[state.commandIndex] : null;
     if (selected) selected.scrollIntoView({ block: "nearest" });
   }
 
   function hideCommands() {
     $("commands").hidden = true;
     state.commandItems = [];
-    state.commandIndex = 0;
+    state.commandIndex = -1;
   }
 
   function commandsOpen() {
@@ -990,15 +990,17 @@
   function onKeyDown(event) {
     if (commandsOpen()) {
       const count = state.commandItems.length;
+      const picked = state.commandIndex >= 0 ? state.commandItems[state.commandIndex] : null;
       if (event.key === "ArrowDown" || event.key === "ArrowUp") {
         event.preventDefault();
-        state.commandIndex = (state.commandIndex + (event.key === "ArrowDown" ? 1 : count - 1)) % count;
+        const down = event.key === "ArrowDown";
+        state.commandIndex = picked ? (state.commandIndex + (down ? 1 : count - 1)) % count : (down ? 0 : count - 1);
         showCommands(state.commandItems);
         return;
       }
       if (event.key === "Tab") {
         event.preventDefault();
-        $("input").value = `/${state.commandItems[state.commandIndex].command} `;
+        $("input").value = `/${(picked || state.commandItems[0]).command} `;
         hideCommands();
         autosize();
         return;
@@ -1007,15 +1009,12 @@
         hideCommands();
         return;
       }
-      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
-        const typed = $("input").value.slice(1).toLowerCase();
-        const exact = state.commandItems.some((c) => c.command === typed);
-        if (!exact) {
-          event.preventDefault();
-          $("input").value = `/${state.commandItems[state.commandIndex].command}`;
-          submitInput();
-          return;
-        }
+      // Enter sends what was typed; a suggestion only when the arrow keys picked it.
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing && picked) {
+        event.preventDefault();
+        $("input").value = `/${picked.command}`;
+        submitInput();
+        return;
       }
     }
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
@@ -1031,7 +1030,7 @@
     input.addEventListener("keydown", onKeyDown);
     input.addEventListener("input", () => {
       autosize();
-      state.commandIndex = 0;
+      state.commandIndex = -1;
       showCommands(matchingCommands());
     });
     input.addEventListener("blur", () => setTimeout(() => {
@@ -1043,7 +1042,7 @@
       if (commandsOpen()) {
         hideCommands();
       } else {
-        state.commandIndex = 0;
+        state.commandIndex = -1;
         showCommands(state.commands);
         if (!state.commands.length) toast("The bot has not published any commands yet.");
         input.focus();

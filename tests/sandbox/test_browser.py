@@ -240,3 +240,46 @@ async def test_page_reconnects_after_a_restart(browser: Browser, settings: Setti
         assert errors == []
     finally:
         await second.stop()
+
+
+def user_texts(sandbox: Sandbox, user: int) -> list[str]:
+    """What the user sent, as the sandbox recorded it."""
+    assert sandbox.store is not None
+    return [row.data.get("text", "") for row in sandbox.store.history(user) if row.side == "user"]
+
+
+async def test_enter_sends_what_was_typed_unless_a_suggestion_was_picked(
+    browser: Browser, sandbox: Sandbox
+) -> None:
+    page, errors = await open_page(browser, sandbox.url)
+    await page.fill("#input", "/start")
+    menu = page.locator("#commands")
+    await expect(menu).to_be_visible()
+    await expect(menu.locator(".command-item", has_text="/starter")).to_be_visible()  # only a suggestion
+    await expect(menu.locator("[aria-selected=true]")).to_have_count(0)  # nothing picked yet
+    await page.press("#input", "Enter")
+    await expect(page.locator("#input")).to_have_value("")
+    await expect(bot_rows(page).last).to_contain_text("Your timezone?")  # /start's answer
+    assert user_texts(sandbox, ANN) == ["/start"]
+
+    # The arrow keys pick a suggestion, and then Enter sends the one picked.
+    await page.fill("#input", "/st")
+    await expect(menu.locator(".command-item")).to_have_count(2)  # /status, /starter
+    await page.press("#input", "ArrowDown")
+    await page.press("#input", "ArrowDown")
+    await expect(menu.locator("[aria-selected=true]")).to_contain_text("/starter")
+    await page.press("#input", "Enter")
+    await expect(page.locator("#input")).to_have_value("")
+    await expect(menu).to_be_hidden()
+    # Typing again forgets the pick; a click sends the suggestion clicked.
+    await page.fill("#input", "/hel")
+    await expect(menu.locator("[aria-selected=true]")).to_have_count(0)
+    await menu.locator(".command-item", has_text="/help").click()
+    await expect(page.locator(".row.user").last).to_contain_text("/help")
+    await page.fill("#input", "/status now")  # not a bare command: no menu, sent as typed
+    await expect(menu).to_be_hidden()
+    await page.press("#input", "Enter")
+    await expect(page.locator(".row.user")).to_have_count(4)
+    assert user_texts(sandbox, ANN) == ["/start", "/starter", "/help", "/status now"]
+    assert errors == []
+

@@ -313,7 +313,8 @@ async def test_export_is_dated_by_the_bots_clock_on_the_bakers_calendar(ann, run
     assert json_doc.filename == "sourdough-export-2026-11-25.json"
     header = json.loads(json_doc.document)  # type: ignore[arg-type]
     exported_at = datetime.fromisoformat(header["exported_at"])
-    assert header["exported_at"].startswith("2026-11-25T00:3") and exported_at.utcoffset() == timedelta(hours=1)
+    assert header["exported_at"].startswith("2026-11-25T00:3")
+    assert exported_at.utcoffset() == timedelta(hours=1)
     assert abs(exported_at - runner.clock.now()) < timedelta(minutes=1)
     table = list(csv.DictReader(io.StringIO(csv_doc.document.decode("utf-8-sig"))))  # type: ignore[union-attr]
     assert [row["bake_name"] for row in table] == ["Midnight loaf"]

@@ -749,6 +749,10 @@
       $("messages").replaceChildren();
       state.lastId = 0;
       $("empty").hidden = true;
+      if (state.clock) {
+        state.clock = Object.assign({}, state.clock, { next_due_ms: null }); // the next user's comes with the config
+        renderClock();
+      }
     }
     state.formats = null;
     connect();
@@ -805,8 +809,10 @@
   }
 
   async function refreshClock() {
+    const user = state.user;
     try {
-      setClock(await api(`/api/clock?user=${state.user}`));
+      const clock = await api(`/api/clock?user=${user}`);
+      if (user === state.user) setClock(clock);
     } catch {
       /* offline: the connection logic retries */
     }
@@ -823,7 +829,8 @@
     button.classList.add("busy");
     try {
       const result = await api("/api/clock/advance", { method: "POST", body });
-      setClock(result.clock);
+      if (body.user === undefined || body.user === state.user) setClock(result.clock);
+      else refreshClockSoon();
       $("timebar").classList.remove("jumped");
       void $("timebar").offsetWidth;
       $("timebar").classList.add("jumped");
@@ -1091,7 +1098,7 @@
       button.addEventListener("click", () => {
         const body = button.dataset.next !== undefined
           ? { to: "next", user: state.user }
-          : { minutes: Number(button.dataset.minutes) };
+          : { minutes: Number(button.dataset.minutes), user: state.user };
         travel(body, button);
       });
     }

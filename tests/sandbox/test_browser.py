@@ -12,14 +12,16 @@ import socket
 import struct
 import zlib
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.config import Settings
 from emulator.sandbox import Sandbox
-from tests.sandbox.conftest import ANN, start_sandbox
+from tests.sandbox.conftest import ANN, BOB, start_sandbox
 
 CHROMIUM = Path(os.environ.get("SANDBOX_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -27,6 +29,8 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 TIMEOUT_MS = 8000
+BERLIN = ZoneInfo("Europe/Berlin")  # the sandbox's default timezone in these tests
+SCREENSHOTS = os.environ.get("SANDBOX_SCREENSHOTS")  # a folder: the tests save what they saw there
 
 try:
     from playwright.async_api import Browser, Page, async_playwright, expect
@@ -72,6 +76,11 @@ async def send(page: Page, text: str) -> None:
 
 def bot_rows(page: Page) -> Any:
     return page.locator(".row.bot")
+
+
+async def snapshot(page: Page, name: str) -> None:
+    if SCREENSHOTS:
+        await page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"))
 
 
 async def test_chat_buttons_time_travel_and_users(browser: Browser, sandbox: Sandbox) -> None:
@@ -283,3 +292,40 @@ async def test_enter_sends_what_was_typed_unless_a_suggestion_was_picked(
     assert user_texts(sandbox, ANN) == ["/start", "/starter", "/help", "/status now"]
     assert errors == []
 
+
+async def test_next_reminder_is_the_chatting_users(browser: Browser, sandbox: Sandbox) -> None:
+    page, errors = await open_page(browser, sandbox.url)
+    next_button, next_at = page.locator("#next-button"), page.locator("#next-at")
+    await expect(next_button).to_be_disabled()
+    await send(page, "/timer 45m ann's fold")
+    await expect(bot_rows(page).last).to_contain_text("45")
+    ann_due = await sandbox.next_due(ANN)
+    assert ann_due is not None
+    await expect(next_at).to_contain_text(f"{ann_due.astimezone(BERLIN):%H:%M}")
+
+    # Bob has no reminder: Ann's is not his "next reminder", even after the clock moved.
+    await page.click("#user-button")
+    await page.locator(".user-item", has_text="Bob").click()
+    await expect(page.locator("#user-name")).to_have_text("Bob")
+    await expect(next_button).to_be_disabled()
+    await expect(next_at).to_have_text("")
+    await page.click(".travel-btn[data-minutes='15']")
+    await expect(page.locator("#clock-offset")).to_contain_text("15 min")
+    await expect(next_button).to_be_disabled()
+    await send(page, "/timer 2h bob's shaping")
+    await expect(bot_rows(page).last).to_contain_text("2")
+    bob_due = await sandbox.next_due(BOB)
+    assert bob_due is not None and bob_due - ann_due > timedelta(hours=1)
+    await expect(next_at).to_contain_text(f"{bob_due.astimezone(BERLIN):%H:%M}")
+    await snapshot(page, "next-reminder-bob")
+
+    # Bob's "Next reminder" jumps to his own, not to Ann's earlier one.
+    await page.click("#next-button")
+    await expect(bot_rows(page).last).to_contain_text("bob's shaping")
+    assert sandbox.now() >= bob_due
+    await expect(next_button).to_be_disabled()
+    await page.click("#user-button")
+    await page.locator(".user-item", has_text="Ann").click()
+    await expect(page.locator("#user-name")).to_have_text("Ann")
+    await expect(bot_rows(page).last).to_contain_text("ann's fold")  # fired on the way
+    assert errors == []

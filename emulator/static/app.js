@@ -39,6 +39,7 @@
     stick: true,
     clockRefresh: null,
     formats: null,
+    today: null, // the bot's day the day labels were written for
   };
 
   class ApiError extends Error {
@@ -384,13 +385,47 @@
   function dayGroup(ms) {
     const group = el("section", "day");
     group.dataset.day = fmt("key", ms);
+    group.dataset.ms = String(ms);
     const separator = el("div", "day-separator");
     separator.appendChild(el("span", null, dayLabel(ms)));
     group.appendChild(separator);
     return group;
   }
 
-  // Messages sit in one group per day (of the bot's clock); each group's date sticks on top.
+  // "Today", "Yesterday"… are relative to the bot's clock: written again when its day changes.
+  function relabelDays() {
+    state.today = fmt("key", botNow());
+    for (const group of $("messages").children) {
+      const label = group.querySelector(".day-separator span");
+      if (label) label.textContent = dayLabel(Number(group.dataset.ms));
+    }
+    updateDateChip();
+  }
+
+  // The floating date: the day of the topmost message in view, in its own band above the chat
+  // (it never covers a message); hidden while that day's own separator is in view.
+  function updateDateChip() {
+    const chip = $("date-chip");
+    const top = $("chat").getBoundingClientRect().top;
+    let current = null;
+    if (!$("messages").hidden) {
+      for (const group of $("messages").children) {
+        if (group.getBoundingClientRect().bottom > top + 1) {
+          current = group;
+          break;
+        }
+      }
+    }
+    const separator = current && current.querySelector(".day-separator");
+    if (!separator || separator.getBoundingClientRect().top >= top - 1) {
+      chip.hidden = true;
+      return;
+    }
+    chip.textContent = separator.textContent;
+    chip.hidden = false;
+  }
+
+  // Messages sit in one group per day (of the bot's clock), each under its date.
   function appendMessage(view) {
     const container = $("messages");
     const ms = view.date * 1000;
@@ -417,6 +452,7 @@
     state.messages.clear();
     state.lastId = 0;
     views.slice().sort((a, b) => a.id - b.id).forEach(appendMessage);
+    state.today = fmt("key", botNow());
     updateEmpty();
   }
 
@@ -458,6 +494,7 @@
     const empty = state.messages.size === 0;
     $("empty").hidden = !empty;
     $("messages").hidden = empty;
+    updateDateChip();
   }
 
   // ------------------------------------------------------------------ scrolling
@@ -749,6 +786,7 @@
       $("messages").replaceChildren();
       state.lastId = 0;
       $("empty").hidden = true;
+      updateDateChip();
       if (state.clock) {
         state.clock = Object.assign({}, state.clock, { next_due_ms: null }); // the next user's comes with the config
         renderClock();
@@ -789,6 +827,7 @@
   function renderClock() {
     if (!state.clock) return;
     const now = botNow();
+    if (state.today !== null && state.today !== fmt("key", now)) relabelDays();
     $("clock-time").textContent = fmt("short", now);
     const offset = $("clock-offset");
     const ahead = state.clock.offset_s;
@@ -955,6 +994,9 @@
     }
     state.commandItems = list;
     state.commandIndex = Math.min(state.commandIndex, list.length - 1);
+    // Between the composer and the date band: the menu never slides under the floating date.
+    const room = box.parentElement.getBoundingClientRect().top - $("date-band").getBoundingClientRect().bottom;
+    box.style.maxHeight = `${Math.max(48, Math.min(320, room - 8))}px`;
     box.replaceChildren();
     list.forEach((command, index) => {
       const item = el("div", "command-item");
@@ -1066,11 +1108,17 @@
     $("chat").addEventListener("scroll", () => {
       state.stick = isNearBottom();
       updateToBottom();
+      updateDateChip();
     }, { passive: true });
+    window.addEventListener("resize", () => {
+      updateDateChip();
+      if (commandsOpen()) showCommands(state.commandItems); // fitted again above the composer
+    });
     // Late layout (images, fonts) must not leave the chat short of its newest message.
     if (typeof ResizeObserver === "function") {
       new ResizeObserver(() => {
         if (state.stick) $("chat").scrollTop = $("chat").scrollHeight;
+        updateDateChip();
       }).observe($("messages"));
     }
 

@@ -8,11 +8,12 @@ fail under CI (``CI=true``).
 from __future__ import annotations
 
 import os
+import re
 import socket
 import struct
 import zlib
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -33,7 +34,7 @@ BERLIN = ZoneInfo("Europe/Berlin")  # the sandbox's default timezone in these te
 SCREENSHOTS = os.environ.get("SANDBOX_SCREENSHOTS")  # a folder: the tests save what they saw there
 
 try:
-    from playwright.async_api import Browser, Page, async_playwright, expect
+    from playwright.async_api import Browser, FloatRect, Page, async_playwright, expect
 except ImportError:  # pragma: no cover - the test extra installs it
     async_playwright = None  # type: ignore[assignment]
 
@@ -290,6 +291,94 @@ async def test_enter_sends_what_was_typed_unless_a_suggestion_was_picked(
     await page.press("#input", "Enter")
     await expect(page.locator(".row.user")).to_have_count(4)
     assert user_texts(sandbox, ANN) == ["/start", "/starter", "/help", "/status now"]
+    assert errors == []
+
+
+VISIBLE_BOXES = """() => {
+    const chat = document.getElementById("chat").getBoundingClientRect();
+    return Array.from(document.querySelectorAll("#messages .row, #messages .day-separator"))
+        .map((node) => node.getBoundingClientRect())
+        .filter((r) => r.bottom > chat.top && r.top < chat.bottom)  // what the chat shows of them
+        .map((r) => ({x: r.left, y: Math.max(r.top, chat.top), width: r.width,
+                      height: Math.min(r.bottom, chat.bottom) - Math.max(r.top, chat.top)}));
+}"""
+
+
+def overlap(a: FloatRect, b: FloatRect) -> bool:
+    return (a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"]
+            and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"])
+
+
+async def assert_chip_covers_nothing(page: Page, label: str) -> None:
+    chip = page.locator("#date-chip")
+    await expect(chip).to_be_visible()
+    await expect(chip).to_have_text(label)
+    box = await chip.bounding_box()
+    assert box is not None
+    shown: list[FloatRect] = await page.evaluate(VISIBLE_BOXES)
+    assert shown, "no message in view"
+    assert not [other for other in shown if overlap(box, other)], "the date chip covers a message"
+    await page.click("#menu-button")  # the whole command menu, as tall as it gets
+    menu = await page.locator("#commands").bounding_box()
+    assert menu is not None and menu["height"] > 40
+    assert not overlap(box, menu), "the date chip covers the command menu"
+    await page.click("#menu-button")
+    await expect(page.locator("#commands")).to_be_hidden()
+
+
+async def test_dates_follow_the_bots_clock_and_the_chip_covers_nothing(
+    browser: Browser, sandbox: Sandbox
+) -> None:
+    # The browser's own clock and zone are far from the bot's: the page must show the bot's.
+    page = await browser.new_page(viewport={"width": 1100, "height": 700}, timezone_id="Pacific/Auckland")
+    await page.clock.set_system_time(datetime(2031, 6, 15, 12, 0, tzinfo=UTC))
+    page.set_default_timeout(TIMEOUT_MS)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    await page.goto(f"{sandbox.url}/#user={ANN}")
+    await expect(page.locator("#status")).to_have_text("bot")
+    await send(page, "/newbake Day one")
+    await expect(bot_rows(page).last).to_contain_text("Started Day one")
+    separators = page.locator(".day-separator")
+    await expect(separators).to_have_text(["Today"])
+
+    # Three days later on the bot's clock (moved by another tab: the page hears of it).
+    response = await page.request.post(f"{sandbox.url}/api/clock/advance",
+                                       data={"minutes": 3 * 24 * 60, "user": ANN})
+    assert response.ok
+    now = sandbox.now().astimezone(BERLIN)
+    await expect(page.locator("#clock-time")).to_contain_text(f"{now.day} {now:%b}")
+    await expect(page.locator("#clock-time")).to_contain_text(f"{now:%H:%M}")
+    assert sandbox.store is not None
+    first = datetime.fromtimestamp(sandbox.store.history(ANN)[0].data["date"], BERLIN)
+    # The reminders that fell due on the way are today's; the bake's start is a weekday ago.
+    await expect(separators.first).to_have_text(re.compile(rf"^{first:%A},? {first.day} {first:%B}$"))
+    for answered in range(1, 5):
+        await send(page, "/help")  # long answers: the chat scrolls
+        await expect(page.locator(".row.bot", has_text="/export")).to_have_count(answered)
+    await expect(separators).to_have_count(2)
+    await expect(separators.nth(1)).to_have_text("Today")
+    last = sandbox.store.history(ANN)[-1].data
+    sent_at = datetime.fromtimestamp(last["date"], BERLIN)
+    assert abs(sent_at - sandbox.now()) < timedelta(minutes=1)
+    await expect(bot_rows(page).last.locator(".meta time")).to_have_text(f"{sent_at:%H:%M}")
+
+    # Scrolled up into the first day: its date floats above the chat, over no message nor the menu.
+    await page.locator("#chat").evaluate(
+        "chat => chat.scrollTop = document.querySelector('.day .row').offsetTop + 30")
+    await assert_chip_covers_nothing(page, await separators.first.inner_text())
+    await page.locator("#chat").evaluate("c => c.scrollTop = c.scrollHeight - c.clientHeight - 200")
+    await assert_chip_covers_nothing(page, "Today")
+    await snapshot(page, "dates-desktop")
+    await page.set_viewport_size({"width": 390, "height": 560})  # a phone
+    await page.locator("#chat").evaluate("chat => chat.scrollTop = chat.scrollHeight / 2")
+    await assert_chip_covers_nothing(page, "Today")
+    await snapshot(page, "dates-phone")
+
+    # The next day on the bot's clock turns "Today" into "Yesterday".
+    response = await page.request.post(f"{sandbox.url}/api/clock/advance", data={"minutes": 24 * 60})
+    assert response.ok
+    await expect(separators.nth(1)).to_have_text("Yesterday")
     assert errors == []
 
 

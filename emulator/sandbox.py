@@ -25,6 +25,7 @@ noted, and must come from the page's own origin):
 * ``GET /api/files/{file_id}`` a photo or document from a chat
 * ``GET /api/clock[?user=ID]`` the bot's clock, in that user's timezone
 * ``POST /api/clock/advance`` ``{"minutes": N}`` or ``{"to": "next", "user": ID}``: time travel
+  (``"next"``: that user's next pending reminder; ``user`` also picks whose clock is returned)
 """
 
 from __future__ import annotations
@@ -859,7 +860,8 @@ class SandboxPage:
                     raise _HttpError(400, 'to must be "next" (the next pending reminder)')
                 due = await self.time.next_due(user_id)
                 if due is None:
-                    raise _HttpError(409, "no reminder is pending")
+                    whose = "" if user_id is None else f" for user {user_id}"
+                    raise _HttpError(409, f"no reminder is pending{whose}")
                 delta = max(due - self.time.now(), timedelta(0)) + timedelta(seconds=1)
             elif "minutes" in body:
                 minutes = body["minutes"]
@@ -1013,7 +1015,9 @@ class Sandbox:
             await self.app.reminders.resync()
 
     async def next_due(self, user_id: int | None) -> datetime | None:
-        """The user's earliest pending reminder, else anyone's; None when nothing is pending."""
+        """The earliest pending reminder of that user (of anyone when None); None when there is none.
+
+        Only the user's own: the page shows it as the next reminder of the chat it is showing."""
         from storage.database import StorageError
 
         if self.app is None:
@@ -1024,8 +1028,7 @@ class Sandbox:
         except StorageError:  # stopping: the bot closed its database
             return None
         if user_id is not None:
-            own = [r for r in pending if r.user_id == user_id]
-            pending = own or pending
+            pending = [r for r in pending if r.user_id == user_id]
         return pending[0].due_at if pending else None
 
     async def zone(self, user_id: int | None) -> tzinfo:

@@ -593,12 +593,13 @@ async def export_json(
     *,
     since: datetime | None = None,
     bake_id: int | None = None,
+    exported_at: datetime | None = None,
 ) -> AsyncIterator[bytes]:
     """The baker's history as a JSON document (layout in the module docstring), in chunks.
 
     One line per bake (each `json.dumps`-ed on its own), so the file is also diff-friendly.
     Values are as stored (floats unrounded); times carry the baker's offset; `uid` is the
-    de-duplication identity /import uses.
+    de-duplication identity /import uses. `exported_at` is the bot's clock (default: now).
     """
     out = _Chunks()
     async with _snapshot(source) as db:
@@ -606,7 +607,7 @@ async def export_json(
         header = {
             "format": EXPORT_FORMAT,
             "format_version": EXPORT_FORMAT_VERSION,
-            "exported_at": datetime.now(UTC).astimezone(zone).isoformat(timespec="seconds"),
+            "exported_at": (exported_at or datetime.now(UTC)).astimezone(zone).isoformat(timespec="seconds"),
             "since": None if since is None else since.astimezone(zone).isoformat(timespec="seconds"),
             "user": {"timezone": timezone_key, "temp_unit": temp_unit},
         }

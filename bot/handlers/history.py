@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import re
 import tempfile
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -141,10 +143,13 @@ async def send_export(
     """Stream the export to a temp file and upload that: memory stays flat however long the history."""
     zone, now = clock(services, user)
     since = now - timedelta(days=since_days) if since_days else None
-    producers = {"csv": export_csv, "json": export_json}
+    # The bot's clock (not the machine's) dates the file and its name, on the baker's calendar.
+    producers: dict[str, Callable[..., AsyncIterator[bytes]]] = {
+        "csv": export_csv, "json": partial(export_json, exported_at=now),
+    }
     with tempfile.TemporaryDirectory(prefix="sourdough-export-") as folder:
         for fmt in formats:
-            path = Path(folder) / export_filename(fmt, now)
+            path = Path(folder) / export_filename(fmt, now.astimezone(zone))
             with path.open("wb") as out:
                 async for chunk in producers[fmt](database, user.id, zone, since=since, bake_id=bake_id):
                     out.write(chunk)

@@ -33,12 +33,13 @@
     pending: new Map(), // callback query id -> button
     answered: new Set(),
     typingTimer: null,
-    commandIndex: 0,
+    commandIndex: -1, // the highlighted suggestion: none until the arrow keys move it
     commandItems: [],
     unread: 0,
     stick: true,
     clockRefresh: null,
     formats: null,
+    today: null, // the bot's day the day labels were written for
   };
 
   class ApiError extends Error {
@@ -384,13 +385,47 @@
   function dayGroup(ms) {
     const group = el("section", "day");
     group.dataset.day = fmt("key", ms);
+    group.dataset.ms = String(ms);
     const separator = el("div", "day-separator");
     separator.appendChild(el("span", null, dayLabel(ms)));
     group.appendChild(separator);
     return group;
   }
 
-  // Messages sit in one group per day (of the bot's clock); each group's date sticks on top.
+  // "Today", "Yesterday"… are relative to the bot's clock: written again when its day changes.
+  function relabelDays() {
+    state.today = fmt("key", botNow());
+    for (const group of $("messages").children) {
+      const label = group.querySelector(".day-separator span");
+      if (label) label.textContent = dayLabel(Number(group.dataset.ms));
+    }
+    updateDateChip();
+  }
+
+  // The floating date: the day of the topmost message in view, in its own band above the chat
+  // (it never covers a message); hidden while that day's own separator is in view.
+  function updateDateChip() {
+    const chip = $("date-chip");
+    const top = $("chat").getBoundingClientRect().top;
+    let current = null;
+    if (!$("messages").hidden) {
+      for (const group of $("messages").children) {
+        if (group.getBoundingClientRect().bottom > top + 1) {
+          current = group;
+          break;
+        }
+      }
+    }
+    const separator = current && current.querySelector(".day-separator");
+    if (!separator || separator.getBoundingClientRect().top >= top - 1) {
+      chip.hidden = true;
+      return;
+    }
+    chip.textContent = separator.textContent;
+    chip.hidden = false;
+  }
+
+  // Messages sit in one group per day (of the bot's clock), each under its date.
   function appendMessage(view) {
     const container = $("messages");
     const ms = view.date * 1000;
@@ -417,6 +452,7 @@
     state.messages.clear();
     state.lastId = 0;
     views.slice().sort((a, b) => a.id - b.id).forEach(appendMessage);
+    state.today = fmt("key", botNow());
     updateEmpty();
   }
 
@@ -458,6 +494,7 @@
     const empty = state.messages.size === 0;
     $("empty").hidden = !empty;
     $("messages").hidden = empty;
+    updateDateChip();
   }
 
   // ------------------------------------------------------------------ scrolling
@@ -749,6 +786,11 @@
       $("messages").replaceChildren();
       state.lastId = 0;
       $("empty").hidden = true;
+      updateDateChip();
+      if (state.clock) {
+        state.clock = Object.assign({}, state.clock, { next_due_ms: null }); // the next user's comes with the config
+        renderClock();
+      }
     }
     state.formats = null;
     connect();
@@ -785,6 +827,7 @@
   function renderClock() {
     if (!state.clock) return;
     const now = botNow();
+    if (state.today !== null && state.today !== fmt("key", now)) relabelDays();
     $("clock-time").textContent = fmt("short", now);
     const offset = $("clock-offset");
     const ahead = state.clock.offset_s;
@@ -805,8 +848,10 @@
   }
 
   async function refreshClock() {
+    const user = state.user;
     try {
-      setClock(await api(`/api/clock?user=${state.user}`));
+      const clock = await api(`/api/clock?user=${user}`);
+      if (user === state.user) setClock(clock);
     } catch {
       /* offline: the connection logic retries */
     }
@@ -823,7 +868,8 @@
     button.classList.add("busy");
     try {
       const result = await api("/api/clock/advance", { method: "POST", body });
-      setClock(result.clock);
+      if (body.user === undefined || body.user === state.user) setClock(result.clock);
+      else refreshClockSoon();
       $("timebar").classList.remove("jumped");
       void $("timebar").offsetWidth;
       $("timebar").classList.add("jumped");
@@ -948,6 +994,9 @@
     }
     state.commandItems = list;
     state.commandIndex = Math.min(state.commandIndex, list.length - 1);
+    // Between the composer and the date band: the menu never slides under the floating date.
+    const room = box.parentElement.getBoundingClientRect().top - $("date-band").getBoundingClientRect().bottom;
+    box.style.maxHeight = `${Math.max(48, Math.min(320, room - 8))}px`;
     box.replaceChildren();
     list.forEach((command, index) => {
       const item = el("div", "command-item");
@@ -964,14 +1013,14 @@
       box.appendChild(item);
     });
     box.hidden = false;
-    const selected = box.children[state.commandIndex];
+    const selected = state.commandIndex >= 0 ? box.children[state.commandIndex] : null;
     if (selected) selected.scrollIntoView({ block: "nearest" });
   }
 
   function hideCommands() {
     $("commands").hidden = true;
     state.commandItems = [];
-    state.commandIndex = 0;
+    state.commandIndex = -1;
   }
 
   function commandsOpen() {
@@ -990,15 +1039,17 @@
   function onKeyDown(event) {
     if (commandsOpen()) {
       const count = state.commandItems.length;
+      const picked = state.commandIndex >= 0 ? state.commandItems[state.commandIndex] : null;
       if (event.key === "ArrowDown" || event.key === "ArrowUp") {
         event.preventDefault();
-        state.commandIndex = (state.commandIndex + (event.key === "ArrowDown" ? 1 : count - 1)) % count;
+        const down = event.key === "ArrowDown";
+        state.commandIndex = picked ? (state.commandIndex + (down ? 1 : count - 1)) % count : (down ? 0 : count - 1);
         showCommands(state.commandItems);
         return;
       }
       if (event.key === "Tab") {
         event.preventDefault();
-        $("input").value = `/${state.commandItems[state.commandIndex].command} `;
+        $("input").value = `/${(picked || state.commandItems[0]).command} `;
         hideCommands();
         autosize();
         return;
@@ -1007,15 +1058,12 @@
         hideCommands();
         return;
       }
-      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
-        const typed = $("input").value.slice(1).toLowerCase();
-        const exact = state.commandItems.some((c) => c.command === typed);
-        if (!exact) {
-          event.preventDefault();
-          $("input").value = `/${state.commandItems[state.commandIndex].command}`;
-          submitInput();
-          return;
-        }
+      // Enter sends what was typed; a suggestion only when the arrow keys picked it.
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing && picked) {
+        event.preventDefault();
+        $("input").value = `/${picked.command}`;
+        submitInput();
+        return;
       }
     }
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
@@ -1031,7 +1079,7 @@
     input.addEventListener("keydown", onKeyDown);
     input.addEventListener("input", () => {
       autosize();
-      state.commandIndex = 0;
+      state.commandIndex = -1;
       showCommands(matchingCommands());
     });
     input.addEventListener("blur", () => setTimeout(() => {
@@ -1043,7 +1091,7 @@
       if (commandsOpen()) {
         hideCommands();
       } else {
-        state.commandIndex = 0;
+        state.commandIndex = -1;
         showCommands(state.commands);
         if (!state.commands.length) toast("The bot has not published any commands yet.");
         input.focus();
@@ -1060,11 +1108,17 @@
     $("chat").addEventListener("scroll", () => {
       state.stick = isNearBottom();
       updateToBottom();
+      updateDateChip();
     }, { passive: true });
+    window.addEventListener("resize", () => {
+      updateDateChip();
+      if (commandsOpen()) showCommands(state.commandItems); // fitted again above the composer
+    });
     // Late layout (images, fonts) must not leave the chat short of its newest message.
     if (typeof ResizeObserver === "function") {
       new ResizeObserver(() => {
         if (state.stick) $("chat").scrollTop = $("chat").scrollHeight;
+        updateDateChip();
       }).observe($("messages"));
     }
 
@@ -1092,7 +1146,7 @@
       button.addEventListener("click", () => {
         const body = button.dataset.next !== undefined
           ? { to: "next", user: state.user }
-          : { minutes: Number(button.dataset.minutes) };
+          : { minutes: Number(button.dataset.minutes), user: state.user };
         travel(body, button);
       });
     }

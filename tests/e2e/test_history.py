@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import struct
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -291,3 +291,30 @@ async def test_second_user_gets_nothing_through_history_features(ann, bob, runne
     await bob.emulator.send_document(bob.id, "a.json", ann_export.document)  # type: ignore[arg-type]
     assert "Imported 1" in (await bob.reply()).text
     assert len(rows(settings.database_path, "SELECT * FROM bakes WHERE user_id = ?", (ann.id,))) == 1
+
+
+async def test_export_is_dated_by_the_bots_clock_on_the_bakers_calendar(ann, runner) -> None:
+    """The bot's clock (here days away from the machine's) dates both files and their names."""
+    await ann.say("/newbake Midnight loaf")
+    await ann.say("/done")
+    await ann.say("/cancel")
+    # 23:30 UTC on the bot's clock is already 00:30 the next day in Berlin, the baker's zone.
+    await runner.advance(timedelta(hours=14, minutes=30))
+    assert runner.clock.now().strftime("%Y-%m-%d %H:%M") == "2026-11-24 23:30"
+    ann.emulator.drain(ann.id)
+    await ann.send("/export")
+    documents = []
+    while len(documents) < 2:
+        sent = await ann.reply()
+        if sent.kind == "document":  # a reminder that fell due meanwhile is no export
+            documents.append(sent)
+    csv_doc, json_doc = documents
+    assert csv_doc.filename == "sourdough-export-2026-11-25.csv"
+    assert json_doc.filename == "sourdough-export-2026-11-25.json"
+    header = json.loads(json_doc.document)  # type: ignore[arg-type]
+    exported_at = datetime.fromisoformat(header["exported_at"])
+    assert header["exported_at"].startswith("2026-11-25T00:3")
+    assert exported_at.utcoffset() == timedelta(hours=1)
+    assert abs(exported_at - runner.clock.now()) < timedelta(minutes=1)
+    table = list(csv.DictReader(io.StringIO(csv_doc.document.decode("utf-8-sig"))))  # type: ignore[union-attr]
+    assert [row["bake_name"] for row in table] == ["Midnight loaf"]

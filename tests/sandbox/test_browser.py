@@ -8,18 +8,21 @@ fail under CI (``CI=true``).
 from __future__ import annotations
 
 import os
+import re
 import socket
 import struct
 import zlib
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.config import Settings
 from emulator.sandbox import Sandbox
-from tests.sandbox.conftest import ANN, start_sandbox
+from tests.sandbox.conftest import ANN, BOB, start_sandbox
 
 CHROMIUM = Path(os.environ.get("SANDBOX_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -27,9 +30,11 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 TIMEOUT_MS = 8000
+BERLIN = ZoneInfo("Europe/Berlin")  # the sandbox's default timezone in these tests
+SCREENSHOTS = os.environ.get("SANDBOX_SCREENSHOTS")  # a folder: the tests save what they saw there
 
 try:
-    from playwright.async_api import Browser, Page, async_playwright, expect
+    from playwright.async_api import Browser, FloatRect, Page, async_playwright, expect
 except ImportError:  # pragma: no cover - the test extra installs it
     async_playwright = None  # type: ignore[assignment]
 
@@ -72,6 +77,11 @@ async def send(page: Page, text: str) -> None:
 
 def bot_rows(page: Page) -> Any:
     return page.locator(".row.bot")
+
+
+async def snapshot(page: Page, name: str) -> None:
+    if SCREENSHOTS:
+        await page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"))
 
 
 async def test_chat_buttons_time_travel_and_users(browser: Browser, sandbox: Sandbox) -> None:
@@ -240,3 +250,171 @@ async def test_page_reconnects_after_a_restart(browser: Browser, settings: Setti
         assert errors == []
     finally:
         await second.stop()
+
+
+def user_texts(sandbox: Sandbox, user: int) -> list[str]:
+    """What the user sent, as the sandbox recorded it."""
+    assert sandbox.store is not None
+    return [row.data.get("text", "") for row in sandbox.store.history(user) if row.side == "user"]
+
+
+async def test_enter_sends_what_was_typed_unless_a_suggestion_was_picked(
+    browser: Browser, sandbox: Sandbox
+) -> None:
+    page, errors = await open_page(browser, sandbox.url)
+    await page.fill("#input", "/start")
+    menu = page.locator("#commands")
+    await expect(menu).to_be_visible()
+    await expect(menu.locator(".command-item", has_text="/starter")).to_be_visible()  # only a suggestion
+    await expect(menu.locator("[aria-selected=true]")).to_have_count(0)  # nothing picked yet
+    await page.press("#input", "Enter")
+    await expect(page.locator("#input")).to_have_value("")
+    await expect(bot_rows(page).last).to_contain_text("Your timezone?")  # /start's answer
+    assert user_texts(sandbox, ANN) == ["/start"]
+
+    # The arrow keys pick a suggestion, and then Enter sends the one picked.
+    await page.fill("#input", "/st")
+    await expect(menu.locator(".command-item")).to_have_count(2)  # /status, /starter
+    await page.press("#input", "ArrowDown")
+    await page.press("#input", "ArrowDown")
+    await expect(menu.locator("[aria-selected=true]")).to_contain_text("/starter")
+    await page.press("#input", "Enter")
+    await expect(page.locator("#input")).to_have_value("")
+    await expect(menu).to_be_hidden()
+    # Typing again forgets the pick; a click sends the suggestion clicked.
+    await page.fill("#input", "/hel")
+    await expect(menu.locator("[aria-selected=true]")).to_have_count(0)
+    await menu.locator(".command-item", has_text="/help").click()
+    await expect(page.locator(".row.user").last).to_contain_text("/help")
+    await page.fill("#input", "/status now")  # not a bare command: no menu, sent as typed
+    await expect(menu).to_be_hidden()
+    await page.press("#input", "Enter")
+    await expect(page.locator(".row.user")).to_have_count(4)
+    assert user_texts(sandbox, ANN) == ["/start", "/starter", "/help", "/status now"]
+    assert errors == []
+
+
+VISIBLE_BOXES = """() => {
+    const chat = document.getElementById("chat").getBoundingClientRect();
+    return Array.from(document.querySelectorAll("#messages .row, #messages .day-separator"))
+        .map((node) => node.getBoundingClientRect())
+        .filter((r) => r.bottom > chat.top && r.top < chat.bottom)  // what the chat shows of them
+        .map((r) => ({x: r.left, y: Math.max(r.top, chat.top), width: r.width,
+                      height: Math.min(r.bottom, chat.bottom) - Math.max(r.top, chat.top)}));
+}"""
+
+
+def overlap(a: FloatRect, b: FloatRect) -> bool:
+    return (a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"]
+            and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"])
+
+
+async def assert_chip_covers_nothing(page: Page, label: str) -> None:
+    chip = page.locator("#date-chip")
+    await expect(chip).to_be_visible()
+    await expect(chip).to_have_text(label)
+    box = await chip.bounding_box()
+    assert box is not None
+    shown: list[FloatRect] = await page.evaluate(VISIBLE_BOXES)
+    assert shown, "no message in view"
+    assert not [other for other in shown if overlap(box, other)], "the date chip covers a message"
+    await page.click("#menu-button")  # the whole command menu, as tall as it gets
+    menu = await page.locator("#commands").bounding_box()
+    assert menu is not None and menu["height"] > 40
+    assert not overlap(box, menu), "the date chip covers the command menu"
+    await page.click("#menu-button")
+    await expect(page.locator("#commands")).to_be_hidden()
+
+
+async def test_dates_follow_the_bots_clock_and_the_chip_covers_nothing(
+    browser: Browser, sandbox: Sandbox
+) -> None:
+    # The browser's own clock and zone are far from the bot's: the page must show the bot's.
+    page = await browser.new_page(viewport={"width": 1100, "height": 700}, timezone_id="Pacific/Auckland")
+    await page.clock.set_system_time(datetime(2031, 6, 15, 12, 0, tzinfo=UTC))
+    page.set_default_timeout(TIMEOUT_MS)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    await page.goto(f"{sandbox.url}/#user={ANN}")
+    await expect(page.locator("#status")).to_have_text("bot")
+    await send(page, "/newbake Day one")
+    await expect(bot_rows(page).last).to_contain_text("Started Day one")
+    separators = page.locator(".day-separator")
+    await expect(separators).to_have_text(["Today"])
+
+    # Three days later on the bot's clock (moved by another tab: the page hears of it).
+    response = await page.request.post(f"{sandbox.url}/api/clock/advance",
+                                       data={"minutes": 3 * 24 * 60, "user": ANN})
+    assert response.ok
+    now = sandbox.now().astimezone(BERLIN)
+    await expect(page.locator("#clock-time")).to_contain_text(f"{now.day} {now:%b}")
+    await expect(page.locator("#clock-time")).to_contain_text(f"{now:%H:%M}")
+    assert sandbox.store is not None
+    first = datetime.fromtimestamp(sandbox.store.history(ANN)[0].data["date"], BERLIN)
+    # The reminders that fell due on the way are today's; the bake's start is a weekday ago.
+    await expect(separators.first).to_have_text(re.compile(rf"^{first:%A},? {first.day} {first:%B}$"))
+    for answered in range(1, 5):
+        await send(page, "/help")  # long answers: the chat scrolls
+        await expect(page.locator(".row.bot", has_text="/export")).to_have_count(answered)
+    await expect(separators).to_have_count(2)
+    await expect(separators.nth(1)).to_have_text("Today")
+    last = sandbox.store.history(ANN)[-1].data
+    sent_at = datetime.fromtimestamp(last["date"], BERLIN)
+    assert abs(sent_at - sandbox.now()) < timedelta(minutes=1)
+    await expect(bot_rows(page).last.locator(".meta time")).to_have_text(f"{sent_at:%H:%M}")
+
+    # Scrolled up into the first day: its date floats above the chat, over no message nor the menu.
+    await page.locator("#chat").evaluate(
+        "chat => chat.scrollTop = document.querySelector('.day .row').offsetTop + 30")
+    await assert_chip_covers_nothing(page, await separators.first.inner_text())
+    await page.locator("#chat").evaluate("c => c.scrollTop = c.scrollHeight - c.clientHeight - 200")
+    await assert_chip_covers_nothing(page, "Today")
+    await snapshot(page, "dates-desktop")
+    await page.set_viewport_size({"width": 390, "height": 560})  # a phone
+    await page.locator("#chat").evaluate("chat => chat.scrollTop = chat.scrollHeight / 2")
+    await assert_chip_covers_nothing(page, "Today")
+    await snapshot(page, "dates-phone")
+
+    # The next day on the bot's clock turns "Today" into "Yesterday".
+    response = await page.request.post(f"{sandbox.url}/api/clock/advance", data={"minutes": 24 * 60})
+    assert response.ok
+    await expect(separators.nth(1)).to_have_text("Yesterday")
+    assert errors == []
+
+
+async def test_next_reminder_is_the_chatting_users(browser: Browser, sandbox: Sandbox) -> None:
+    page, errors = await open_page(browser, sandbox.url)
+    next_button, next_at = page.locator("#next-button"), page.locator("#next-at")
+    await expect(next_button).to_be_disabled()
+    await send(page, "/timer 45m ann's fold")
+    await expect(bot_rows(page).last).to_contain_text("45")
+    ann_due = await sandbox.next_due(ANN)
+    assert ann_due is not None
+    await expect(next_at).to_contain_text(f"{ann_due.astimezone(BERLIN):%H:%M}")
+
+    # Bob has no reminder: Ann's is not his "next reminder", even after the clock moved.
+    await page.click("#user-button")
+    await page.locator(".user-item", has_text="Bob").click()
+    await expect(page.locator("#user-name")).to_have_text("Bob")
+    await expect(next_button).to_be_disabled()
+    await expect(next_at).to_have_text("")
+    await page.click(".travel-btn[data-minutes='15']")
+    await expect(page.locator("#clock-offset")).to_contain_text("15 min")
+    await expect(next_button).to_be_disabled()
+    await send(page, "/timer 2h bob's shaping")
+    await expect(bot_rows(page).last).to_contain_text("2")
+    bob_due = await sandbox.next_due(BOB)
+    assert bob_due is not None and bob_due - ann_due > timedelta(hours=1)
+    await expect(next_at).to_contain_text(f"{bob_due.astimezone(BERLIN):%H:%M}")
+    await snapshot(page, "next-reminder-bob")
+
+    # Bob's "Next reminder" jumps to his own, not to Ann's earlier one.
+    await page.click("#next-button")
+    await expect(bot_rows(page).last).to_contain_text("bob's shaping")
+    assert sandbox.now() >= bob_due
+    await expect(next_button).to_be_disabled()
+    await page.click("#user-button")
+    await page.locator(".user-item", has_text="Ann").click()
+    await expect(page.locator("#user-name")).to_have_text("Ann")
+    await expect(bot_rows(page).last).to_contain_text("ann's fold")  # fired on the way
+    assert errors == []

@@ -45,3 +45,25 @@ async def test_events_stream_one_chat(sandbox: Sandbox, http: aiohttp.ClientSess
         assert '"text": "/help"' in seen[0]
         assert not any("private words" in line for line in seen)
     await still_answers(http)
+
+
+async def test_next_reminder_is_the_chatting_users_own(sandbox: Sandbox, http: aiohttp.ClientSession) -> None:
+    await say(http, BOB, "/timer 30m bob's shaping", "")
+
+    async def next_due(user: int) -> int | None:
+        async with http.get("/api/clock", params={"user": str(user)}) as response:
+            assert response.status == 200
+            due: int | None = (await response.json())["next_due_ms"]
+            return due
+
+    assert await next_due(BOB) is not None
+    assert await next_due(ANN) is None  # Bob's timer is not Ann's next reminder
+    async with http.post("/api/clock/advance", json={"to": "next", "user": ANN}) as response:
+        await expect_error(response, 409, "no reminder is pending for user 1001")
+    async with http.post("/api/clock/advance", json={"minutes": 15, "user": ANN}) as response:
+        assert (await response.json())["clock"]["next_due_ms"] is None
+    async with http.post("/api/clock/advance", json={"minutes": 1, "user": BOB}) as response:
+        assert (await response.json())["clock"]["next_due_ms"] is not None
+    await say(http, ANN, "/timer 2h ann's bake", "")
+    ann_due, bob_due = await next_due(ANN), await next_due(BOB)
+    assert ann_due is not None and bob_due is not None and ann_due - bob_due > 60 * 60_000

@@ -52,6 +52,10 @@ class CatalogI18n(I18n):
             language = po_path.parent.parent.name
             with po_path.open("rb") as po_file:
                 catalog = read_po(po_file, locale=language)
+            for message in list(catalog):  # untranslated: the English message id is used
+                forms = message.string if isinstance(message.string, tuple) else (message.string,)
+                if message.id and (message.fuzzy or not all(forms)):
+                    catalog.delete(message.id)
             compiled = BytesIO()
             write_mo(compiled, catalog)
             compiled.seek(0)
@@ -144,7 +148,7 @@ class Msg:
         return format(str(self), spec)
 
     def format(self, *args: Any, **kwargs: Any) -> str:
-        return str(self).format(*args, **kwargs)
+        return _format(str(self), self.msgid, *args, **kwargs)
 
     def placeholders(self) -> set[str]:
         return placeholders(self.msgid)
@@ -165,7 +169,18 @@ class Plural:
         return f"Plural({self.singular!r}, {self.plural!r})"
 
     def format(self, **kwargs: Any) -> str:
-        return ngettext(self.singular, self.plural, int(kwargs[self.count])).format(**kwargs)
+        count = int(kwargs[self.count])
+        english = self.singular if count == 1 else self.plural
+        return _format(ngettext(self.singular, self.plural, count), english, **kwargs)
+
+
+def _format(translated: str, english: str, *args: Any, **kwargs: Any) -> str:
+    """A translation whose placeholders don't fit (a catalog not yet updated) falls back to the
+    English text instead of failing the reply; tests/unit/test_catalogs.py keeps this rare."""
+    try:
+        return translated.format(*args, **kwargs)
+    except (KeyError, IndexError, ValueError):
+        return english.format(*args, **kwargs)
 
 
 _PLACEHOLDER = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z_0-9]*)[^{}]*\}")

@@ -287,7 +287,7 @@ ASK_TEMP_HINT = Msg("Send the dough temperature (e.g. <code>/temp {example}</cod
 # ---------------------------------------------------------------- readings
 
 RISE_LOGGED = Msg("📈 <b>{pct} %</b> after {elapsed} ({name}).")
-RISE_FROM_HEIGHTS = Msg("📏 {start:g} → {current:g}: that's <b>{pct:.0f} %</b> rise after {elapsed} ({name}).")
+RISE_FROM_HEIGHTS = Msg("📏 {start} → {current}: that's <b>{pct} %</b> rise after {elapsed} ({name}).")
 RISE_LOWER = Msg("Lower than the last reading ({previous}): the dough may be starting to collapse — watch it closely.")
 RISE_ETA = Msg("At this pace {target} % around <b>{eta}</b> (between {low} and {high}).")
 RISE_ETA_PRIOR = Msg("{target} % expected around <b>{eta}</b> (between {low} and {high}); from two readings on I go by your dough's own pace.")

@@ -63,6 +63,19 @@ def fmt_duration(delta: timedelta) -> str:
     return " ".join(parts)
 
 
+def describe_duration(delta: timedelta) -> str:
+    """A bound as a baker reads it: "1 second", "15 minutes", "3 days", in their language."""
+    seconds = max(0, int(delta.total_seconds()))
+    for size, singular, plural in (
+        (86400, "{n} day", "{n} days"),
+        (3600, "{n} hour", "{n} hours"),
+        (60, "{n} minute", "{n} minutes"),
+    ):
+        if seconds >= size and seconds % size == 0:
+            return ngettext(singular, plural, seconds // size).format(n=seconds // size)
+    return ngettext("{n} second", "{n} seconds", seconds).format(n=seconds)
+
+
 def fmt_clock(moment: datetime, zone: tzinfo) -> str:
     """The time of day in the baker's locale: 14:35, or 2:35 PM."""
     return format_time(moment.astimezone(zone), "short", locale=current_babel_locale())
@@ -429,9 +442,10 @@ def input_error(reason: str, example: str = "", **details: object) -> str:
     template = str(message) if message is not None else _("I didn't understand that. /help lists what works.")
     values: dict[str, object] = {**details, "text": esc(details.get("text", ""))}
     # Bounds and names the domain gives in English are said again in the baker's language.
-    for bound, key in (("minimum", "low"), ("maximum", "high")):
-        if isinstance(details.get(bound), timedelta) and key in details:
-            values[key] = fmt_duration(details[bound])  # type: ignore[arg-type]
+    for bound, key in (("shortest", "low"), ("longest", "high")):
+        limit = details.get(bound)
+        if isinstance(limit, timedelta):
+            values[key] = describe_duration(limit)
     if "what" in details:
         values["what"] = _("A timer") if details["what"] == "A timer" else _("A duration")
     values["example"] = safe_example = esc(example or "/help")

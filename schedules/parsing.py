@@ -157,7 +157,13 @@ def parse_duration(
         raise ParseError("duration_missing")
     if raw.startswith("-"):
         raise ParseError("duration_negative", text=text)
-    bounds = {"what": what, "low": describe_duration(minimum), "high": describe_duration(maximum)}
+    bounds = {
+        "what": what,
+        "low": describe_duration(minimum),
+        "high": describe_duration(maximum),
+        "shortest": minimum,  # for a reply in the baker's language
+        "longest": maximum,
+    }
 
     def too_long() -> ParseError:
         return ParseError("duration_too_long", maximum=maximum, **bounds)

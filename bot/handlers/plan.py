@@ -20,6 +20,7 @@ from aiogram.types import (
 
 from bot import keyboards as kb
 from bot import texts
+from bot.i18n import _, ngettext
 from bot.plan_chart import PlanPicture, PlanRow
 from bot.replies import answer, button_key, clock, origin
 from schedules import plan as planning
@@ -234,7 +235,8 @@ def picture(
     for step in steps:
         if step.step == planning.Step.FOLD:
             if step is folds[0]:
-                rows.append(PlanRow(f"{len(folds)} folds", local(folds[0].at), local(folds[-1].at), "fold"))
+                count = ngettext("{n} fold", "{n} folds", len(folds)).format(n=len(folds))
+                rows.append(PlanRow(count, local(folds[0].at), local(folds[-1].at), "fold"))
             continue
         label = texts.PLAN_STEP_NAMES[step.step.value].format(
             ratio=view_plan.feed_ratio,
@@ -250,11 +252,11 @@ def picture(
     at = {s.step: s.at for s in steps}
     phases = []
     for kind, label, a, b in (
-        ("starter", "starter", planning.Step.FEED, planning.Step.MIX),
-        ("bulk", "bulk", planning.Step.MIX, planning.Step.SHAPE),
+        ("starter", _("starter"), planning.Step.FEED, planning.Step.MIX),
+        ("bulk", _("bulk"), planning.Step.MIX, planning.Step.SHAPE),
         ("shape", "", planning.Step.SHAPE, planning.Step.FRIDGE),
-        ("fridge", "cold proof", planning.Step.FRIDGE, planning.Step.BAKE),
-        ("oven", "bake", planning.Step.BAKE, planning.Step.OUT),
+        ("fridge", _("cold proof"), planning.Step.FRIDGE, planning.Step.BAKE),
+        ("oven", _("bake"), planning.Step.BAKE, planning.Step.OUT),
     ):
         if a in at and b in at:
             phases.append((kind, label, local(at[a]), local(at[b])))

@@ -33,7 +33,7 @@ def rise(hours: float) -> float:
 
 
 def typical_bake(readings: int = 30) -> ChartSeries:
-    """What the bot draws mid-bake: readings, temperatures, folds, prediction, target band."""
+    """What the bot draws mid-bake: readings, temperatures, folds, prediction, target, ETA window."""
     end = 7.5
     times = [end * i / (readings - 1) for i in range(readings)]
     return ChartSeries(
@@ -42,8 +42,9 @@ def typical_bake(readings: int = 30) -> ChartSeries:
         temperatures=[(h / 4, 24 + 0.8 * math.sin(h / 5)) for h in range(31)],
         folds=(0.5, 1.0, 1.5, 2.0),
         fridge_in=None,
-        target_band=(70.0, 80.0),
+        target_rise=75.0,
         predicted=[(h / 4, rise(h / 4 * 0.95)) for h in range(41)],
+        eta_window=(7.6, 8.9),
         dough_temp=24.5,
     )
 

@@ -1,10 +1,14 @@
 """Rise charts for bakes, rendered to PNG bytes.
 
 Pure rendering: no aiogram, no SQL. The bot fills :class:`ChartSeries` from the database
-and calls the ``render_*`` functions in a worker thread (``asyncio.to_thread``), so this
-module never touches ``matplotlib.pyplot`` or ``rcParams``: every chart is its own
-:class:`~matplotlib.figure.Figure` on its own Agg canvas, and every style is passed
-explicitly. That keeps concurrent renders independent and the output reproducible.
+and calls the ``render_*`` functions in a worker thread (``asyncio.to_thread``, which carries
+the baker's locale along), so this module never touches ``matplotlib.pyplot`` or
+``rcParams``: every chart is its own :class:`~matplotlib.figure.Figure` on its own Agg canvas,
+and every style is passed explicitly. That keeps concurrent renders independent and the
+output reproducible.
+
+Every text on a chart is in the baker's language (``_()``), numbers and dates are formatted by
+Babel in the baker's locale; time runs along the x axis as h:mm since mixing.
 """
 
 from __future__ import annotations
@@ -15,18 +19,27 @@ import math
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from typing import Any, Literal, cast
 
+from babel import Locale
+from babel.dates import format_skeleton
+from babel.numbers import format_decimal, format_percent
 from matplotlib import font_manager
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.ft2font import FT2Font
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
-from matplotlib.ticker import MaxNLocator, StrMethodFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 from matplotlib.transforms import blended_transform_factory
+
+from bot.i18n import _, current_babel_locale, ngettext
 
 __all__ = [
     "DPI",
@@ -34,8 +47,10 @@ __all__ = [
     "MAX_COMPARE",
     "WIDTH_PX",
     "ChartSeries",
+    "compare_chart_figure",
     "render_compare_chart",
     "render_rise_chart",
+    "rise_chart_figure",
 ]
 
 # Output geometry: fixed so Telegram always gets the same, phone-friendly size (it keeps
@@ -56,23 +71,25 @@ _TICK_PT = 16.0
 _LEGEND_PT = 15.0
 _NOTE_PT = 14.0
 
-# Plot-area margins in pixels, sized for the fonts above: left holds "1000%" ticks and the
-# "rise %" label, right the optional temperature axis, bottom the x ticks and label.
-_LEFT_PX = 120
-_TOP_PX = 58
-_RIGHT_PX = 36
-_RIGHT_WITH_TEMPERATURE_PX = 118
-_BOTTOM_PX = 88
-_LEGEND_ROW_PX = 30  # compare-chart legend rows below the plot
-
+_PAD_PX = 12  # constrained layout keeps this clear around everything at the image's edges
 _TITLE_MAX_CHARS = 120  # before measuring; the pixel width decides the final cut
-_TITLE_SIDE_PX = 14  # kept clear at each side of the title
+_TITLE_SIDE_PX = 24  # kept clear at each side of the title
 _MAX_ABS = 1e9  # larger hours / % / degrees are treated as corrupt and skipped
 _TEMP_MIN_SPAN = 6.0  # degrees shown on the temperature axis at least
 _LEGEND_NAME_MAX_CHARS = 40
-_LEGEND_NAME_PX = (760, 360)  # widest bake name in a one- / two-column legend
+# Widest compare-legend entry (name, date, temperature) in a one- / two-column legend: two
+# columns of handle, entry and spacing must fit the image's width.
+_LEGEND_LABEL_PX = (900, 450)
+_LEGEND_NAME_MIN_PX = 120
 _ELLIPSIS = "…"
 _MISSING_GLYPH = "□"
+_MINUS = "\u2212"  # a real minus sign for times before mixing
+
+# Steps of the time axis in minutes: the smallest that keeps at most _MAX_X_TICKS intervals,
+# so a 1 h bulk is ticked every 10 min and a 30 h one every 3 h.
+_X_STEPS_MIN = (5, 10, 15, 20, 30, 60, 90, 120, 180, 240, 360, 480, 720, 1440, 2880)
+_MAX_X_TICKS = 11
+_EDGE_FRACTION = 0.025  # a vertical line this close to the plot's side has its label inside
 
 # Applied to every text that may hold user input: "$x$" must print as "$x$", and a
 # matplotlibrc with text.usetex on must not make a bake name go through LaTeX.
@@ -89,6 +106,7 @@ _RISE = "#0b4f9c"
 _PREDICTED = "#5f5f5f"
 _TEMPERATURE = "#c2410c"
 _TARGET = "#2f8f3a"
+_ETA_ALPHA = 0.16
 _FOLD = "#7a4a12"
 _FRIDGE = "#6a3d9a"
 _NOW = "#1a1a1a"
@@ -104,6 +122,12 @@ _COMPARE_COLOURS = (
 )
 _COMPARE_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 
+#: gid of the artists a test (or a reader of the figure) looks for.
+GID_PREDICTED = "predicted"
+GID_TARGET = "target"
+GID_ETA = "eta"
+GID_TEMPERATURE = "temperature"
+
 
 @dataclass(frozen=True)
 class ChartSeries:
@@ -114,83 +138,69 @@ class ChartSeries:
     temperatures: Sequence[tuple[float, float]] = ()  # (hours, temperature in temp_unit)
     folds: Sequence[float] = ()  # hours of each stretch-and-fold
     fridge_in: float | None = None  # hours when bulk ended (fridge or shape)
-    target_band: tuple[float, float] | None = None  # rise % band to shade
-    predicted: Sequence[tuple[float, float]] = ()  # predicted (hours, rise %), dashed
-    dough_temp: float | None = None  # shown in the compare legend
+    target_rise: float | None = None  # the rise % bulk aims for: a line
+    predicted: Sequence[tuple[float, float]] = ()  # the model's (hours, rise %), dashed
+    eta_window: tuple[float, float] | None = None  # hours the target is expected in: a band
+    dough_temp: float | None = None  # at mixing, in temp_unit (shown when nothing was logged)
     temp_unit: str = "°C"
+    mixed_on: date | None = None  # the baker's local date of mixing (compare legend)
 
 
 # --------------------------------------------------------------------------- public API
 
 
 def render_rise_chart(series: ChartSeries, *, now_hours: float | None = None) -> bytes:
-    """Render one bake's rise curve (plus temperature, folds, fridge, prediction) as PNG.
+    """Render one bake's rise curve as PNG: readings, the model's prediction with the target
+    and the ETA window, temperatures, folds, fridge and now.
 
     Always returns a valid ``WIDTH_PX`` x ``HEIGHT_PX`` PNG, even with no readings, so the
     bot can send a chart at any point of a bake.
     """
+    return _to_png(rise_chart_figure(series, now_hours=now_hours))
+
+
+def render_compare_chart(series: Sequence[ChartSeries]) -> bytes:
+    """Overlay the rise curves of several bakes so the baker can compare them.
+
+    Draws at most ``MAX_COMPARE`` bakes that have readings. Raises ``ValueError`` when
+    there is nothing to draw, so the bot can answer with text instead of an empty chart.
+    """
+    return _to_png(compare_chart_figure(series))
+
+
+def rise_chart_figure(series: ChartSeries, *, now_hours: float | None = None) -> Figure:
+    """The figure :func:`render_rise_chart` encodes (for tests that read what is drawn)."""
     readings = _clean_points(series.readings)
     predicted = _clean_points(series.predicted)
     temperatures = _clean_points(series.temperatures)
     folds = sorted(h for h in series.folds if _finite(h))
     fridge = series.fridge_in if _finite(series.fridge_in) else None
     now = now_hours if _finite(now_hours) else None
-    band = _clean_band(series.target_band)
+    target = series.target_rise if _finite(series.target_rise) else None
+    eta = _clean_band(series.eta_window)
+    unit = _truncate(_clean_text(series.temp_unit), 8)
+    # A temperature axis only for a temperature that changed over time; one value is a note.
+    over_time = len({round(h, 3) for h, _t in temperatures}) >= 2
+    single_temp = None
+    if not over_time:
+        single_temp = temperatures[-1][1] if temperatures else series.dough_temp
+        single_temp = single_temp if _finite(single_temp) else None
 
-    fig, ax = _new_figure(right_px=_RIGHT_WITH_TEMPERATURE_PX if temperatures else _RIGHT_PX)
-    ax.set_title(
-        _fit_text(
-            fig,
-            _truncate(_clean_text(series.name) or "Bake", _TITLE_MAX_CHARS),
-            _title_width_px(ax),
-            _TITLE_PT,
-            bold=True,
-        ),
-        fontsize=_TITLE_PT,
-        fontweight="bold",
-        color=_INK,
-        **_LITERAL,
-    )
+    fig, ax = _new_figure()
+    _title(fig, _truncate(_clean_text(series.name) or _("Bake"), _TITLE_MAX_CHARS))
 
-    xs = [h for h, _ in (*readings, *predicted, *temperatures)] + folds
+    xs = [h for h, _r in (*readings, *predicted)] + folds
     xs += [h for h in (fridge, now) if h is not None]
+    xs += [h for h, _t in temperatures] if over_time else []
+    xs += list(eta) if eta else []
     x_lo, x_hi = _x_limits(xs)
-    ys = [r for _, r in (*readings, *predicted)] + (list(band) if band else [])
+    ys = [r for _h, r in (*readings, *predicted)] + ([target] if target is not None else [])
     y_lo, y_hi = _y_limits(ys)
     ax.set_xlim(x_lo, x_hi)
     ax.set_ylim(y_lo, y_hi)
+    _time_axis(ax, x_lo, x_hi)
 
-    if band is not None:
-        lo, hi = band
-        ax.axhspan(lo, hi, color=_TARGET, alpha=0.16, linewidth=0, zorder=1)
-        for edge in band:
-            ax.axhline(edge, color=_TARGET, linewidth=1.2, alpha=0.6, zorder=1)
-        _set_text(
-            ax.text(
-                0.012,
-                (lo + hi) / 2,
-                f"target {_fmt(lo)}–{_fmt(hi)} %",
-                transform=blended_transform_factory(ax.transAxes, ax.transData),
-                ha="left",
-                va="center",
-                color=_TARGET,
-                fontsize=_NOTE_PT,
-                fontweight="bold",
-                zorder=6,
-            )
-        )
-
-    handles: list[Line2D] = []
-    if predicted:
-        (line,) = ax.plot(
-            *zip(*predicted, strict=True),
-            color=_PREDICTED,
-            linewidth=2.5,
-            linestyle=(0, (6, 4)),
-            label="predicted",
-            zorder=3,
-        )
-        handles.append(line)
+    handles: list[Artist] = []
     if readings:
         marker, size = _marker_for(len(readings), "o")
         (line,) = ax.plot(
@@ -202,16 +212,17 @@ def render_rise_chart(series: ChartSeries, *, now_hours: float | None = None) ->
             markerfacecolor=_RISE,
             markeredgecolor="white",
             markeredgewidth=1.2,
-            label="rise",
+            label=_("rise"),
             zorder=5,
         )
-        handles.insert(0, line)  # the measured rise leads the legend
+        handles.append(line)
     else:
+        # Up and to the left, where a rise curve (even a predicted one) does not go.
         _set_text(
             ax.text(
-                0.5,
-                0.5,
-                "no rise readings yet",
+                0.3 if predicted else 0.5,
+                0.75 if predicted else 0.5,
+                _("no rise readings yet"),
                 transform=ax.transAxes,
                 ha="center",
                 va="center",
@@ -221,6 +232,43 @@ def render_rise_chart(series: ChartSeries, *, now_hours: float | None = None) ->
                 zorder=7,
             )
         )
+
+    if predicted:
+        (line,) = ax.plot(
+            *zip(*predicted, strict=True),
+            color=_PREDICTED,
+            linewidth=2.5,
+            linestyle=(0, (6, 4)),
+            label=_("predicted"),
+            gid=GID_PREDICTED,
+            zorder=3,
+        )
+        handles.append(line)
+    if target is not None:
+        line = ax.axhline(
+            target,
+            color=_TARGET,
+            linewidth=2.2,
+            label=_("target {rise}").format(rise=_percent(target)),
+            gid=GID_TARGET,
+            zorder=2,
+        )
+        handles.append(line)
+    if eta is not None:
+        low, high = eta
+        # A window narrower than a few pixels still shows as a thin band.
+        pad = max(0.0, (x_hi - x_lo) * 0.004 - (high - low) / 2)
+        band = ax.axvspan(
+            low - pad,
+            high + pad,
+            facecolor=_TARGET,
+            alpha=_ETA_ALPHA,
+            linewidth=0,
+            gid=GID_ETA,
+            zorder=1,
+        )
+        band.set_label(_("ETA {low}–{high}").format(low=_hm(low), high=_hm(high)))
+        handles.append(band)
 
     for h in folds:
         ax.axvline(h, ymin=0.0, ymax=0.06, color=_FOLD, linewidth=3.0, zorder=4)
@@ -236,73 +284,41 @@ def render_rise_chart(series: ChartSeries, *, now_hours: float | None = None) ->
                 marker="|",
                 markersize=16,
                 markeredgewidth=3.0,
-                label="fold",
+                label=_("fold"),
             )
         )
 
     if fridge is not None:
         ax.axvline(fridge, color=_FRIDGE, linewidth=2.5, zorder=4)
-        _vline_label(ax, fridge, "fridge", _FRIDGE, side="right")
+        _vline_label(ax, fridge, _("fridge"), _FRIDGE, side="right")
     if now is not None:
         ax.axvline(now, color=_NOW, linewidth=2.0, linestyle=(0, (2, 3)), zorder=4)
-        _vline_label(ax, now, "now", _NOW, side="left")
+        _vline_label(ax, now, _("now"), _NOW, side="left")
 
     _axis_labels(ax)
 
-    if temperatures:
-        unit = _truncate(_clean_text(series.temp_unit), 8)
-        tax = ax.twinx()
-        (line,) = tax.plot(
-            *zip(*temperatures, strict=True),
-            color=_TEMPERATURE,
-            linewidth=2.0,
-            alpha=0.9,
-            marker=_marker_for(len(temperatures), "s")[0],
-            markersize=4,
-            label="temperature",
-            zorder=3,
+    if over_time:
+        handles.append(_temperature_axis(ax, temperatures, unit))
+    elif single_temp is not None:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=_TEMPERATURE,
+                linestyle="none",
+                marker="s",
+                markersize=9,
+                label=_("temperature {value}").format(value=_temperature(single_temp, unit)),
+            )
         )
-        handles.append(line)
-        temps = [t for _, t in temperatures]
-        t_lo, t_hi = min(temps), max(temps)
-        # A flat-ish temperature should look flat, not swing across the whole chart.
-        pad = max((_TEMP_MIN_SPAN - (t_hi - t_lo)) / 2, (t_hi - t_lo) * 0.15)
-        tax.set_ylim(t_lo - pad, t_hi + pad)
-        tax.yaxis.set_major_formatter(StrMethodFormatter("{x:g}"))
-        tax.yaxis.set_major_locator(MaxNLocator(nbins=6))
-        tax.set_ylabel(
-            f"temperature ({unit})" if unit else "temperature",
-            fontsize=_LABEL_PT,
-            color=_TEMPERATURE,
-            **_LITERAL,
-        )
-        tax.tick_params(axis="y", labelsize=_TICK_PT, colors=_TEMPERATURE, width=1.5)
-        for side in ("top", "left", "bottom"):
-            tax.spines[side].set_visible(False)
-        tax.spines["right"].set(color=_TEMPERATURE, linewidth=1.5)
-        # Keep the rise curve on top of the temperature line.
-        ax.set_zorder(tax.get_zorder() + 1)
-        ax.patch.set_visible(False)
 
-    if len(handles) > 1:
-        legend = ax.legend(
-            handles=handles,
-            loc="lower right",
-            fontsize=_LEGEND_PT,
-            framealpha=0.92,
-            edgecolor=_GRID,
-        )
-        legend.set_zorder(8)
-
-    return _to_png(fig)
+    if len(handles) > 1 or (handles and not readings):
+        _legend(fig, handles, columns=min(3, len(handles)))
+    return fig
 
 
-def render_compare_chart(series: Sequence[ChartSeries]) -> bytes:
-    """Overlay the rise curves of several bakes so the baker can compare them.
-
-    Draws at most ``MAX_COMPARE`` bakes that have readings. Raises ``ValueError`` when
-    there is nothing to draw, so the bot can answer with text instead of an empty chart.
-    """
+def compare_chart_figure(series: Sequence[ChartSeries]) -> Figure:
+    """The figure :func:`render_compare_chart` encodes."""
     if not series:
         raise ValueError("no bakes to compare")
     drawable = [(s, pts) for s in series if (pts := _clean_points(s.readings))]
@@ -313,23 +329,24 @@ def render_compare_chart(series: Sequence[ChartSeries]) -> bytes:
 
     count = len(drawable)
     columns = 2 if count > 1 else 1
-    rows = -(-count // columns)
-    fig, ax = _new_figure(bottom_px=_BOTTOM_PX + 16 + rows * _LEGEND_ROW_PX)
-    ax.set_title(
-        f"Rise comparison · {count} bake{'s' if count != 1 else ''}",
-        fontsize=_TITLE_PT,
-        fontweight="bold",
-        color=_INK,
-        **_LITERAL,
+    fig, ax = _new_figure()
+    _title(
+        fig,
+        ngettext("Rise comparison · {n} bake", "Rise comparison · {n} bakes", count).format(
+            n=_number(count)
+        ),
     )
-    all_points = [p for _, pts in drawable for p in pts]
-    ax.set_xlim(*_x_limits([h for h, _ in all_points]))
-    ax.set_ylim(*_y_limits([r for _, r in all_points]))
+    all_points = [p for _s, pts in drawable for p in pts]
+    x_lo, x_hi = _x_limits([h for h, _r in all_points])
+    ax.set_xlim(x_lo, x_hi)
+    ax.set_ylim(*_y_limits([r for _h, r in all_points]))
+    _time_axis(ax, x_lo, x_hi)
 
+    handles: list[Artist] = []
     for i, (s, pts) in enumerate(drawable):
         colour = _COMPARE_COLOURS[i % len(_COMPARE_COLOURS)]
         marker, size = _marker_for(len(pts), _COMPARE_MARKERS[i % len(_COMPARE_MARKERS)])
-        ax.plot(
+        (line,) = ax.plot(
             *zip(*pts, strict=True),
             color=colour,
             linewidth=2.6,
@@ -337,26 +354,21 @@ def render_compare_chart(series: Sequence[ChartSeries]) -> bytes:
             markersize=size,
             markeredgecolor="white",
             markeredgewidth=1.0,
-            label=_compare_label(s, fig, _LEGEND_NAME_PX[columns - 1]),
+            label=_compare_label(s, fig, _LEGEND_LABEL_PX[columns - 1]),
             zorder=3 + i,
         )
+        handles.append(line)
 
     _axis_labels(ax)
-    legend = fig.legend(
-        loc="lower center",
-        bbox_to_anchor=(0.5, 0.005),
-        ncols=columns,
-        fontsize=_LEGEND_PT,
-        frameon=False,
-    )
-    for text in legend.get_texts():
-        _set_text(text)
+    _legend(fig, handles, columns=columns)
     if hidden > 0:
         _set_text(
             ax.text(
                 0.99,
                 0.02,
-                f"+{hidden} more not shown",
+                ngettext("+{n} more bake not shown", "+{n} more bakes not shown", hidden).format(
+                    n=_number(hidden)
+                ),
                 transform=ax.transAxes,
                 ha="right",
                 va="bottom",
@@ -364,36 +376,29 @@ def render_compare_chart(series: Sequence[ChartSeries]) -> bytes:
                 fontsize=_NOTE_PT,
             )
         )
-    return _to_png(fig)
+    return fig
 
 
 # --------------------------------------------------------------------------- helpers
 
 
-def _new_figure(*, right_px: int = _RIGHT_PX, bottom_px: int = _BOTTOM_PX) -> tuple[Figure, Axes]:
+def _new_figure() -> tuple[Figure, Axes]:
     """A fresh figure on its own Agg canvas: no pyplot, no shared state between threads.
 
-    The plot area is placed with fixed pixel margins instead of a layout engine: size
-    and fonts never change, and skipping constrained layout makes a render ~1/3 faster.
+    Constrained layout places the plot area around whatever the texts need (the y ticks of
+    a long "1.000 %" label, a second axis, a legend of several rows), so nothing is clipped
+    in any language.
     """
-    fig = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, facecolor="white")
+    layout = ConstrainedLayoutEngine(w_pad=_PAD_PX / DPI, h_pad=_PAD_PX / DPI, wspace=0.0, hspace=0.0)
+    fig = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, facecolor="white", layout=layout)
     FigureCanvasAgg(fig)
-    ax = fig.add_axes(
-        (
-            _LEFT_PX / WIDTH_PX,
-            bottom_px / HEIGHT_PX,
-            (WIDTH_PX - _LEFT_PX - right_px) / WIDTH_PX,
-            (HEIGHT_PX - _TOP_PX - bottom_px) / HEIGHT_PX,
-        )
-    )
+    ax = fig.add_subplot()
     ax.set_facecolor("white")
     ax.grid(True, color=_GRID, linewidth=1.0, zorder=0)
     ax.set_axisbelow(True)
     ax.tick_params(labelsize=_TICK_PT, colors=_INK, width=1.5, length=6)
-    ax.xaxis.set_major_locator(MaxNLocator(nbins=10, steps=[1, 2, 3, 4, 5, 6, 10]))
     ax.yaxis.set_major_locator(MaxNLocator(nbins=8, steps=[1, 2, 2.5, 5, 10]))
-    ax.xaxis.set_major_formatter(StrMethodFormatter("{x:g}"))
-    ax.yaxis.set_major_formatter(StrMethodFormatter("{x:g}%"))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: _percent(value)))
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     for side in ("left", "bottom"):
@@ -401,14 +406,91 @@ def _new_figure(*, right_px: int = _RIGHT_PX, bottom_px: int = _BOTTOM_PX) -> tu
     return fig, ax
 
 
+def _title(fig: Figure, text: str) -> None:
+    """The chart's title over the whole image, cut to fit its width."""
+    fitted = _fit_text(fig, text, WIDTH_PX - 2 * _TITLE_SIDE_PX, _TITLE_PT, bold=True)
+    fig.suptitle(fitted, fontsize=_TITLE_PT, fontweight="bold", color=_INK, **_LITERAL)
+
+
+def _time_axis(ax: Axes, lo: float, hi: float) -> None:
+    """Ticks in h:mm since mixing, at a round step that suits the bake's length."""
+    span_min = (hi - lo) * 60
+    step = next((s for s in _X_STEPS_MIN if span_min / s <= _MAX_X_TICKS), None)
+    if step is None:  # weeks of (probably corrupt) data: round numbers of hours will do
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=_MAX_X_TICKS - 1, steps=[1, 2, 3, 6, 10]))
+    else:
+        ax.xaxis.set_major_locator(MultipleLocator(step / 60))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _pos: _hm(value)))
+
+
+def _temperature_axis(ax: Axes, temperatures: Sequence[tuple[float, float]], unit: str) -> Line2D:
+    """The temperatures over time on a second y axis at the right; returns the legend handle."""
+    tax = ax.twinx()
+    (line,) = tax.plot(
+        *zip(*temperatures, strict=True),
+        color=_TEMPERATURE,
+        linewidth=2.0,
+        alpha=0.9,
+        marker=_marker_for(len(temperatures), "s")[0],
+        markersize=4,
+        label=_("temperature"),
+        gid=GID_TEMPERATURE,
+        zorder=3,
+    )
+    temps = [t for _h, t in temperatures]
+    t_lo, t_hi = min(temps), max(temps)
+    # A flat-ish temperature should look flat, not swing across the whole chart.
+    pad = max((_TEMP_MIN_SPAN - (t_hi - t_lo)) / 2, (t_hi - t_lo) * 0.15)
+    tax.set_ylim(t_lo - pad, t_hi + pad)
+    tax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: _number(value)))
+    tax.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
+    tax.set_ylabel(
+        _("temperature ({unit})").format(unit=unit) if unit else _("temperature"),
+        fontsize=_LABEL_PT,
+        color=_TEMPERATURE,
+        **_LITERAL,
+    )
+    tax.tick_params(axis="y", labelsize=_TICK_PT, colors=_TEMPERATURE, width=1.5)
+    for side in ("top", "left", "bottom"):
+        tax.spines[side].set_visible(False)
+    tax.spines["right"].set(color=_TEMPERATURE, linewidth=1.5)
+    # Keep the rise curve on top of the temperature line.
+    ax.set_zorder(tax.get_zorder() + 1)
+    ax.patch.set_visible(False)
+    return line
+
+
+def _legend(fig: Figure, handles: Sequence[Artist], *, columns: int) -> None:
+    """The legend under the plot, where it never hides a curve; constrained layout makes room."""
+    legend = fig.legend(
+        handles=handles,
+        loc="outside lower center",
+        ncols=max(1, columns),
+        fontsize=_LEGEND_PT,
+        frameon=False,
+        columnspacing=1.6,
+        handlelength=2.4,
+    )
+    for text in legend.get_texts():
+        _set_text(text)
+
+
 def _axis_labels(ax: Axes) -> None:
     """The same x/y axis titles on every chart."""
-    ax.set_xlabel("hours since mixing", fontsize=_LABEL_PT, color=_INK, **_LITERAL)
-    ax.set_ylabel("rise %", fontsize=_LABEL_PT, color=_INK, **_LITERAL)
+    ax.set_xlabel(_("time since mixing (h:mm)"), fontsize=_LABEL_PT, color=_INK, **_LITERAL)
+    ax.set_ylabel(_("rise"), fontsize=_LABEL_PT, color=_INK, **_LITERAL)
 
 
 def _to_png(fig: Figure) -> bytes:
-    """Encode without a Software tag so equal inputs give byte-identical PNGs."""
+    """Encode without a Software tag so equal inputs give byte-identical PNGs.
+
+    The layout is worked out once here and then frozen: savefig would otherwise draw the
+    whole figure once more (without pixels) just to run the layout engine.
+    """
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        engine.execute(fig)
+        fig.set_layout_engine("none")
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
     return buf.getvalue()
@@ -424,8 +506,15 @@ def _vline_label(
 ) -> None:
     """Label a vertical line near the top, written along it on ``side``.
 
-    "now" and "fridge" are often at nearly the same time, so they go on opposite sides.
+    "now" and "fridge" are often at nearly the same time, so they go on opposite sides; a
+    line at the very edge of the plot has its label on the inner side instead.
     """
+    lo, hi = ax.get_xlim()
+    where = (x - lo) / (hi - lo)
+    if where < _EDGE_FRACTION:
+        side = "right"
+    elif where > 1 - _EDGE_FRACTION:
+        side = "left"
     _set_text(
         ax.text(
             x,
@@ -444,14 +533,19 @@ def _vline_label(
     )
 
 
-def _compare_label(s: ChartSeries, fig: Figure, max_name_px: float) -> str:
-    """Legend entry: bake name and, when known, dough temperature, e.g. 'Loaf · 24.5 °C'."""
-    name = _truncate(_clean_text(s.name) or "Bake", _LEGEND_NAME_MAX_CHARS)
-    name = _fit_text(fig, name, max_name_px, _LEGEND_PT)
+def _compare_label(s: ChartSeries, fig: Figure, max_px: float) -> str:
+    """Legend entry: the bake's name, the day it was mixed and, when known, its dough
+    temperature, e.g. 'Country loaf · 28 Nov · 24.5 °C' (the date and number in the
+    baker's locale). The name is cut so the whole entry fits ``max_px``."""
+    name = _truncate(_clean_text(s.name) or _("Bake"), _LEGEND_NAME_MAX_CHARS)
+    details: list[str] = []
+    if s.mixed_on is not None:
+        details.append(format_skeleton("MMMd", s.mixed_on, locale=current_babel_locale()))
     if _finite(s.dough_temp):
-        unit = _truncate(_clean_text(s.temp_unit), 8)
-        return f"{name} · {s.dough_temp:.1f} {unit}".rstrip()
-    return name
+        details.append(_temperature(cast(float, s.dough_temp), _truncate(_clean_text(s.temp_unit), 8)))
+    suffix = "".join(f" · {detail}" for detail in details)
+    room = max(max_px - _text_width(fig, suffix, _LEGEND_PT), _LEGEND_NAME_MIN_PX)
+    return _fit_text(fig, name, room, _LEGEND_PT) + suffix
 
 
 @functools.cache
@@ -484,11 +578,11 @@ def _clean_text(text: str) -> str:
     return " ".join("".join(out).split())
 
 
-def _title_width_px(ax: Axes) -> float:
-    """Room for a title centred over the plot area without leaving the image."""
-    left, _, width, _ = ax.get_position().bounds
-    centre = (left + width / 2) * WIDTH_PX
-    return float(2 * (min(centre, WIDTH_PX - centre) - _TITLE_SIDE_PX))
+def _text_width(fig: Figure, text: str, size_pt: float, *, bold: bool = False) -> float:
+    """Width of ``text`` in pixels, measured with the figure's own renderer."""
+    renderer = cast(FigureCanvasAgg, fig.canvas).get_renderer()  # type: ignore[no-untyped-call]  # reused by savefig
+    prop = FontProperties(family=_FONT_FAMILY, size=size_pt, weight="bold" if bold else "normal")
+    return float(renderer.get_text_width_height_descent(text, prop, ismath=False)[0])
 
 
 def _fit_text(fig: Figure, text: str, max_px: float, size_pt: float, *, bold: bool = False) -> str:
@@ -497,11 +591,9 @@ def _fit_text(fig: Figure, text: str, max_px: float, size_pt: float, *, bold: bo
     Measured with the figure's own renderer, because character counts lie: forty "W"
     are three times wider than forty "i".
     """
-    renderer = cast(FigureCanvasAgg, fig.canvas).get_renderer()  # type: ignore[no-untyped-call]  # reused by savefig
-    prop = FontProperties(family=_FONT_FAMILY, size=size_pt, weight="bold" if bold else "normal")
 
     def width(candidate: str) -> float:
-        return float(renderer.get_text_width_height_descent(candidate, prop, ismath=False)[0])
+        return _text_width(fig, candidate, size_pt, bold=bold)
 
     if width(text) <= max_px:
         return text
@@ -576,6 +668,36 @@ def _marker_for(count: int, marker: str) -> tuple[str, float]:
     return "", 0.0
 
 
-def _fmt(value: float) -> str:
-    """Compact number for labels: 50 rather than 50.0, 47.5 stays."""
-    return f"{value:.1f}".rstrip("0").rstrip(".")
+def _hm(hours: float) -> str:
+    """Hours as h:mm, e.g. 1.5 -> '1:30', 30 -> '30:00', -0.25 -> '−0:15'."""
+    minutes = round(hours * 60)
+    sign = _MINUS if minutes < 0 else ""
+    h, m = divmod(abs(minutes), 60)
+    return f"{sign}{h}:{m:02d}"
+
+
+def _number(value: float) -> str:
+    """A number in the baker's locale, at most one decimal: 24.5 (en), 24,5 (de)."""
+    return _format_number(round(value, 1) + 0.0, current_babel_locale())
+
+
+def _percent(value: float) -> str:
+    """A rise in the baker's locale: 75% (en), 75 % (de), 2.5% for a small step."""
+    return _format_percent(round(value, 1) + 0.0, current_babel_locale())
+
+
+# Tick formatters run for every tick on every layout pass: the same few values, each
+# formatted once per locale.
+@functools.lru_cache(maxsize=1024)
+def _format_number(value: float, locale: Locale) -> str:
+    return format_decimal(value, format="#,##0.#", locale=locale)
+
+
+@functools.lru_cache(maxsize=1024)
+def _format_percent(value: float, locale: Locale) -> str:
+    return format_percent(Decimal(str(value)) / 100, locale=locale, decimal_quantization=False)
+
+
+def _temperature(value: float, unit: str) -> str:
+    """'24.5 °C' in the baker's locale; the unit as the bot stores it."""
+    return f"{_number(value)} {unit}".rstrip()

@@ -6,7 +6,7 @@ import asyncio
 import re
 import tempfile
 from collections.abc import AsyncIterator, Callable
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,44 +40,48 @@ COMPARE_MAX = 8
 # ---------------------------------------------------------------- charts
 
 
-def chart_series(details: BakeDetails, services: Services) -> ChartSeries:
+def chart_series(details: BakeDetails, zone: tzinfo, now: datetime) -> ChartSeries:
+    """A bake as its chart draws it: the readings, and the prediction the replies state (the
+    model's curve, the target and the window it is expected in) in hours since mixing."""
     from bot import charts  # matplotlib loads on the first chart, not at start-up
 
     bake, user, prediction = details.bake, details.user, details.prediction
-    now = services.clock.now()
 
     def hours(moment: datetime) -> float:
         return (moment - bake.started_at).total_seconds() / 3600
 
-    unit = user.temp_unit
+    def temp(temp_c: float) -> float:
+        return c_to_f(temp_c) if user.temp_unit == "F" else temp_c
+
     target = prediction.target_rise_pct if prediction else bake.target_rise_pct
-    band = (max(0.0, target - 5), target + 5) if target else None
     curve: list[tuple[float, float]] = []
+    window: tuple[float, float] | None = None
     if prediction is not None:
+        # From mixing to past both the window's end and now, so the dashed curve crosses the target.
         end = max(hours(prediction.window[1]), hours(now)) * 1.1
         steps = 60
         curve = [(end * i / steps, prediction.rise_at(end * i / steps)) for i in range(steps + 1)]
+        if not (prediction.passed or prediction.over_fermented):  # as the replies: no ETA then
+            window = (hours(prediction.window[0]), hours(prediction.window[1]))
     return charts.ChartSeries(
         name=bake.name,
         readings=[(hours(r.taken_at), r.rise_pct) for r in details.readings],
-        temperatures=[
-            (hours(t.taken_at), c_to_f(t.temp_c) if unit == "F" else t.temp_c) for t in details.temperatures
-        ],
+        temperatures=[(hours(t.taken_at), temp(t.temp_c)) for t in details.temperatures],
         folds=[hours(e.at) for e in details.events if e.kind == "fold"],
         fridge_in=hours(bake.bulk_ended_at) if bake.bulk_ended_at else None,
-        target_band=band,
+        target_rise=target or None,
         predicted=curve,
-        dough_temp=(c_to_f(bake.dough_temp_c) if unit == "F" else bake.dough_temp_c)
-        if bake.dough_temp_c
-        else None,
-        temp_unit=f"°{unit}",
+        eta_window=window,
+        dough_temp=temp(bake.dough_temp_c) if bake.dough_temp_c is not None else None,
+        temp_unit=f"°{user.temp_unit}",
+        mixed_on=bake.started_at.astimezone(zone).date(),
     )
 
 
 async def send_chart(message: Message, bot: Bot, services: Services, details: BakeDetails) -> None:
     from bot import charts
 
-    series = chart_series(details, services)
+    series = chart_series(details, *clock(services, details.user))
     await bot.send_chat_action(message.chat.id, ChatAction.UPLOAD_PHOTO)
     bake = details.bake
     now_hours = (services.clock.now() - bake.started_at).total_seconds() / 3600 if bake.in_bulk else None
@@ -106,7 +110,8 @@ async def compare(message: Message, bot: Bot, services: Services, user: User) ->
         return
     from bot import charts
 
-    series = [chart_series(details, services) for details in found]
+    zone, now = clock(services, user)
+    series = [chart_series(details, zone, now) for details in found]
     await bot.send_chat_action(message.chat.id, ChatAction.UPLOAD_PHOTO)
     png = await asyncio.to_thread(charts.render_compare_chart, series)
     await message.answer_photo(

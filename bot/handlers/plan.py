@@ -128,7 +128,9 @@ def render_proposal(
                 )
             )
         else:
-            lines.append(texts.PLAN_CLASH_ONLY.format(steps=names[:1].upper() + names[1:], quiet=_quiet_phrase(who)))
+            lines.append(
+                texts.PLAN_CLASH_ONLY.format(steps=names[:1].upper() + names[1:], quiet=_quiet_phrase(who))
+            )
     buttons: list[tuple[str, kb.PlanPickCb]] = []
     for number, plan in enumerate(options.plans, start=1):
         header = texts.PLAN_OPTION.format(

@@ -157,8 +157,8 @@ def _aliases() -> dict[str, str]:
 
 def canonical(zone: str) -> str:
     """The zone's current name: Europe/Kiev is Europe/Kyiv, US/Eastern is America/New_York."""
-    current = _aliases().get(zone, zone)
-    return current if current in _zones() else zone
+    current = _aliases().get(zone)
+    return current if current is not None and current in _zones() else zone
 
 
 def _index() -> dict[str, frozenset[str]]:

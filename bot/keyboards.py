@@ -635,7 +635,7 @@ class PlanTimeCb(CallbackData, prefix="pt"):
     minute: Annotated[int, Field(ge=0, le=1439)]  # of the local day
 
 
-class PlanPickCb(CallbackData, prefix="pk"):
+class PlanPickCb(CallbackData, prefix="pn"):
     """One proposed plan: everything needed to build it again when tapped."""
 
     ready: Annotated[int, Field(ge=0, le=2**40)]  # UTC, in minutes since the epoch
@@ -708,3 +708,63 @@ def fridge_keyboard(
         label = f"✓ {length} (suggested) {clock}" if minutes == suggested_minutes else f"{length} ({clock})"
         builder.button(text=label, callback_data=ProofCb(bake_id=bake_id, cold=True, minutes=minutes))
     return _markup(builder, 2)
+
+
+# ---------------------------------------------------------------- understanding what bakers type
+
+
+class FixCb(CallbackData, prefix="fx"):
+    """Run the command a mistyped one was meant as, with the mistyped message's arguments (read,
+    when tapped, from that message: the suggestion replies to it)."""
+
+    command: Annotated[str, Field(pattern=r"^[a-z]{1,32}$")]
+    message_id: RowId
+
+
+def fix_keyboard(message_id: int, suggestions: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup:
+    """One button per suggested command: `(command, label)`."""
+    builder = InlineKeyboardBuilder()
+    for command, label in suggestions:
+        builder.button(text=label[:60], callback_data=FixCb(command=command, message_id=message_id))
+    return _markup(builder, 1)
+
+
+Height = Annotated[float, Field(gt=0, le=10_000)]
+
+
+class RiseAnywayCb(CallbackData, prefix="ra"):
+    """The answer to "45 % only 10 s after mixing?": log the reading typed in `message_id` (under
+    that message's identity, so a second tap finds it logged), or not."""
+
+    log: bool
+    bake_id: RowId
+    message_id: RowId
+    tenths: Annotated[int, Field(ge=0, le=3000)]  # the rise in tenths of a percent
+    start: Height | None = None  # jar heights, when the rise was typed as two
+    current: Height | None = None
+    bulk_only: bool = False
+
+
+def rise_anyway_keyboard(data: RiseAnywayCb, yes_label: str, no_label: str) -> InlineKeyboardMarkup:
+    """[✓ Log 45 % anyway] [✖ No]. Heights too long for a button's data are left out (the
+    percentage is what counts)."""
+    yes = data.model_copy(update={"log": True})
+    try:
+        packed = yes.pack()
+    except ValueError:
+        yes = yes.model_copy(update={"start": None, "current": None})
+        packed = yes.pack()
+    no = yes.model_copy(update={"log": False}).pack()
+    buttons = [
+        InlineKeyboardButton(text=yes_label[:60], callback_data=packed),
+        InlineKeyboardButton(text=no_label[:60], callback_data=no),
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=[buttons])
+
+
+def zone_choices_keyboard(choices: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup:
+    """A place in several timezones: one button per zone, `(label, zone)`; a tap sets it."""
+    builder = InlineKeyboardBuilder()
+    for label, zone in choices:
+        builder.button(text=label[:60], callback_data=SetupCb(field=SetupField.TZ, value=zone))
+    return _markup(builder, 1)

@@ -850,3 +850,22 @@ FRIDGE_UNTIL_BOUNDS = Msg("Until {end} is {duration} from now: a proof should be
 ASK_SETTING.update(
     {"fridge": Msg("Your fridge's temperature (the cold proof is modelled at it), e.g. <code>4</code> or <code>39F</code>.")}
 )
+
+
+# ---- understanding what bakers type: typos in commands, rises in words, places, plausibility
+
+UNKNOWN_COMMAND_SUGGEST = Msg("I don't know {command}. Did you mean {suggestions}? Tap to run it.")
+UNKNOWN_COMMAND_SHORT = Msg("I don't know {command}. /help lists every command.")
+COMMANDS_OR = Msg("{first} or {last}")
+FIX_GONE = Msg("I can't see the message that button was for any more: please send the command again.")
+TZ_AMBIGUOUS = Msg("“{text}” is in more than one timezone. Which one is yours?")
+TZ_CHOICE = Msg("{city}, {country} ({offset})")
+TZ_CHOICE_CITY = Msg("{city} ({offset})")
+RISE_IMPLAUSIBLE = Msg(
+    "{pct} only {elapsed} after mixing ({name})? That's more than dough rises so soon. "
+    "Log it anyway?"
+)
+RISE_ANYWAY_BUTTON = Msg("✓ Log {pct} anyway")
+RISE_ANYWAY_NO = Msg("✖ No")
+RISE_NOT_LOGGED = Msg("✖ Not logged: {pct}.")
+RISE_ALREADY_LOGGED = Msg("Already logged: {pct} at {time}.")

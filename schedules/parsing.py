@@ -14,6 +14,7 @@ from datetime import UTC, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from schedules.places import canonical, find_zones
 from schedules.recipe import Recipe
 
 
@@ -278,6 +279,39 @@ def parse_rise(text: str) -> RiseInput:
     raise ParseError("rise_format", text=text)
 
 
+# A rise in words: "rise 45", "Rise: 45", "45 percent", "45 pct", "45 Prozent", "Aufgang 45",
+# "45 процентов", "подъём 45" (English, German and Russian).
+_RISE_WORD = r"(?:rise|risen|aufgang|anstieg|подъ[её]м|рост)"
+_PERCENT_WORD = r"(?:%|％|percent|per\s?cent|pct|prozent|процент(?:а|ов)?|проц\.?)"
+_RISE_NUMBER = r"[-+]?\d+(?:[.,]\d+)?"
+_RISE_PERCENT = re.compile(
+    rf"(?:(?P<before>{_RISE_WORD})\s*[:=]?\s*)?(?P<number>{_RISE_NUMBER})\s*(?P<unit>{_PERCENT_WORD})?"
+    rf"(?:\s*(?P<after>{_RISE_WORD}))?\s*[.!]?",
+    re.IGNORECASE,
+)
+_HEIGHT_TOKEN = rf"{_RISE_NUMBER}\s*(?:cm|mm|in|\")?"
+_RISE_HEIGHTS = re.compile(
+    rf"{_RISE_WORD}\s*[:=]?\s*(?P<start>{_HEIGHT_TOKEN})\s*(?:[;\s]|,\s|->|→|\bto\b)\s*(?P<current>{_HEIGHT_TOKEN})",
+    re.IGNORECASE,
+)
+
+
+def rise_in_words(text: str) -> str | None:
+    """The rise in a message that is a rise reading, as `parse_rise` reads it: "40%", "45 %",
+    "45 percent", "45 pct", "rise 45", "Rise: 45", "45 Prozent", "Aufgang 45", "45 процентов",
+    "подъём 45" → "45%" or "45"; "rise 4.2 6.1" (jar heights) → "4.2 6.1". None when the message
+    is not one (a bare number is not: it could mean anything). The number is kept as typed, so
+    `parse_rise` still reads "4,5" and asks about "1,000"."""
+    raw = " ".join(text.split())
+    match = _RISE_PERCENT.fullmatch(raw)
+    if match is not None and (match["before"] or match["unit"] or match["after"]):
+        return f"{match['number']}%" if match["unit"] else match["number"]
+    heights = _RISE_HEIGHTS.fullmatch(raw)
+    if heights is not None:
+        return f"{heights['start'].strip()} {heights['current'].strip()}"
+    return None
+
+
 MAX_HEIGHT = 10_000.0
 
 
@@ -405,8 +439,10 @@ def _zones_by_lower_name() -> dict[str, str]:
 
 
 def parse_timezone(text: str) -> str:
-    """An IANA name (any case, spaces allowed for underscores) or a UTC offset
-    (`+2`, `-5:30`, `UTC+3`, `GMT-04:00`) → a key that `zone_for` understands."""
+    """An IANA name (any case, spaces allowed for underscores), a UTC offset (`+2`, `-5:30`,
+    `UTC+3`, `GMT-04:00`) or a place (`new york`, `München`, `москва`, `UK`: schedules.places)
+    → a key that `zone_for` understands. A place in several zones that keep different times
+    (`Portland`, `Russia`) raises ParseError("timezone_ambiguous", zones=...), west to east."""
     raw = clean_text(text)
     offset = re.fullmatch(r"(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?", raw, re.IGNORECASE)
     if offset:
@@ -420,9 +456,14 @@ def parse_timezone(text: str) -> str:
     if raw.upper() in {"UTC", "GMT", "Z"}:
         return "UTC"
     name = _zones_by_lower_name().get(raw.lower().replace(" ", "_"))
-    if name is None:
-        raise ParseError("timezone_unknown", text=text)
-    return name
+    if name is not None:
+        return canonical(name)  # the zone's current name: Europe/Kiev is Europe/Kyiv
+    zones = find_zones(raw)
+    if len(zones) == 1:
+        return zones[0]
+    if zones:
+        raise ParseError("timezone_ambiguous", text=text, zones=zones)
+    raise ParseError("timezone_unknown", text=text)
 
 
 def zone_for(key: str | None, fallback: str = "UTC") -> tzinfo:

@@ -1,9 +1,8 @@
-"""Logging during a bake: /rise, a bare `40%`, /temp and /target, edits of those messages,
-and undoing or deleting a reading."""
+"""Logging during a bake: /rise, a rise in words (`40%`, `rise 45`, `45 Prozent`), /temp and
+/target, edits of those messages, undoing or deleting a reading, and the question before a
+reading far above what the dough can have done by now."""
 
 from __future__ import annotations
-
-import re
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, StateFilter
@@ -16,15 +15,13 @@ from bot.handlers import plan
 from bot.replies import answer, clock, message_key, origin
 from bot.states import RiseValue
 from schedules.errors import BakeMovedOn
-from schedules.parsing import parse_rise, parse_target, parse_temperature
+from schedules.parsing import RiseInput, parse_rise, parse_target, parse_temperature, rise_in_words
 from schedules.services import Services
-from schedules.services.readings import RiseResult, TempResult
+from schedules.services.readings import RiseQuestion, RiseResult, TempResult
 from schedules.types import User
 
-BARE_PERCENT = re.compile(r"^\s*-?\d+(?:[.,]\d+)?\s*%\s*$")
 
-
-async def reply_rise(message: Message, services: Services, result: RiseResult) -> None:
+def rise_reply(services: Services, result: RiseResult) -> tuple[str, InlineKeyboardMarkup | None]:
     zone, now = clock(services, result.user)
     markup = None if result.already_answered else kb.reading_keyboard(result.reading)
     text = render.rise(result, zone, now)
@@ -32,36 +29,111 @@ async def reply_rise(message: Message, services: Services, result: RiseResult) -
         text = "\n".join([text, *plan.drift_lines(result.plan_drift, zone, now, result.user.temp_unit)])
         rows = [*(markup.inline_keyboard if markup else []), *plan.drift_rows(result.plan_drift, zone, now)]
         markup = InlineKeyboardMarkup(inline_keyboard=rows)
-    await answer(message, text, markup)
+    return text, markup
+
+
+async def reply_rise(message: Message, services: Services, result: RiseResult) -> None:
+    await answer(message, *rise_reply(services, result))
+
+
+async def log_typed_rise(
+    message: Message,
+    services: Services,
+    user: User,
+    reading: RiseInput,
+    *,
+    bake_id: int | None = None,
+    bulk_only: bool = False,
+) -> None:
+    """Log what the baker typed, or ask first when it is far above what the dough can have done."""
+    result = await services.readings.log_typed_rise(
+        user.id, reading, bake_id=bake_id, source_key=message_key(message), bulk_only=bulk_only
+    )
+    if isinstance(result, RiseQuestion):
+        await ask_implausible(message, result, bulk_only=bulk_only)
+    else:
+        await reply_rise(message, services, result)
+
+
+async def ask_implausible(message: Message, question: RiseQuestion, *, bulk_only: bool) -> None:
+    """"45 % only 10 s after mixing? [✓ Log 45 % anyway] [✖ No]": nothing is logged until the tap."""
+    rise = question.rise
+    pct = texts.fmt_reading(rise.rise_pct, from_heights=rise.start_height is not None)
+    text = texts.RISE_IMPLAUSIBLE.format(
+        pct=pct, elapsed=texts.fmt_duration(question.implausible.elapsed), name=texts.esc(question.bake.name)
+    )
+    data = kb.RiseAnywayCb(
+        log=True,
+        bake_id=question.bake.id,
+        message_id=message.message_id,
+        tenths=round(rise.rise_pct * 10),
+        start=rise.start_height,
+        current=rise.current_height,
+        bulk_only=bulk_only,
+    )
+    yes, no = texts.RISE_ANYWAY_BUTTON.format(pct=pct), str(texts.RISE_ANYWAY_NO)
+    await answer(message, text, kb.rise_anyway_keyboard(data, yes, no))
+
+
+async def rise_anyway(
+    query: CallbackQuery, callback_data: kb.RiseAnywayCb, services: Services, user: User
+) -> None:
+    """The answer to the question: the reading is logged under the typed message's identity, so
+    a second tap (or the message delivered again) finds it logged instead of logging it twice."""
+    message = origin(query)
+    data = callback_data
+    reading = RiseInput(data.tenths / 10, data.start, data.current)
+    pct = texts.fmt_reading(reading.rise_pct, from_heights=reading.start_height is not None)
+    if not data.log:
+        await query.answer()
+        if message is not None:
+            await message.edit_text(texts.RISE_NOT_LOGGED.format(pct=pct))
+        return
+    chat_id = message.chat.id if message is not None else query.from_user.id
+    result = await services.readings.log_rise(
+        user.id,
+        reading,
+        bake_id=data.bake_id,
+        source_key=f"m:{chat_id}:{data.message_id}",  # message_key() of the typed message
+        bulk_only=data.bulk_only,
+    )
+    if result.replayed:
+        zone, now = clock(services, result.user)
+        when = texts.fmt_time(result.reading.taken_at, zone, now)
+        await query.answer(texts.RISE_ALREADY_LOGGED.format(pct=pct, time=when))
+        return
+    await query.answer()
+    text, markup = rise_reply(services, result)
+    if message is not None:
+        await message.edit_text(text, reply_markup=markup)
 
 
 async def rise(message: Message, command: CommandObject, services: Services, user: User) -> None:
     reading = parse_rise(command.args or "")
-    result = await services.readings.log_rise(user.id, reading, source_key=message_key(message))
-    await reply_rise(message, services, result)
+    await log_typed_rise(message, services, user, reading)
 
 
 async def typed_rise(message: Message, state: FSMContext, services: Services, user: User) -> None:
     """The value after "Other…" on a rise check."""
-    reading = parse_rise(message.text or "")
+    text = message.text or ""
+    reading = parse_rise(rise_in_words(text) or text)
     bake_id = (await state.get_data()).get("bake_id")
     await state.clear()
-    result = await services.readings.log_rise(
-        user.id, reading, bake_id=int(bake_id) if bake_id else None, source_key=message_key(message)
-    )
-    await reply_rise(message, services, result)
+    await log_typed_rise(message, services, user, reading, bake_id=int(bake_id) if bake_id else None)
 
 
-async def bare_percent(message: Message, services: Services, user: User) -> None:
-    reading = parse_rise(message.text or "")
+def rise_words(message: Message) -> dict[str, str] | bool:
+    """A filter: the message is a rise in words (`40%`, `rise 45`, `45 Prozent`, `подъём 45`)."""
+    words = rise_in_words(message.text or "")
+    return {"rise_words": words} if words is not None else False
+
+
+async def bare_percent(message: Message, services: Services, user: User, rise_words: str) -> None:
+    reading = parse_rise(rise_words)
     try:
-        result = await services.readings.log_rise(
-            user.id, reading, source_key=message_key(message), bulk_only=True
-        )
+        await log_typed_rise(message, services, user, reading, bulk_only=True)
     except BakeMovedOn:
         await answer(message, str(texts.BARE_PERCENT_NO_BULK))
-        return
-    await reply_rise(message, services, result)
 
 
 def render_temp(result: TempResult, services: Services) -> str:
@@ -112,8 +184,8 @@ async def edited(message: Message, services: Services, user: User) -> None:
     if command == "/temp":
         temp_c = parse_temperature(text.partition(" ")[2], default_unit=user.temp_unit)
         result = await services.readings.edit_temperature(user.id, key, temp_c)
-    elif command == "/rise" or BARE_PERCENT.match(text):
-        reading = parse_rise(text.partition(" ")[2] if command == "/rise" else text)
+    elif command == "/rise" or (words := rise_in_words(text)) is not None:
+        reading = parse_rise(text.partition(" ")[2] if command == "/rise" else words or "")
         result = await services.readings.edit_rise(user.id, key, reading)
     if result is None:
         await answer(message, str(texts.EDIT_NOT_A_READING))
@@ -162,9 +234,10 @@ def build_router() -> Router:
     router = Router(name="readings")
     router.message.register(rise, Command("rise"))
     router.message.register(typed_rise, StateFilter(RiseValue.value), F.text, ~F.text.startswith("/"))
-    router.message.register(bare_percent, StateFilter(None), F.text.regexp(BARE_PERCENT))
+    router.message.register(bare_percent, StateFilter(None), F.text, rise_words)
     router.message.register(temp, Command("temp"))
     router.message.register(target, Command("target"))
     router.edited_message.register(edited, F.text)
     router.callback_query.register(reading_button, kb.ReadingCb.filter())
+    router.callback_query.register(rise_anyway, kb.RiseAnywayCb.filter())
     return router

@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 from aiogram import F, Router
 from aiogram.filters import Command, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot import keyboards as kb
 from bot import texts
-from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, ngettext, set_locale
+from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, current_babel_locale, ngettext, set_locale
 from bot.replies import answer, origin
 from bot.states import SettingValue, Setup
 from schedules import forecast
@@ -26,6 +26,7 @@ from schedules.parsing import (
     parse_timezone,
     zone_for,
 )
+from schedules.places import describe
 from schedules.services import Services
 from schedules.types import TargetRule, User
 from schedules.when import parse_fridge_temperature
@@ -55,10 +56,48 @@ def _tz_saved(zone_key: str, now: datetime) -> str:
     return texts.TZ_SAVED.format(zone=texts.esc(zone_key), now=texts.fmt_clock(local, local.tzinfo or UTC))
 
 
+MAX_ZONE_CHOICES = 12
+
+
+def _utc_offset(minutes: int) -> str:
+    """UTC+2, UTC−5, UTC+5:30; UTC for none."""
+    if minutes == 0:
+        return "UTC"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{'+' if minutes > 0 else '−'}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def zone_choices(zones: tuple[str, ...], now: datetime) -> InlineKeyboardMarkup:
+    """A button per zone of a place in several: its city, country and UTC offset now."""
+    language = str(current_babel_locale())
+    choices = []
+    for zone in zones[:MAX_ZONE_CHOICES]:
+        place = describe(zone, language, now)
+        offset = _utc_offset(place.offset_minutes)
+        label = (
+            texts.TZ_CHOICE.format(city=place.city, country=place.country, offset=offset)
+            if place.country
+            else texts.TZ_CHOICE_CITY.format(city=place.city, offset=offset)
+        )
+        choices.append((label, zone))
+    return kb.zone_choices_keyboard(choices)
+
+
+async def ask_zone(message: Message, error: ParseError, services: Services) -> None:
+    """“Portland” is in more than one timezone: which one? (a tap sets it)."""
+    found = error.details.get("zones")
+    zones = tuple(str(zone) for zone in found) if isinstance(found, tuple) else ()
+    text = texts.TZ_AMBIGUOUS.format(text=texts.esc(clean_text(message.text or "")[:60]))
+    await answer(message, text, zone_choices(zones, services.clock.now()))
+
+
 async def typed_timezone(message: Message, state: FSMContext, services: Services, user: User) -> None:
     try:
         zone_key = parse_timezone(message.text or "")
-    except ParseError:
+    except ParseError as exc:
+        if exc.reason == "timezone_ambiguous":
+            await ask_zone(message, exc, services)
+            return
         await answer(
             message,
             texts.BAD_TIMEZONE.format(text=texts.esc(clean_text(message.text or "")[:60])),
@@ -280,6 +319,9 @@ async def typed_setting(message: Message, state: FSMContext, services: Services,
     try:
         changes = parse_setting(field, message.text or "")
     except ParseError as exc:
+        if exc.reason == "timezone_ambiguous":
+            await ask_zone(message, exc, services)
+            return
         details = {"text": clean_text(message.text or "")[:60], **exc.details}
         await answer(message, texts.input_error(exc.reason, SETTING_EXAMPLES.get(field, "60"), **details))
         return

@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from schedules import forecast
+from schedules import forecast, plausibility
 from schedules.errors import BakeMovedOn, ReadingGone, ReminderGone
 from schedules.forecast import Prediction
 from schedules.parsing import RiseInput
+from schedules.plausibility import Implausible
 from schedules.repository import Repository
 from schedules.services import bulk, plans
 from schedules.services.bakes import active_bake, own_bake
@@ -33,6 +34,16 @@ class RiseResult:
     edited_from: float | None = None  # the value an edited message had before
     target_reached: bool = False  # a reading reached the target (known without a prediction too)
     plan_drift: PlanDrift | None = None  # the bake runs off its plan (/plan): said once
+
+
+@dataclass(frozen=True)
+class RiseQuestion:
+    """A typed reading above what the dough can have done by now: not logged, to be confirmed."""
+
+    user: User
+    bake: Bake
+    rise: RiseInput
+    implausible: Implausible
 
 
 @dataclass(frozen=True)
@@ -84,6 +95,23 @@ def _answer(repo: Repository, user: User, bake: Bake, reminder: Reminder) -> Ris
     return later[-1] if later else None
 
 
+def _implausible(
+    repo: Repository, user: User, bake: Bake, rise: RiseInput, now: datetime
+) -> Implausible | None:
+    """Is this reading above what the bake's dough can have done by now (schedules.plausibility)?"""
+    temperatures = [t.temp_c for t in repo.temperatures(user.id, bake.id)]
+    if bake.dough_temp_c is not None:
+        temperatures.append(bake.dough_temp_c)
+    pace = forecast.calibration_of(user).speed_factor * forecast.starter_vigour(bake)
+    return plausibility.check_rise(
+        rise.rise_pct,
+        now - bake.started_at,
+        starter_pct=bake.starter_pct,
+        temperatures_c=temperatures,
+        pace=pace,
+    )
+
+
 class ReadingService(Service):
     async def log_rise(
         self,
@@ -95,14 +123,44 @@ class ReadingService(Service):
         bulk_only: bool = False,
     ) -> RiseResult:
         """A reading for the named bake or the current one. The same message twice logs once."""
+        result = await self._log_rise(user_id, rise, bake_id, source_key, bulk_only, ask_if_implausible=False)
+        assert isinstance(result, RiseResult)
+        return result
+
+    async def log_typed_rise(
+        self,
+        user_id: int,
+        rise: RiseInput,
+        *,
+        bake_id: int | None = None,
+        source_key: str | None = None,
+        bulk_only: bool = False,
+    ) -> RiseResult | RiseQuestion:
+        """`log_rise` for a reading the baker typed: one far above what the dough can have done
+        by now (45 % ten seconds after mixing) is not logged but returned as a question; the
+        baker's confirmation then logs it with `log_rise` (under this message's `source_key`)."""
+        return await self._log_rise(user_id, rise, bake_id, source_key, bulk_only, ask_if_implausible=True)
+
+    async def _log_rise(
+        self,
+        user_id: int,
+        rise: RiseInput,
+        bake_id: int | None,
+        source_key: str | None,
+        bulk_only: bool,
+        *,
+        ask_if_implausible: bool,
+    ) -> RiseResult | RiseQuestion:
         now = self.clock.now()
 
-        def action(repo: Repository) -> RiseResult:
+        def action(repo: Repository) -> RiseResult | RiseQuestion:
             user = baker(repo, user_id)
             if source_key is not None and (earlier := repo.rise_by_source(user_id, source_key)) is not None:
                 bake = own_bake(repo, user_id, earlier.bake_id)
                 return _rise_result(repo, user, bake, earlier, now, replayed=True)
             bake = active_bake(repo, user_id, bake_id, bulk_only=bulk_only)
+            if ask_if_implausible and (implausible := _implausible(repo, user, bake, rise, now)) is not None:
+                return RiseQuestion(user, bake, rise, implausible)
             reading = repo.add_rise(
                 user_id, bake.id, now, rise.rise_pct, rise.start_height, rise.current_height, source_key
             )

@@ -85,8 +85,10 @@ async def test_dialog_rejects_bad_amounts_and_temperature_then_accepts(ann, sett
     assert "Started Loaf" in reply.text
 
 
-async def test_rise_in_percent_jar_heights_and_bare_message(ann, settings) -> None:
+async def test_rise_in_percent_jar_heights_and_bare_message(ann, settings, runner) -> None:
     await ann.say("/newbake Loaf")
+    await runner.advance(timedelta(hours=3))  # readings this high need the dough some hours
+    ann.emulator.drain(ann.id)  # the folds and rise checks meanwhile
     reply = await ann.say("/rise 40")
     assert "40 %" in reply.text
     reply = await ann.say("/rise 4.2 6.1")
@@ -116,7 +118,7 @@ async def test_status_lists_active_bakes_and_switch_button_redirects_commands(an
     assert "bulk fermentation" in reply.text
     await ann.tap(reply, "Switch to First loaf")
     assert "First loaf 500" in (await ann.reply()).text
-    await ann.say("/rise 33")
+    await ann.say("/rise 20")  # a rise the dough can have made right after mixing
     first = rows(settings.database_path, "SELECT id FROM bakes WHERE name = 'First loaf 500'")[0]["id"]
     assert [r["bake_id"] for r in rows(settings.database_path, "SELECT bake_id FROM rise_readings")] == [
         first
@@ -258,6 +260,8 @@ async def test_user_text_is_shown_literally(ann) -> None:
 
 async def test_long_replies_are_split_under_the_limit(ann, settings, runner) -> None:
     await ann.say("/newbake " + "Long name " * 7)
+    await runner.advance(timedelta(hours=5))  # readings up to 90 % need the dough some hours
+    ann.emulator.drain(ann.id)
     for value in range(1, 160):
         await ann.send(f"/rise {value % 90 + 1}")
     for _ in range(159):
@@ -278,7 +282,7 @@ async def test_long_replies_are_split_under_the_limit(ann, settings, runner) -> 
 
 async def test_second_user_cannot_touch_the_first_users_bake(ann, bob, settings) -> None:
     await ann.say("/newbake Ann's secret loaf")
-    await ann.say("/rise 30")
+    await ann.say("/rise 20")  # a rise the dough can have made right after mixing
     reply = await ann.say("/done")
     ann_bake = rows(settings.database_path, "SELECT id FROM bakes")[0]["id"]
     await ann.say("/newbake Ann's second")

@@ -174,15 +174,15 @@ async def test_a_restart_in_the_middle_of_the_dialog_continues_it(ann, runner, s
 
 async def test_undo_a_reading_then_undo_again(ann, settings) -> None:
     await ann.say("/newbake Loaf")
-    reply = await ann.say("/rise 30")
-    assert "30 %" in reply.text and reply.button_texts == ["↩️ Undo"]
+    reply = await ann.say("/rise 20")  # a rise the dough can have made right after mixing
+    assert "20 %" in reply.text and reply.button_texts == ["↩️ Undo"]
     undo = data_of(reply, "Undo")
     db = settings.database_path
     assert len(rows(db, "SELECT * FROM rise_readings")) == 1
 
     await ann.tap(reply, "Undo")
     removed = await ann.emulator.wait_for(ann.id, lambda m: m.edited > 0)
-    assert "Removed the reading of 30 % from 10:00 (Loaf)" in removed.text and removed.buttons == []
+    assert "Removed the reading of 20 % from 10:00 (Loaf)" in removed.text and removed.buttons == []
     assert rows(db, "SELECT * FROM rise_readings") == []
 
     before = snapshot(db)
@@ -194,37 +194,37 @@ async def test_undo_a_reading_then_undo_again(ann, settings) -> None:
 
 async def test_delete_a_reading_from_the_bake_card(ann, settings) -> None:
     await ann.say("/newbake Loaf")
-    await ann.say("/rise 20")
-    await ann.say("/rise 35")
+    await ann.say("/rise 15")
+    await ann.say("/rise 25")  # a rise the dough can have made right after mixing
     listing = await ann.say("/bakes")
     await ann.tap(listing, "Loaf")
     card = await ann.reply()
     await ann.tap(card, "Readings")
     readings = await ann.reply()
     assert "Rise readings of Loaf" in readings.text
-    assert readings.button_texts == ["✖ 10:00 — 20 %", "✖ 10:00 — 35 %"]
+    assert readings.button_texts == ["✖ 10:00 — 15 %", "✖ 10:00 — 25 %"]
 
-    answer = await ann.tap(readings, "20 %")
-    assert answer["text"] == "Deleted the reading of 20 % from 10:00."
+    answer = await ann.tap(readings, "15 %")
+    assert answer["text"] == "Deleted the reading of 15 % from 10:00."
     edited = await ann.emulator.wait_for(ann.id, lambda m: m.edited > 0)
-    assert edited.button_texts == ["✖ 10:00 — 35 %"]
-    assert [r["rise_pct"] for r in rows(settings.database_path, "SELECT rise_pct FROM rise_readings")] == [35]
+    assert edited.button_texts == ["✖ 10:00 — 25 %"]
+    assert [r["rise_pct"] for r in rows(settings.database_path, "SELECT rise_pct FROM rise_readings")] == [25]
 
 
 async def test_editing_the_message_of_a_reading_changes_that_reading(ann, emulator, settings) -> None:
     await ann.say("/newbake Loaf")
     db = settings.database_path
-    sent = await emulator.send_text(ann.id, "/rise 30")
-    assert "30 %" in (await ann.reply()).text
+    sent = await emulator.send_text(ann.id, "/rise 20")  # a rise the dough can have made right after mixing
+    assert "20 %" in (await ann.reply()).text
     await emulator.edit_text(ann.id, sent["message_id"], "/rise 35")
     changed = await ann.reply()
-    assert "Changed the reading of 10:00 from 30 % to 35 %" in changed.text
+    assert "Changed the reading of 10:00 from 20 % to 35 %" in changed.text
     assert [r["rise_pct"] for r in rows(db, "SELECT rise_pct FROM rise_readings")] == [35]
 
-    bare = await emulator.send_text(ann.id, "40%")
-    assert "40 %" in (await ann.reply()).text
+    bare = await emulator.send_text(ann.id, "15%")
+    assert "15 %" in (await ann.reply()).text
     await emulator.edit_text(ann.id, bare["message_id"], "45%")
-    assert "from 40 % to 45 %" in (await ann.reply()).text
+    assert "from 15 % to 45 %" in (await ann.reply()).text
     assert [r["rise_pct"] for r in rows(db, "SELECT rise_pct FROM rise_readings ORDER BY id")] == [35, 45]
 
 
@@ -251,8 +251,8 @@ async def test_editing_a_message_without_a_reading_changes_nothing(
 @pytest.mark.parametrize(
     ("text", "expected", "table"),
     [
-        ("/rise 30", "30 %", "rise_readings"),
-        ("30%", "30 %", "rise_readings"),
+        ("/rise 20", "20 %", "rise_readings"),  # rises the dough can have made right after mixing
+        ("20%", "20 %", "rise_readings"),
         ("/temp 24", "24 °C", "temperatures"),
         ("/timer 45m fold", "Timer set for 10:45", "reminders WHERE kind = 'timer'"),
     ],
@@ -319,9 +319,9 @@ async def test_no_rise_checks_once_the_target_is_reached(ann, runner, settings) 
     await ann.say("/newbake On target")
     await ann.say("/temp 24")
     await ann.say("/folds off")
-    assert "set to 50 %" in (await ann.say("/target 50")).text
-    reply = await ann.say("/rise 60")
-    assert "reached the target of 50 %" in reply.text
+    assert "set to 20 %" in (await ann.say("/target 20")).text
+    reply = await ann.say("/rise 25")  # a rise the dough can have made right after mixing
+    assert "reached the target of 20 %" in reply.text
     db = settings.database_path
     assert (
         rows(db, "SELECT * FROM reminders WHERE kind IN ('rise_check', 'bulk_done') AND state = 'pending'")
@@ -403,18 +403,19 @@ async def test_a_late_fold_done_moves_the_next_folds(ann, runner, settings) -> N
 async def test_two_bakers_at_once_each_see_their_own(ann, bob, settings) -> None:
     started = await asyncio.gather(ann.say("/newbake Ann's loaf"), bob.say("/newbake Bob's loaf"))
     assert "Ann's loaf" in started[0].text and "Bob's loaf" in started[1].text
-    risen = await asyncio.gather(ann.say("/rise 30"), bob.say("/rise 45"))
-    assert "30 %" in risen[0].text and "Ann's loaf" in risen[0].text
-    assert "45 %" in risen[1].text and "Bob's loaf" in risen[1].text
+    # Rises the dough can have made right after mixing.
+    risen = await asyncio.gather(ann.say("/rise 20"), bob.say("/rise 25"))
+    assert "20 %" in risen[0].text and "Ann's loaf" in risen[0].text
+    assert "25 %" in risen[1].text and "Bob's loaf" in risen[1].text
     ann_status, bob_status = await asyncio.gather(ann.say("/status"), bob.say("/status"))
-    assert "Ann's loaf" in ann_status.text and "30 %" in ann_status.text and "Bob" not in ann_status.text
-    assert "Bob's loaf" in bob_status.text and "45 %" in bob_status.text and "Ann" not in bob_status.text
+    assert "Ann's loaf" in ann_status.text and "20 %" in ann_status.text and "Bob" not in ann_status.text
+    assert "Bob's loaf" in bob_status.text and "25 %" in bob_status.text and "Ann" not in bob_status.text
     found = rows(
         settings.database_path,
         "SELECT b.user_id, b.name, r.rise_pct FROM rise_readings r JOIN bakes b ON b.id = r.bake_id"
         " ORDER BY b.user_id",
     )
-    assert [tuple(r) for r in found] == [(ann.id, "Ann's loaf", 30), (bob.id, "Bob's loaf", 45)]
+    assert [tuple(r) for r in found] == [(ann.id, "Ann's loaf", 20), (bob.id, "Bob's loaf", 25)]
 
 
 async def test_no_rise_checks_once_a_hand_set_target_is_reached_without_a_temperature(
@@ -422,12 +423,12 @@ async def test_no_rise_checks_once_a_hand_set_target_is_reached_without_a_temper
 ) -> None:
     await ann.say("/newbake No thermometer")
     await ann.say("/folds off")
-    assert "set to 50 %" in (await ann.say("/target 50")).text
-    reply = await ann.say("/rise 60")
-    assert "60 %" in reply.text
+    assert "set to 20 %" in (await ann.say("/target 20")).text
+    reply = await ann.say("/rise 25")  # a rise the dough can have made right after mixing
+    assert "25 %" in reply.text
     db = settings.database_path
     assert rows(db, "SELECT * FROM reminders WHERE kind = 'rise_check' AND state = 'pending'") == []
-    assert "reached the target of 50 %" in reply.text
+    assert "reached the target of 20 %" in reply.text
     for _ in range(4):
         await runner.advance(timedelta(hours=1))
     await ann.quiet(0.5)

@@ -46,7 +46,7 @@ messages: $(STAMP)
 	  --sort-output --project sourdough-bot -o bot/locales/messages.pot .
 	for lang in $(LANGS); do \
 	  if [ -f bot/locales/$$lang/LC_MESSAGES/messages.po ]; then \
-	    $(VENV)/bin/pybabel update --no-fuzzy-matching --no-location --ignore-pot-creation-date \
+	    $(VENV)/bin/pybabel update --no-fuzzy-matching --ignore-pot-creation-date \
 	      -i bot/locales/messages.pot -d bot/locales -l $$lang; \
 	  else \
 	    $(VENV)/bin/pybabel init -i bot/locales/messages.pot -d bot/locales -l $$lang; \

@@ -209,7 +209,7 @@ async def test_help_lists_every_command_and_menu_is_registered(ann, emulator) ->
     reply = await ann.say("/help")
     for command, _, example in texts.COMMANDS:
         assert f"/{command}" in reply.text
-        assert example in reply.text
+        assert str(example) in reply.text
     assert {c["command"] for c in emulator.commands} == {c for c, _, _ in texts.COMMANDS}
 
 

@@ -206,9 +206,9 @@ async def test_a_group_never_shows_or_changes_a_bakers_data(
 
     # A button of a group message: a toast, nothing else (a real button of hers, too).
     answer = await group.press(ann_in_group, link_message, button)
-    assert answer["text"] == texts.GROUP_OPEN_PRIVATE and not answer["show_alert"]
+    assert answer["text"] == str(texts.GROUP_OPEN_PRIVATE) and not answer["show_alert"]
     answer = await group.press(bob_in_group, link_message, button)
-    assert answer["text"] == texts.GROUP_OPEN_PRIVATE
+    assert answer["text"] == str(texts.GROUP_OPEN_PRIVATE)
 
     await group.quiet()
     await ann.quiet()

@@ -56,7 +56,7 @@ async def test_chart_without_readings_and_compare(ann, runner) -> None:
     await bake_with_readings(ann, runner, "One")
     await bake_with_readings(ann, runner, "Two")
     compare = await ann.say("/chart compare")
-    assert compare.kind == "photo" and "last 2 bake(s)" in compare.text
+    assert compare.kind == "photo" and "last 2 bakes with readings" in compare.text
     assert png_size(compare.photo)[0] >= 1000  # type: ignore[arg-type]
     assert "/chart compare" in (await ann.say("/chart sideways")).text
 
@@ -72,7 +72,7 @@ async def test_chart_with_500_readings(ann, runner) -> None:
 
     await runner.app.database.write(readings)  # type: ignore[union-attr]
     photo = await ann.say("/chart", timeout=15)
-    assert photo.kind == "photo" and "500 rise reading(s)" in photo.text
+    assert photo.kind == "photo" and "500 rise readings" in photo.text
 
 
 async def test_export_csv_and_json_match_what_was_logged(ann, runner, settings) -> None:
@@ -133,10 +133,10 @@ async def test_round_trip_export_import_into_a_fresh_database(ann, runner, emula
         ann.emulator.drain(ann.id)
         assert "Send me a JSON export" in (await ann.say("/import")).text
         await emulator.send_document(ann.id, "history.json", first.document)  # type: ignore[arg-type]
-        assert "Imported 2 bake(s)" in (await ann.reply()).text
+        assert "Imported 2 bakes with 6 rise readings." in (await ann.reply()).text
         await emulator.send_document(ann.id, "history.json", first.document, caption="/import")  # type: ignore[arg-type]
         duplicate = await ann.reply()
-        assert "Imported 0 bake(s)" in duplicate.text and "2 were already here" in duplicate.text
+        assert "Imported 0 bakes" in duplicate.text and "2 bakes were already here" in duplicate.text
         second = await ann.say("/export json")
     finally:
         await fresh.stop()
@@ -266,7 +266,7 @@ async def test_deleteme_erases_everything_after_confirmation(ann, bob, runner, s
     reply = await ann.say("/deleteme")
     await ann.tap(reply, "Yes, erase")
     erased = await ann.emulator.wait_for(ann.id, lambda m: m.edited > 0 and "Erased" in m.text)
-    assert "1 bake(s), 3 rise reading(s)" in erased.text
+    assert "1 bake, 3 rise readings" in erased.text
     assert rows(settings.database_path, "SELECT * FROM bakes WHERE user_id = ?", (ann.id,)) == []
     assert rows(settings.database_path, "SELECT * FROM users WHERE id = ?", (ann.id,)) == []
     assert len(rows(settings.database_path, "SELECT * FROM bakes WHERE user_id = ?", (bob.id,))) == 1

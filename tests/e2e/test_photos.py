@@ -64,7 +64,7 @@ async def test_a_photo_goes_onto_the_bake_going_once_per_message(ann, runner, se
     assert len(rows(db, "SELECT * FROM bake_photos")) == 1
 
     card = await open_card(ann, "Country loaf")
-    assert "📷 1 photo(s)" in card.text
+    assert "📷 1 photo\n" in card.text
     assert "🖼 Photos (1)" in card.button_texts and "📷 Add photo" in card.button_texts
     await ann.tap(card, "Photos (1)")
     back = await ann.reply()
@@ -137,7 +137,7 @@ async def test_add_photo_on_any_card_and_a_choice_when_no_bake_is_going(ann, run
     await ann.say("/newbake Today's")
     card = await open_card(ann, "Yesterday's")
     await ann.tap(card, "Add photo")
-    assert "Send the photo(s) of Yesterday's" in (await ann.reply()).text
+    assert "Send the photos of Yesterday's" in (await ann.reply()).text
     await send_photo(ann, "crumb, a day later")
     assert "Added to Yesterday's" in (await ann.reply()).text
     await send_photo(ann, "the new one")  # the next photo goes to the bake going again

@@ -37,7 +37,7 @@ async def quiet_hours(baker, value: str = "22:00-07:00") -> None:
 
 async def test_plan_by_day_and_time_offers_timelines_ending_at_that_time(ann, settings) -> None:
     reply = await ann.say("/plan Sun 9:00")
-    assert "Bread out of the oven Sun 29 Nov 09:00" in reply.text
+    assert "Bread out of the oven Sun 29 Nov at 09:00" in reply.text
     assert "Option 1: mix" in reply.text and "feed the starter 1:" in reply.text
     assert "into the fridge for" in reply.text and "out of the oven" in reply.text
     assert "From the usual defaults (no bake yet): 20 % starter, kitchen 24 °C" in reply.text
@@ -50,16 +50,16 @@ async def test_plan_by_day_and_time_offers_timelines_ending_at_that_time(ann, se
 
 async def test_plan_tomorrow_8am_avoids_the_night_or_says_what_falls_in_it(ann) -> None:
     reply = await ann.say("/plan tomorrow 8am")
-    assert "Bread out of the oven tomorrow 08:00" in reply.text
+    assert "Bread out of the oven tomorrow at 08:00" in reply.text
     # the preheat would be at 06:15, in the default night (23:00-07:00): said, with a time that isn't
-    assert "The preheat at tomorrow 06:15 would fall in the night" in reply.text
-    assert re.search(r"With every step outside it: bread at tomorrow 0[89]:\d\d \(option \d\)", reply.text)
+    assert "The preheat tomorrow at 06:15 would fall in the night" in reply.text
+    assert re.search(r"With every step outside it: bread tomorrow at 0[89]:\d\d \(option \d\)", reply.text)
 
 
 async def test_plan_a_time_too_soon_says_so_with_the_earliest(ann) -> None:
     reply = await ann.say("/plan 18:30")
     assert "Bread can't be ready by 18:30" in reply.text
-    earliest = re.search(r"The earliest that works is (tomorrow \d\d:\d\d)", reply.text)
+    earliest = re.search(r"The earliest that works is (tomorrow at \d\d:\d\d)", reply.text)
     assert earliest is not None
     assert f"Bread out of the oven {earliest[1]}" in reply.text
 
@@ -73,7 +73,7 @@ async def test_plan_with_buttons_for_day_and_time(ann) -> None:
     assert "Sun 29: at what time" in times.text and "09:00" in times.button_texts
     await ann.tap(times, "09:00")
     proposal = await ann.reply()
-    assert "Bread out of the oven Sun 29 Nov 09:00" in proposal.text
+    assert "Bread out of the oven Sun 29 Nov at 09:00" in proposal.text
 
 
 async def test_bad_plan_times_are_explained(ann) -> None:
@@ -89,7 +89,7 @@ async def test_accepting_a_plan_sets_its_reminders_and_they_fire_in_order(ann, r
     data = proposal.find_button(option)[1]
     await ann.tap(proposal, option)
     accepted = await ann.emulator.wait_for(ann.id, lambda m: not m.edited and "Plan set" in m.text)
-    assert "Plan set: bread out of the oven Sun 29 Nov 09:00" in accepted.text
+    assert "Plan set: bread out of the oven Sun 29 Nov at 09:00" in accepted.text
     picture = await ann.emulator.wait_for(ann.id, lambda m: m.kind == "photo")
     assert (
         picture.photo
@@ -134,7 +134,7 @@ async def test_newbake_at_mixing_time_follows_the_plan(ann, runner, settings) ->
     await runner.advance(mix - runner.clock.now() + timedelta(minutes=1))
     ann.emulator.drain(ann.id)
     started = await ann.say("/newbake Planned loaf")
-    assert "Following your plan: bread out of the oven tomorrow 18:30" in started.text
+    assert "Following your plan: bread out of the oven tomorrow at 18:30" in started.text
     bake_id = rows(db, "SELECT id FROM bakes")[0]["id"]
     assert rows(db, "SELECT bake_id FROM plans")[0]["bake_id"] == bake_id
     assert "following “Planned loaf”" in (await ann.say("/plan")).text
@@ -145,7 +145,7 @@ async def test_newbake_at_mixing_time_follows_the_plan(ann, runner, settings) ->
     await runner.advance(shape - runner.clock.now())
     ann.emulator.drain(ann.id)
     ask = await ann.say("/fridge")
-    assert "your plan's baking time" in ask.text and "until tomorrow 17:45" in ask.text
+    assert "your plan's baking time" in ask.text and "until tomorrow at 17:45" in ask.text
     await ann.tap(ask, "(suggested)")
     await ann.emulator.wait_for(ann.id, lambda m: "fridge until" in m.text)
     kinds = [r["kind"] for r in plan_reminders(db)]
@@ -182,7 +182,7 @@ async def test_live_replanning_when_the_readings_run_slow(ann, runner, settings)
     await runner.advance(timedelta(hours=1, minutes=30))
     ann.emulator.drain(ann.id)
     slow = await ann.say("/rise 6")
-    planned = "tomorrow 09:00"  # it is Saturday by now
+    planned = "tomorrow at 09:00"  # it is Saturday by now
     drift = re.search(
         rf"At this pace the bread would be ready (.+?), (.+?) later than planned \({planned}\)",
         slow.text,
@@ -190,7 +190,8 @@ async def test_live_replanning_when_the_readings_run_slow(ann, runner, settings)
     assert drift is not None, slow.text
     assert f"To keep {planned}:" in slow.text and "in the fridge instead of" in slow.text
     assert any(t.startswith(f"Keep {planned}") for t in slow.button_texts)
-    assert any(t.startswith("Bread at ") for t in slow.button_texts) and "↩️ Undo" in slow.button_texts
+    assert any(t.startswith("Bread tomorrow at ") for t in slow.button_texts)
+    assert "↩️ Undo" in slow.button_texts
     # Said once: the next slow reading doesn't repeat it.
     await runner.advance(timedelta(minutes=40))
     ann.emulator.drain(ann.id)
@@ -226,7 +227,7 @@ async def test_moving_the_bread_time_moves_the_later_reminders(ann, runner, sett
     await runner.advance(timedelta(hours=1, minutes=30))
     ann.emulator.drain(ann.id)
     slow = await ann.say("/rise 6")
-    move = next(t for t in slow.button_texts if t.startswith("Bread at "))
+    move = next(t for t in slow.button_texts if t.startswith("Bread tomorrow at "))
     answered = await ann.tap(slow, move)
     assert "the later reminders moved with it" in answered["text"]
     pending = {r["kind"]: when(r["due_at"]) for r in plan_reminders(db)}
@@ -240,15 +241,15 @@ async def test_cancelling_a_plan_cancels_its_reminders(ann, settings) -> None:
     await ann.tap(proposal, next(t for t in proposal.button_texts if t.startswith("✓ 1:")))
     await ann.emulator.wait_for(ann.id, lambda m: m.kind == "photo")
     ann.emulator.drain(ann.id)
-    assert "Plan for Sun 29 Nov 09:00 cancelled" in (await ann.say("/plan cancel")).text
+    assert "Plan for Sun 29 Nov at 09:00 cancelled" in (await ann.say("/plan cancel")).text
     assert plan_reminders(db) == [] and rows(db, "SELECT state FROM plans")[0]["state"] == "cancelled"
 
 
 async def test_fridge_until_a_clock_time(ann, runner, settings) -> None:
     await ann.say("/newbake Until loaf")
     reply = await ann.say("/fridge until 8:00")
-    assert "in the fridge until tomorrow 08:00 (22 h)" in reply.text
-    assert "preheat at tomorrow 07:00" in reply.text
+    assert "in the fridge until tomorrow at 08:00 (22 h)" in reply.text
+    assert "preheat tomorrow at 07:00" in reply.text
     bake = rows(settings.database_path, "SELECT phase, proof_ends_at FROM bakes")[0]
     assert bake["phase"] == "cold_proof" and when(bake["proof_ends_at"]) == datetime(
         2026, 11, 25, 7, 0, tzinfo=UTC
@@ -257,15 +258,15 @@ async def test_fridge_until_a_clock_time(ann, runner, settings) -> None:
 
 async def test_fridge_by_clock_time_in_each_form(ann, runner, settings) -> None:
     for command, expected in (
-        ("/fridge 8am", "until tomorrow 08:00 (22 h)"),
-        ("/fridge tomorrow 07:30", "until tomorrow 07:30 (21 h 30 min)"),
-        ("/fridge 08:00", "until tomorrow 08:00 (22 h)"),  # a clock time, no longer 8 hours
+        ("/fridge 8am", "until tomorrow at 08:00 (22 h)"),
+        ("/fridge tomorrow 07:30", "until tomorrow at 07:30 (21 h 30 min)"),
+        ("/fridge 08:00", "until tomorrow at 08:00 (22 h)"),  # a clock time, no longer 8 hours
     ):
         await ann.say(f"/newbake {command}")
         assert expected in (await ann.say(command)).text, command
     await ann.say("/newbake Too soon")
     assert "between 15 minutes and 3 days" in (await ann.say("/fridge until 10:05")).text
-    assert "until tomorrow 00:00 (14 h)" in (await ann.say("/fridge 14h")).text  # a duration still works
+    assert "until tomorrow at 00:00 (14 h)" in (await ann.say("/fridge 14h")).text  # a duration still works
 
 
 async def test_fridge_buttons_show_clock_times_and_a_suggestion_outside_quiet_hours(ann, runner) -> None:

@@ -216,7 +216,7 @@ async def test_levain_is_built_to_peak_at_the_mixing_time_with_a_reminder(
     assert "Cancel the reminder" in plan.button_texts[0]
 
     explicit = await ann.say("/levain 50g 7:30")
-    assert "so 50 g is at its peak at tomorrow 07:30" in explicit.text
+    assert "so 50 g is at its peak tomorrow at 07:30" in explicit.text
 
     due = rows(db, "SELECT due_at FROM reminders WHERE kind = 'timer' ORDER BY due_at")[0]["due_at"]
     assert due.startswith("2026-11-24T09:0")  # 20:00 Berlin - 9.98 h ≈ 10:01 Berlin (09:01 UTC)

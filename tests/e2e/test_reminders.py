@@ -22,7 +22,7 @@ def pending(db, kind: str | None = None) -> list:
 
 async def test_newbake_plans_folds_rise_checks_and_bulk_done(ann, runner, settings) -> None:
     reply = await ann.say("/newbake Planned")
-    assert "4 stretch-and-fold(s) 10:30–12:00" in reply.text and "rise checks from 12:00" in reply.text
+    assert "4 stretch-and-folds 10:30–12:00" in reply.text and "rise checks from 12:00" in reply.text
     db = settings.database_path
     assert len(pending(db, "fold")) == 4 and len(pending(db, "rise_check")) >= 5
     assert pending(db, "bulk_done") == []  # no temperature yet: no prediction to remind of
@@ -79,7 +79,7 @@ async def test_skip_remaining_folds(ann, runner, settings) -> None:
     await ann.say("/newbake Lazy")
     await runner.advance(timedelta(minutes=30))
     fold = await ann.reply()
-    assert "Skipped the remaining 3 fold(s)" in (await ann.tap(fold, "Skip the remaining"))["text"]
+    assert "Skipped the remaining 3 folds." in (await ann.tap(fold, "Skip the remaining"))["text"]
     assert pending(settings.database_path, "fold") == []
     await runner.advance(timedelta(minutes=90))
     message = await ann.emulator.wait_for(ann.id, lambda m: not m.edited)
@@ -107,7 +107,8 @@ async def test_fridge_with_buttons_cancels_bulk_and_plans_preheat_and_end(ann, r
 
 async def test_fridge_and_proof_with_a_duration(ann, runner, settings) -> None:
     await ann.say("/newbake Quick")
-    assert "until 00:00 (14 h)" in (await ann.say("/fridge 14h")).text.replace("tomorrow ", "")
+    reply = await ann.say("/fridge 14h")
+    assert "until tomorrow at 00:00 (14 h)" in reply.text and "preheat at 23:00" in reply.text
     await ann.say("/newbake Room")
     reply = await ann.say("/proof 2h")
     assert "Final proof for Room until 12:00 (2 h)" in reply.text
@@ -202,7 +203,7 @@ async def test_quiet_hours_hold_folds_but_not_timers(emulator, tmp_path) -> None
         await ann.reply()
         assert "22:00–07:00" in (await ann.say("22:00-07:00")).text
         plan = await ann.say("/newbake Night loaf")
-        assert "stretch-and-fold(s) tomorrow 07:00" in plan.text
+        assert "1 stretch-and-fold tomorrow at 07:00" in plan.text
         assert "1 h" in (await ann.say("/timer 1h")).text
         await runner.advance(timedelta(hours=1))
         assert "Timer" in (await ann.reply()).text  # a timer is never held
@@ -227,7 +228,7 @@ async def test_cold_proof_across_the_dst_change_ends_at_the_right_wall_time(emul
         await ann.say("/newbake Autumn loaf")
         reply = await ann.say("/fridge 12h")
         # 12 real hours after 22:00 CEST is 09:00 CET, not 10:00.
-        assert "until tomorrow 09:00 (12 h)" in reply.text and "preheat at tomorrow 08:00" in reply.text
+        assert "until tomorrow at 09:00 (12 h)" in reply.text and "preheat tomorrow at 08:00" in reply.text
         due = rows(settings.database_path, "SELECT due_at FROM reminders WHERE kind = 'proof_end'")[0][
             "due_at"
         ]
@@ -252,7 +253,7 @@ async def test_restart_sends_late_reminders_once_and_summarises_missed_ones(
     late = await ann.emulator.wait_for(ann.id, lambda m: "recent one" in m.text)
     assert "Due at 18:00; sent late because the bot was offline." in late.text
     summary = await ann.emulator.wait_for(ann.id, lambda m: "missed" in m.text)
-    assert "missed 1 reminder(s) (1 × timer)" in summary.text
+    assert "missed 1 reminder (1 × timer)" in summary.text
     db = settings.database_path
 
     def states() -> dict[str, str]:
@@ -335,7 +336,7 @@ async def test_blocking_pauses_reminders_and_unblocking_brings_them_back(
     emulator.unblock(bob.id)
     await emulator.send_update(membership(runner, bob, "kicked", "member"))
     summary = await bob.reply()
-    assert "Welcome back" in summary.text and "2 reminder(s)" in summary.text
+    assert "Welcome back" in summary.text and "held back 2 reminders (2 × timer)" in summary.text
     assert rows(db, "SELECT active, blocked_at FROM users WHERE id = ?", (bob.id,))[0]["active"] == 1
     await runner.advance(timedelta(hours=2, minutes=11))
     assert "Timer: third" in (await bob.reply()).text  # what was still ahead comes as planned
@@ -353,7 +354,7 @@ async def test_a_blocked_baker_who_writes_again_hears_what_was_held_back(
     emulator.unblock(bob.id)  # Telegram sends no update for this one; the baker just writes
     await bob.send("/help")
     first, second = await bob.reply(), await bob.reply()
-    assert "Welcome back" in first.text and "1 reminder(s)" in first.text
+    assert "Welcome back" in first.text and "held back 1 reminder (1 × timer)" in first.text
     assert "/newbake" in second.text
     assert rows(db, "SELECT active FROM users WHERE id = ?", (bob.id,))[0]["active"] == 1
 

@@ -705,7 +705,11 @@ def fridge_keyboard(
     builder = InlineKeyboardBuilder()
     for minutes, clock in options:
         length = f"{minutes / 60:g} h" if minutes % 30 == 0 else f"{minutes // 60} h {minutes % 60} min"
-        label = f"✓ {length} (suggested) {clock}" if minutes == suggested_minutes else f"{length} ({clock})"
+        label = (
+            _("✓ {length} (suggested) {time}").format(length=length, time=clock)
+            if minutes == suggested_minutes
+            else _("{length} ({time})").format(length=length, time=clock)
+        )
         builder.button(text=label, callback_data=ProofCb(bake_id=bake_id, cold=True, minutes=minutes))
     return _markup(builder, 2)
 

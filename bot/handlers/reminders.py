@@ -90,7 +90,7 @@ async def _proof_command(
         why = ""
         if advice.from_plan or advice.moved_for_quiet:
             why = str(texts.FRIDGE_WHY_PLAN) if advice.from_plan else str(texts.FRIDGE_WHY_QUIET)
-        options = [(round(h * 60), at.astimezone(zone).strftime("%H:%M")) for h, at in advice.options]
+        options = [(round(h * 60), texts.fmt_clock(at, zone)) for h, at in advice.options]
         await answer(
             message,
             texts.ASK_FRIDGE.format(

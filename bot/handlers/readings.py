@@ -13,7 +13,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from bot import keyboards as kb
 from bot import render, texts
 from bot.handlers import plan
-from bot.replies import answer, clock, message_key, origin
+from bot.replies import answer, clock, drop_buttons, message_key, origin
 from bot.states import RiseValue
 from schedules.errors import BakeMovedOn
 from schedules.parsing import parse_rise, parse_target, parse_temperature
@@ -44,11 +44,13 @@ async def rise(message: Message, command: CommandObject, services: Services, use
 async def typed_rise(message: Message, state: FSMContext, services: Services, user: User) -> None:
     """The value after "Other…" on a rise check."""
     reading = parse_rise(message.text or "")
-    bake_id = (await state.get_data()).get("bake_id")
+    data = await state.get_data()
+    bake_id = data.get("bake_id")
     await state.clear()
     result = await services.readings.log_rise(
         user.id, reading, bake_id=int(bake_id) if bake_id else None, source_key=message_key(message)
     )
+    await drop_buttons(message, data.get("check_id"))  # the rise check is answered
     await reply_rise(message, services, result)
 
 

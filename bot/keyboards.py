@@ -225,17 +225,18 @@ def proof_keyboard(bake_id: int, *, cold: bool, suggested_hours: float | None = 
     return _markup(builder, 3)
 
 
-def reminder_keyboard(reminder: Reminder) -> InlineKeyboardMarkup:
+def reminder_keyboard(reminder: Reminder, rises: Sequence[int] = QUICK_RISES) -> InlineKeyboardMarkup:
+    """A reminder's buttons; a rise check offers `rises` (around what the model expects by now)."""
     builder = InlineKeyboardBuilder()
     rid = reminder.id
     widths: list[int] = []
     if reminder.kind in (ReminderKind.RISE_CHECK, ReminderKind.BULK_DONE):
-        for value in QUICK_RISES:
+        for value in rises:
             builder.button(
                 text=f"{value} %", callback_data=RemCb(action=RemAction.RISE, reminder_id=rid, value=value)
             )
         builder.button(text=_("Other…"), callback_data=RemCb(action=RemAction.OTHER, reminder_id=rid))
-        widths += [4, 1]
+        widths += [max(1, len(rises)), 1]
     else:
         builder.button(text=_("✓ Done"), callback_data=RemCb(action=RemAction.DONE, reminder_id=rid))
         widths.append(1)
@@ -772,3 +773,18 @@ def zone_choices_keyboard(choices: Sequence[tuple[str, str]]) -> InlineKeyboardM
     for label, zone in choices:
         builder.button(text=label[:60], callback_data=SetupCb(field=SetupField.TZ, value=zone))
     return _markup(builder, 1)
+
+
+# ---------------------------------------------------------------- /help
+
+
+class HelpCb(CallbackData, prefix="hp"):
+    """📖 More under the short /help: the full list, in place."""
+
+    full: bool = True
+
+
+def help_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("📖 More"), callback_data=HelpCb())
+    return builder.as_markup()

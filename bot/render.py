@@ -7,10 +7,10 @@ from datetime import datetime, tzinfo
 
 from bot import texts
 from bot.i18n import Msg, _, ngettext
-from schedules.forecast import Prediction
+from schedules.forecast import Announced, Prediction, announced
 from schedules.services.bakes import BakeDetails, FinishResult, StartResult
 from schedules.services.readings import RiseResult
-from schedules.types import Bake, Phase, Reminder, ReminderKind, RiseReading, User
+from schedules.types import Bake, BakeEvent, EventKind, Phase, Reminder, ReminderKind, RiseReading, User
 
 
 def where_bake_is(bake: Bake, zone: tzinfo, now: datetime) -> str:
@@ -199,7 +199,16 @@ def card(details: BakeDetails, zone: tzinfo, now: datetime) -> str:
         lines.append(
             _("Dough temperature: {temp}").format(temp=texts.fmt_temp(bake.dough_temp_c, user.temp_unit))
         )
-    if bake.target_rise_pct:
+    said = announced(bake, details.events)
+    if said is not None and said.first_target_pct is not None:  # the target changed during bulk
+        lines.append(
+            texts.CARD_TARGET_CHANGED.format(
+                target=texts.fmt_pct(said.target_pct),
+                first=texts.fmt_pct(said.first_target_pct),
+                duration=texts.fmt_hours(said.hours),
+            )
+        )
+    elif bake.target_rise_pct:
         target = texts.fmt_pct(bake.target_rise_pct)
         if bake.predicted_bulk_hours:
             lines.append(
@@ -232,7 +241,7 @@ def card(details: BakeDetails, zone: tzinfo, now: datetime) -> str:
         (t.taken_at, _("dough {temp}").format(temp=texts.fmt_temp(t.temp_c, user.temp_unit)))
         for t in details.temperatures
     ]
-    timeline += [(e.at, str(EVENT_NAMES.get(e.kind, e.kind))) for e in details.events]
+    timeline += [(e.at, _event_name(e)) for e in details.events]
     if timeline:
         lines += ["", _("<b>Timeline</b>")]
         for moment, what in sorted(timeline, key=lambda item: item[0]):
@@ -250,7 +259,26 @@ def card(details: BakeDetails, zone: tzinfo, now: datetime) -> str:
     return "\n".join(lines)
 
 
+def _event_name(event: BakeEvent) -> str:
+    if event.kind == EventKind.TARGET and event.detail:  # "75 → 60"
+        try:
+            old, new = (float(part) for part in event.detail.split("→"))
+        except ValueError:
+            return str(event.kind)
+        return texts.EVENT_TARGET.format(old=texts.fmt_pct(old), new=texts.fmt_pct(new))
+    return str(EVENT_NAMES.get(event.kind, event.kind))
+
+
+def _announced_target(said: Announced) -> str:
+    target = texts.fmt_pct(said.target_pct)
+    if said.first_target_pct is None:
+        return texts.LEARNED_TARGET.format(target=target)
+    return texts.LEARNED_FINAL_TARGET.format(target=target, first=texts.fmt_pct(said.first_target_pct))
+
+
 def learned(result: FinishResult) -> str:
+    """/done: how long bulk took against the prediction the baker was given (the card's), for
+    the target they ended up with."""
     bake, cal = result.bake, result.calibration
     if result.bulk_error_pct is None or cal is None or bake.bulk_ended_at is None:
         return ""
@@ -258,6 +286,14 @@ def learned(result: FinishResult) -> str:
     predicted = actual * (1 + result.bulk_error_pct / 100)
     off_by = texts.fmt_pct(round(abs(result.bulk_error_pct)))
     error = (_("{pct} too long") if result.bulk_error_pct > 0 else _("{pct} too short")).format(pct=off_by)
+    if result.announced is not None:
+        return texts.LEARNED_FOR.format(
+            actual=texts.fmt_duration(actual),
+            predicted=texts.fmt_hours(result.announced.hours),
+            error=error,
+            target=_announced_target(result.announced),
+            pace=texts.pace_phrase(cal.speed_factor),
+        )
     return texts.LEARNED.format(
         actual=texts.fmt_duration(actual),
         predicted=texts.fmt_duration(predicted),

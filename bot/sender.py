@@ -12,10 +12,11 @@ from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 from bot import keyboards as kb
 from bot import texts
 from bot.i18n import _, use_locale
+from schedules import forecast
 from schedules.clock import Clock
 from schedules.parsing import zone_for
 from schedules.services.scheduler import Outcome
-from schedules.types import Bake, Reminder, User
+from schedules.types import Bake, Reminder, ReminderKind, User
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,15 @@ class TelegramReminderSender:
     def _zone(self, user: User) -> tzinfo:
         return zone_for(user.timezone, self.default_timezone)
 
-    def render(self, reminder: Reminder, user: User, bake: Bake | None, *, late: bool) -> str:
+    def render(
+        self,
+        reminder: Reminder,
+        user: User,
+        bake: Bake | None,
+        *,
+        late: bool,
+        expected_rise: float | None = None,
+    ) -> str:
         """The reminder's text, in the baker's language (the caller sets it: `use_locale`)."""
         name, count, target, proof_end = _("your dough"), 0, _("the target"), None
         if bake is not None:
@@ -48,16 +57,26 @@ class TelegramReminderSender:
             label=texts.esc(reminder.label or _("time's up")),
             time=texts.fmt_at(proof_end, zone, now) if proof_end else _("soon"),
         )
+        if expected_rise is not None and reminder.kind == ReminderKind.RISE_CHECK:
+            text += "\n" + texts.RISE_EXPECTED.format(pct=texts.fmt_pct(round(expected_rise)))
         if late:
             text += texts.LATE_NOTE.format(time=texts.fmt_at(reminder.due_at, zone, now))
         return text
 
     async def send_reminder(
-        self, reminder: Reminder, user: User, bake: Bake | None, *, late: bool
+        self,
+        reminder: Reminder,
+        user: User,
+        bake: Bake | None,
+        *,
+        late: bool,
+        expected_rise: float | None = None,
     ) -> Outcome:
+        """`expected_rise`: for a rise check, what the model expects by now (the domain's
+        forecast); its buttons offer values around it, and the text says it."""
         with use_locale(user.language):
-            text = self.render(reminder, user, bake, late=late)
-            markup = kb.reminder_keyboard(reminder)
+            text = self.render(reminder, user, bake, late=late, expected_rise=expected_rise)
+            markup = kb.reminder_keyboard(reminder, forecast.rise_choices(expected_rise))
         try:
             await self.bot.send_message(user.chat_id, text, reply_markup=markup)
         except TelegramForbiddenError:

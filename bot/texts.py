@@ -869,3 +869,87 @@ RISE_ANYWAY_BUTTON = Msg("✓ Log {pct} anyway")
 RISE_ANYWAY_NO = Msg("✖ No")
 RISE_NOT_LOGGED = Msg("✖ Not logged: {pct}.")
 RISE_ALREADY_LOGGED = Msg("Already logged: {pct} at {time}.")
+
+
+# ---------------------------------------------------------------- bake-day polish
+# /help short and grouped (📖 More edits it into the full list), answered buttons, rise checks
+# around what the model expects, notes shown when edited, one bake's export, the prediction
+# /done and the card both state.
+
+HELP_GROUPS: list[tuple[Msg, tuple[str, ...]]] = [
+    # (heading, commands in COMMANDS): the short /help shows the common ones (HELP_COMMON)
+    (Msg("Bake day"), ("newbake", "plan", "rise", "temp", "status", "fridge", "proof", "done", "target", "abandon")),
+    (Msg("Reminders"), ("timer", "timers", "folds")),
+    (Msg("Starter & recipes"), ("feed", "starter", "recipes", "recipe", "scale", "levain")),
+    (Msg("Looking back"), ("bakes", "chart", "export", "import")),
+    (Msg("Settings"), ("settings", "cancel", "help", "deleteme")),
+]
+HELP_COMMON = frozenset(
+    {"newbake", "plan", "rise", "temp", "status", "fridge", "proof", "done", "timer", "timers", "feed",
+     "recipes", "bakes", "chart", "settings", "cancel"}
+)
+HELP_OTHER = Msg("More")  # the heading of any command no group names
+HELP_TITLE = Msg("<b>What I can do</b>")
+HELP_MORE_HINT = Msg("Tap 📖 More for every command, with an example of each.")
+HELP_FOOTER = Msg("Commands act on your current bake. With more than one going, pick it in /status.")
+
+
+def help_groups() -> list[tuple[str, list[tuple[str, Msg, Msg]]]]:
+    """COMMANDS under their headings, in the order of HELP_GROUPS; a command no group names
+    goes under a last heading, so nothing is left out of the full list."""
+    by_name = {command: (command, description, example) for command, description, example in COMMANDS}
+    grouped: list[tuple[str, list[tuple[str, Msg, Msg]]]] = []
+    named: set[str] = set()
+    for heading, commands in HELP_GROUPS:
+        entries = [by_name[c] for c in commands if c in by_name]
+        named.update(commands)
+        if entries:
+            grouped.append((str(heading), entries))
+    rest = [entry for entry in COMMANDS if entry[0] not in named]
+    if rest:
+        grouped.append((str(HELP_OTHER), rest))
+    return grouped
+
+
+def help_short() -> str:
+    """/help: the common commands, one line each, under a few headings."""
+    lines = [str(HELP_TITLE)]
+    for heading, entries in help_groups():
+        common = [(c, d) for c, d, _example in entries if c in HELP_COMMON]
+        if common:
+            lines += ["", f"<b>{esc(heading)}</b>"]
+            lines += [f"/{command} — {esc(description)}" for command, description in common]
+    lines += ["", str(HELP_MORE_HINT)]
+    return "\n".join(lines)
+
+
+def help_full() -> str:
+    """📖 More: every command under its heading, with an example."""
+    lines = [str(HELP_TITLE)]
+    for heading, entries in help_groups():
+        lines += ["", f"<b>{esc(heading)}</b>"]
+        lines += [
+            _("/{command} — {description}\n    e.g. <code>{example}</code>").format(
+                command=command, description=esc(description), example=esc(example)
+            )
+            for command, description, example in entries
+        ]
+    lines += ["", str(HELP_FOOTER)]
+    return "\n".join(lines)
+
+
+SKIPPED = Msg("Skipped")
+RATED = Msg("Rated {stars}")
+RISE_EXPECTED = Msg("The model expects about {pct} by now.")
+EDIT_RATING_NOW = Msg("Now: {stars}. Skip keeps it.")
+EDIT_NO_RATING = Msg("No rating yet.")
+NOTES_NOW = Msg("Your notes now (tap to copy them, change them and send them back; Skip keeps them):")
+BAKE_EXPORT_CAPTION = {
+    "csv": Msg("“{name}” as CSV: one row per rise reading; opens in any spreadsheet."),
+    "json": Msg("“{name}” as JSON: its readings, temperatures, events, photos, recipe and starter."),
+}
+LEARNED_FINAL_TARGET = Msg("for the final target of {target}, changed from {first} during bulk")
+LEARNED_TARGET = Msg("for the target of {target}")
+LEARNED_FOR = Msg("📐 Bulk took {actual}; I had predicted {predicted} ({error}) {target}. {pace}; predictions get tighter with every bake.")
+CARD_TARGET_CHANGED = Msg("Target rise {target} (changed from {first}); predicted bulk {duration}")
+EVENT_TARGET = Msg("target {old} → {new}")

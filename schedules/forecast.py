@@ -6,6 +6,7 @@ call it inside their transactions; charts and replies render what it returns.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -13,7 +14,7 @@ from datetime import datetime, timedelta
 from schedules import calibration as calib
 from schedules import fermentation as model
 from schedules.planner import BulkSettings
-from schedules.types import Bake, RiseReading, TargetRule, TempReading, User
+from schedules.types import Bake, BakeEvent, EventKind, RiseReading, TargetRule, TempReading, User
 
 DEFAULT_STARTER_PCT = 20.0
 
@@ -191,3 +192,85 @@ def suggest_cold_proof(bake: Bake, now: datetime, latest_rise: float | None, tem
 
 def latest_temperature(bake: Bake, temperatures: Sequence[float]) -> float | None:
     return temperatures[-1] if temperatures else bake.dough_temp_c
+
+
+# ---------------------------------------------------------------- rise checks
+
+QUICK_RISES = (25, 50, 75, 100)  # a rise check's values when nothing is predicted
+RISE_CHOICE_MAX = 300  # the highest rise a button can log
+
+
+def expected_rise(
+    prediction: Prediction | None, bake: Bake, now: datetime, readings: Sequence[RiseReading] = ()
+) -> float | None:
+    """The rise the model expects of this bake by `now` (on its own readings' pace once it has
+    two), and never less than the latest reading: dough in bulk doesn't sink back. None
+    without a prediction."""
+    hours = (now - bake.started_at).total_seconds() / 3600
+    if prediction is None or hours <= 0:
+        return None
+    rise = prediction.rise_at(hours)
+    if not math.isfinite(rise) or rise < 0:
+        return None
+    latest = max(readings, key=lambda r: r.taken_at).rise_pct if readings else 0.0
+    return max(rise, latest)
+
+
+def rise_choices(expected: float | None) -> tuple[int, ...]:
+    """Four quick values for a rise check, multiples of 5 around what the model expects: the two
+    either side of it and about a third below and above (38 % → 25, 35, 40, 50 %); the fixed
+    QUICK_RISES when nothing is expected."""
+    if expected is None:
+        return QUICK_RISES
+    expected = min(max(expected, 0.0), 250.0)
+    below = max(5, 5 * math.ceil(expected / 5) - 5)  # the multiple of 5 just under it
+    above = below + 5
+    lowest = min(below - 5, 5 * math.floor(expected * 0.7 / 5))
+    highest = max(above + 5, 5 * math.ceil(expected * 1.3 / 5))
+    shift = max(0, 5 - lowest)  # never below 5 %
+    values = (lowest + shift, below + shift, above + shift, min(highest + shift, RISE_CHOICE_MAX))
+    return tuple(int(v) for v in values)
+
+
+# ---------------------------------------------------------------- the announced prediction
+
+
+@dataclass(frozen=True)
+class Announced:
+    """The bulk time announced for the bake's final target (what /done and the card state):
+    the prediction stored on the bake, re-announced whenever the target or temperature changed."""
+
+    hours: float
+    target_pct: float
+    first_target_pct: float | None = None  # the target announced first, when it was changed since
+
+    def error_pct(self, actual_hours: float) -> float:
+        """How far it was off, in % of the real bulk time (positive: predicted too long)."""
+        return (self.hours - actual_hours) / actual_hours * 100.0
+
+
+def target_change(old: float | None, new: float) -> str | None:
+    """A target-change event's detail ("75 → 60"), or None when the target did not change."""
+    if not old or abs(old - new) < 0.5:
+        return None
+    return f"{old:g} → {new:g}"
+
+
+def first_target(events: Sequence[BakeEvent]) -> float | None:
+    """The target announced before the first change (from the first target event), if any."""
+    for event in events:
+        if event.kind == EventKind.TARGET and event.detail:
+            try:
+                return float(event.detail.split("→")[0])
+            except ValueError:
+                return None
+    return None
+
+
+def announced(bake: Bake, events: Sequence[BakeEvent]) -> Announced | None:
+    if not bake.predicted_bulk_hours or not bake.target_rise_pct:
+        return None
+    first = first_target(events)
+    if first is not None and abs(first - bake.target_rise_pct) < 0.5:
+        first = None  # changed, and changed back
+    return Announced(bake.predicted_bulk_hours, bake.target_rise_pct, first)

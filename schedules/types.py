@@ -55,6 +55,7 @@ class EventKind(StrEnum):
     FRIDGE_OUT = "fridge_out"
     PROOF = "proof"
     DONE = "done"
+    TARGET = "target"  # the target rise changed during bulk; detail "75 → 60"
 
 
 class TargetRule(StrEnum):

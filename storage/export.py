@@ -40,7 +40,9 @@ CSV columns: see `CSV_COLUMNS`. JSON layout::
 A bake's or a feeding's "starter" and a bake's "recipe" are the "ref" of an entry of "starters" /
 "recipes" (their place in the list, from 1), or null. Photos are Telegram file_ids (the pictures
 stay with Telegram). Format 1 is format 2 without the recipe, starter, photo and share fields.
-Reminders that belong to no bake (plain /timer) are not exported.
+Reminders that belong to no bake (plain /timer) are not exported. One bake's export (📤 Export
+on its card) holds that bake with its children, and only the starter and the recipe it used
+("starters" and "recipes" of at most one entry each); it has no starter log.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -222,10 +225,14 @@ def _num(value: float | int | None, digits: int | None = None) -> str:
     return _number_text(value)
 
 
-def export_filename(fmt: str, now: datetime | None = None) -> str:
-    """`sourdough-export-2026-11-24.csv`: what the bot names the document it sends."""
+def export_filename(fmt: str, now: datetime | None = None, bake_name: str | None = None) -> str:
+    """`sourdough-export-2026-11-24.csv`: what the bot names the document it sends; one bake's
+    export is named after the bake (`sourdough-Country-loaf-2026-11-24.json`)."""
     day = (now or datetime.now(UTC)).strftime("%Y-%m-%d")
-    return f"sourdough-export-{day}.{fmt}"
+    what = "export"
+    if bake_name is not None:
+        what = re.sub(r"[^\w]+", "-", bake_name).strip("-_")[:40].strip("-_") or "bake"
+    return f"sourdough-{what}-{day}.{fmt}"
 
 
 def _read_only_uri(db_path: Path) -> str:
@@ -411,6 +418,14 @@ def _read_starters(db: Connection, user_id: int) -> list[tuple[Any, ...]]:
             (user_id,),
         ).fetchall()
     ]
+
+
+def _bake_refs(db: Connection, user_id: int, bake_id: int) -> tuple[int | None, int | None]:
+    """The starter and the saved recipe one bake used (their ids; None for none)."""
+    row = db.execute(
+        "SELECT starter_id, recipe_id FROM bakes WHERE id = ? AND user_id = ?", (bake_id, user_id)
+    ).fetchone()
+    return (None, None) if row is None else (row[0], row[1])
 
 
 def _read_recipes(db: Connection, user_id: int) -> list[tuple[Any, ...]]:
@@ -613,9 +628,14 @@ async def export_json(
         }
         out.add(_json(header)[:-1] + ',\n"bakes":[')
         # Starters and recipes are named by their place in the file's lists (1, 2, ...): a file's
-        # references never depend on one database's ids. A one-bake export has neither list.
-        starters = [] if bake_id is not None else await db.run(lambda conn: _read_starters(conn, user_id))
-        recipes = [] if bake_id is not None else await db.run(lambda conn: _read_recipes(conn, user_id))
+        # references never depend on one database's ids. A one-bake export lists only the starter
+        # and the recipe that bake used.
+        starters = await db.run(lambda conn: _read_starters(conn, user_id))
+        recipes = await db.run(lambda conn: _read_recipes(conn, user_id))
+        if bake_id is not None:
+            used = await db.run(lambda conn: _bake_refs(conn, user_id, bake_id))
+            starters = [row for row in starters if row[0] == used[0]]
+            recipes = [row for row in recipes if row[0] == used[1]]
         starter_refs = {row[0]: ref for ref, row in enumerate(starters, start=1)}
         recipe_refs = {row[0]: ref for ref, row in enumerate(recipes, start=1)}
         first = True

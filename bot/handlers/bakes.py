@@ -11,7 +11,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot import keyboards as kb
 from bot import render, texts
-from bot.replies import answer, clock, message_key, origin
+from bot.replies import answer, clock, drop_buttons, mark_answered, message_key, origin
 from bot.states import Finish, NewBake
 from schedules.parsing import ParseError, clean_text, parse_rating, parse_recipe, parse_temperature
 from schedules.recipe import Recipe
@@ -49,23 +49,27 @@ async def newbake(
 async def got_name(message: Message, state: FSMContext) -> None:
     await state.update_data(name=clean_name(message.text or ""))
     await state.set_state(NewBake.recipe)
-    await answer(message, str(texts.ASK_RECIPE), kb.skip_keyboard(kb.SkipStep.RECIPE))
+    sent = await answer(message, str(texts.ASK_RECIPE), kb.skip_keyboard(kb.SkipStep.RECIPE))
+    await state.update_data(prompt_id=sent.message_id)
 
 
 async def got_recipe(message: Message, state: FSMContext, user: User) -> None:
     recipe = parse_recipe(message.text or "")
+    await drop_buttons(message, (await state.get_data()).get("prompt_id"))
     await state.update_data(recipe=[recipe.flour_g, recipe.water_g, recipe.starter_g, recipe.salt_g])
     await state.set_state(NewBake.temperature)
     summary = "\n".join(texts.percentages_lines(recipe))
-    await answer(
+    sent = await answer(
         message,
         f"{summary}\n\n" + texts.ASK_TEMP.format(example=render.temp_example(user)),
         kb.skip_keyboard(kb.SkipStep.TEMP),
     )
+    await state.update_data(prompt_id=sent.message_id)
 
 
 async def got_temperature(message: Message, state: FSMContext, services: Services, user: User) -> None:
     temp_c = parse_temperature(message.text or "", default_unit=user.temp_unit)
+    await drop_buttons(message, (await state.get_data()).get("prompt_id"))
     await _finish_dialog(message, state, services, user, temp_c, message_key(message))
 
 
@@ -74,18 +78,19 @@ async def skip_recipe(query: CallbackQuery, state: FSMContext, user: User) -> No
     await query.answer()
     message = origin(query)
     if message is not None:
-        await message.edit_reply_markup(reply_markup=None)
-        await message.answer(
+        await mark_answered(message, str(texts.SKIPPED))
+        sent = await message.answer(
             texts.ASK_TEMP.format(example=render.temp_example(user)),
             reply_markup=kb.skip_keyboard(kb.SkipStep.TEMP),
         )
+        await state.update_data(prompt_id=sent.message_id)
 
 
 async def skip_temperature(query: CallbackQuery, state: FSMContext, services: Services, user: User) -> None:
     await query.answer()
     message = origin(query)
     if message is not None:
-        await message.edit_reply_markup(reply_markup=None)
+        await mark_answered(message, str(texts.SKIPPED))
         await _finish_dialog(
             message, state, services, user, None, f"m:{message.chat.id}:{message.message_id}"
         )
@@ -140,7 +145,7 @@ async def status(message: Message, services: Services, user: User) -> None:
 
 async def select(query: CallbackQuery, callback_data: kb.BakeCb, services: Services, user: User) -> None:
     bake = await services.bakes.select(user.id, callback_data.bake_id)
-    await query.answer(texts.SELECTED.format(name=bake.name))
+    await query.answer()  # the reply says it
     message = origin(query)
     if message is not None:
         await message.answer(texts.SELECTED.format(name=texts.esc(bake.name)))
@@ -204,16 +209,24 @@ async def done(message: Message, state: FSMContext, services: Services, user: Us
     result = await services.bakes.finish(user.id)
     await state.set_state(Finish.rating)
     await state.update_data(bake_id=result.bake.id, learned=render.learned(result))
-    await answer(
+    sent = await answer(
         message, texts.ASK_RATING.format(name=texts.esc(result.bake.name)), kb.rating_keyboard(result.bake.id)
     )
+    await state.update_data(prompt_id=sent.message_id)
+
+
+def notes_prompt(bake: Bake) -> str:
+    """Asks for the notes; notes already written are shown to copy, change and send back."""
+    if not bake.notes:
+        return str(texts.ASK_NOTES)
+    return f"{texts.ASK_NOTES}\n\n{texts.NOTES_NOW}\n<code>{texts.esc(bake.notes)}</code>"
 
 
 async def rated(
     query: CallbackQuery, callback_data: kb.RateCb, state: FSMContext, services: Services, user: User
 ) -> None:
     bake = await services.bakes.rate(user.id, callback_data.bake_id, rating=callback_data.value or None)
-    await query.answer("⭐" * callback_data.value if callback_data.value else "Skipped")
+    await query.answer()  # the rating message says what was done
     data = await state.get_data()
     await state.set_state(Finish.notes)
     await state.update_data(
@@ -221,30 +234,39 @@ async def rated(
     )
     message = origin(query)
     if message is not None:
-        await message.edit_reply_markup(reply_markup=None)
-        await message.answer(str(texts.ASK_NOTES), reply_markup=kb.skip_keyboard(kb.SkipStep.NOTES))
+        value = callback_data.value
+        await mark_answered(message, texts.RATED.format(stars="⭐" * value) if value else str(texts.SKIPPED))
+        sent = await message.answer(notes_prompt(bake), reply_markup=kb.skip_keyboard(kb.SkipStep.NOTES))
+        await state.update_data(prompt_id=sent.message_id)
 
 
 async def typed_rating(message: Message, state: FSMContext, services: Services, user: User) -> None:
     data = await state.get_data()
+    await drop_buttons(message, data.get("prompt_id"))
     try:
         rating = parse_rating(message.text or "")
     except ParseError:
-        await answer(message, str(texts.BAD_RATING), kb.rating_keyboard(int(data.get("bake_id", 0)) or 1))
+        sent = await answer(
+            message, str(texts.BAD_RATING), kb.rating_keyboard(int(data.get("bake_id", 0)) or 1)
+        )
+        await state.update_data(prompt_id=sent.message_id)
         return
-    await services.bakes.rate(user.id, int(data.get("bake_id", 0)), rating=rating)
+    bake = await services.bakes.rate(user.id, int(data.get("bake_id", 0)), rating=rating)
     await state.set_state(Finish.notes)
-    await answer(message, str(texts.ASK_NOTES), kb.skip_keyboard(kb.SkipStep.NOTES))
+    sent = await answer(message, notes_prompt(bake), kb.skip_keyboard(kb.SkipStep.NOTES))
+    await state.update_data(prompt_id=sent.message_id)
 
 
 async def typed_notes(message: Message, state: FSMContext, services: Services, user: User) -> None:
     notes = clean_text(message.text or "", multiline=True)
+    data = await state.get_data()
+    await drop_buttons(message, data.get("prompt_id"))
     if len(notes) > texts.NOTE_MAX:
-        await answer(
+        sent = await answer(
             message, texts.NOTES_TOO_LONG.format(maximum=texts.NOTE_MAX), kb.skip_keyboard(kb.SkipStep.NOTES)
         )
+        await state.update_data(prompt_id=sent.message_id)
         return
-    data = await state.get_data()
     bake = await services.bakes.rate(user.id, int(data.get("bake_id", 0)), notes=notes)
     await state.clear()
     await _finished(message, bake, str(data.get("learned", "")))
@@ -257,7 +279,7 @@ async def skip_notes(query: CallbackQuery, state: FSMContext, services: Services
     await query.answer()
     message = origin(query)
     if message is not None:
-        await message.edit_reply_markup(reply_markup=None)
+        await mark_answered(message, str(texts.SKIPPED))
         await _finished(message, bake, str(data.get("learned", "")))
 
 

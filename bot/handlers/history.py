@@ -144,8 +144,10 @@ async def send_export(
     *,
     since_days: int | None = None,
     bake_id: int | None = None,
+    bake_name: str | None = None,
 ) -> None:
-    """Stream the export to a temp file and upload that: memory stays flat however long the history."""
+    """Stream the export to a temp file and upload that: memory stays flat however long the history.
+    With `bake_id`, that one bake (named `bake_name` in the file name and caption)."""
     zone, now = clock(services, user)
     since = now - timedelta(days=since_days) if since_days else None
     # The bot's clock (not the machine's) dates the file and its name, on the baker's calendar.
@@ -154,11 +156,16 @@ async def send_export(
     }
     with tempfile.TemporaryDirectory(prefix="sourdough-export-") as folder:
         for fmt in formats:
-            path = Path(folder) / export_filename(fmt, now.astimezone(zone))
+            path = Path(folder) / export_filename(
+                fmt, now.astimezone(zone), bake_name if bake_id is not None else None
+            )
             with path.open("wb") as out:
                 async for chunk in producers[fmt](database, user.id, zone, since=since, bake_id=bake_id):
                     out.write(chunk)
-            await message.answer_document(FSInputFile(path), caption=str(texts.EXPORT_CAPTION[fmt]))
+            caption = str(texts.EXPORT_CAPTION[fmt])
+            if bake_id is not None and bake_name is not None:
+                caption = texts.BAKE_EXPORT_CAPTION[fmt].format(name=texts.esc(bake_name))
+            await message.answer_document(FSInputFile(path), caption=caption)
 
 
 async def export(
@@ -183,7 +190,10 @@ async def export_button(
     await query.answer()
     message = origin(query)
     if message is not None:
-        await send_export(message, services, database, user, ["csv", "json"], bake_id=details.bake.id)
+        bake = details.bake
+        await send_export(
+            message, services, database, user, ["csv", "json"], bake_id=bake.id, bake_name=bake.name
+        )
 
 
 # ---------------------------------------------------------------- import
@@ -230,9 +240,12 @@ async def edit_button(query: CallbackQuery, callback_data: kb.BakeCb, services: 
     await query.answer()
     message = origin(query)
     if message is not None:
+        bake = details.bake
+        rating = "⭐" * (bake.rating or 0)
+        now = texts.EDIT_RATING_NOW.format(stars=rating) if rating else str(texts.EDIT_NO_RATING)
         await message.answer(
-            texts.EDIT_RATING.format(name=texts.esc(details.bake.name)),
-            reply_markup=kb.rating_keyboard(details.bake.id),
+            f"{texts.EDIT_RATING.format(name=texts.esc(bake.name))}\n{now}",
+            reply_markup=kb.rating_keyboard(bake.id),
         )
 
 

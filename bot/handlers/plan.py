@@ -404,7 +404,7 @@ async def plan_button(query: CallbackQuery, callback_data: kb.PlanCb, services: 
     if action == kb.PlanAction.CANCEL:
         cancelled = await services.plans.cancel(user.id, callback_data.plan_id)
         note = texts.PLAN_CANCELLED.format(ready=texts.fmt_time(cancelled.ready_at, zone, now))
-        await query.answer(texts.plain(note))
+        await query.answer()  # the reply says it
         if message is not None:
             await message.edit_reply_markup(reply_markup=None)
             await answer(message, note)
@@ -429,7 +429,7 @@ async def plan_button(query: CallbackQuery, callback_data: kb.PlanCb, services: 
         if done.kept_ready
         else texts.PLAN_REPLANNED_MOVED.format(ready=ready)
     )
-    await query.answer(texts.plain(note))
+    await query.answer()  # the reply says it
     if message is not None:
         await message.edit_reply_markup(reply_markup=None)
         await answer(message, note)

@@ -12,7 +12,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from bot import keyboards as kb
 from bot import render, texts
 from bot.handlers import plan
-from bot.replies import answer, clock, message_key, origin
+from bot.replies import answer, clock, drop_buttons, message_key, origin
 from bot.states import RiseValue
 from schedules.errors import BakeMovedOn
 from schedules.parsing import RiseInput, parse_rise, parse_target, parse_temperature, rise_in_words
@@ -117,8 +117,10 @@ async def typed_rise(message: Message, state: FSMContext, services: Services, us
     """The value after "Other…" on a rise check."""
     text = message.text or ""
     reading = parse_rise(rise_in_words(text) or text)
-    bake_id = (await state.get_data()).get("bake_id")
+    data = await state.get_data()
+    bake_id = data.get("bake_id")
     await state.clear()
+    await drop_buttons(message, data.get("check_id"))  # the rise check is answered
     await log_typed_rise(message, services, user, reading, bake_id=int(bake_id) if bake_id else None)
 
 

@@ -13,7 +13,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from bot import keyboards as kb
 from bot import render, texts
 from bot.handlers.readings import reply_rise
-from bot.replies import answer, clock, message_key, origin
+from bot.replies import answer, clock, mark_answered, message_key, origin
 from bot.states import RiseValue
 from schedules.errors import ReminderGone
 from schedules.parsing import ParseError, clean_text, parse_bounded, parse_duration, split_duration_and_label
@@ -260,7 +260,7 @@ async def reminder_button(
     if action == kb.RemAction.OTHER:
         bake = await services.readings.check_rise_check(user.id, reminder_id)
         await state.set_state(RiseValue.value)
-        await state.update_data(bake_id=bake.id)
+        await state.update_data(bake_id=bake.id, check_id=message.message_id if message else None)
         await query.answer()
         if message is not None:
             await message.answer(texts.input_error("rise_format"))
@@ -271,7 +271,7 @@ async def reminder_button(
         await query.answer(texts.plain(render.rise(result, zone, now)), show_alert=True)
         return
     note = texts.RISE_TAPPED.format(pct=texts.fmt_pct(result.reading.rise_pct))
-    await query.answer(note)
+    await query.answer()  # the reply below says it
     await _close(message, note)
     if message is not None:
         await reply_rise(message, services, result)
@@ -279,9 +279,7 @@ async def reminder_button(
 
 async def _close(message: Message | None, note: str) -> None:
     """Take the buttons off a handled reminder and say what was done with it."""
-    if message is None or not message.text:
-        return
-    await message.edit_text(f"{texts.esc(message.text)}\n\n<i>{texts.esc(note)}</i>", reply_markup=None)
+    await mark_answered(message, texts.esc(note))
 
 
 def build_router() -> Router:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -42,7 +44,20 @@ async def start(message: Message, user: User, state: FSMContext) -> None:
 
 
 async def help_command(message: Message) -> None:
-    await answer(message, texts.help_text())
+    await answer(message, texts.help_short(), kb.help_keyboard())
+
+
+async def help_more(query: CallbackQuery) -> None:
+    """📖 More: the short /help becomes the full list in place (split if a language makes it long)."""
+    await query.answer()
+    message = query.message if isinstance(query.message, Message) else None
+    if message is None:
+        return
+    first, *rest = texts.split_message(texts.help_full())
+    with contextlib.suppress(TelegramBadRequest):  # a second tap: it shows the full list already
+        await message.edit_text(first, reply_markup=None)
+        for part in rest:
+            await message.answer(part)
 
 
 async def cancel(message: Message, state: FSMContext) -> None:
@@ -338,6 +353,7 @@ def build_router() -> Router:
     router = Router(name="start")
     router.message.register(start, CommandStart())
     router.message.register(help_command, Command("help"))
+    router.callback_query.register(help_more, kb.HelpCb.filter())
     router.message.register(cancel, Command("cancel"))
     router.message.register(typed_timezone, StateFilter(Setup.timezone), F.text, ~F.text.startswith("/"))
     router.callback_query.register(tapped_timezone, kb.SetupCb.filter(F.field == kb.SetupField.TZ))

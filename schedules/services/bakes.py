@@ -87,6 +87,7 @@ class FinishResult:
     bake: Bake
     bulk_error_pct: float | None  # how far the prediction was from the real bulk time
     calibration: calib.Calibration | None
+    announced: forecast.Announced | None = None  # the prediction stated for the final target
 
 
 @dataclass(frozen=True)
@@ -366,7 +367,12 @@ class BakeService(Service):
                 return FinishResult(user, bake, None, None)
             error_pct, cal = forecast.learn(forecast.calibration_of(user), taught)
             user = repo.update_user(user_id, calibration=calib.to_json(cal)) or user
-            return FinishResult(user, bake, error_pct, cal)
+            # The baker hears how far off the prediction they were given was (the one the card
+            # shows), for the target they ended up with; the model learns at the rise reached.
+            said = forecast.announced(bake, repo.events(user_id, bake.id))
+            if said is not None:
+                error_pct = said.error_pct(taught.actual_hours)
+            return FinishResult(user, bake, error_pct, cal, said)
 
         return await self.db.write(action)
 

@@ -22,6 +22,15 @@ def estimate(repo: Repository, user: User, bake: Bake) -> Prediction | None:
     return forecast.predict(user, bake, repo.rise_readings(user.id, bake.id), temperature, temps)
 
 
+def expected_rise(repo: Repository, user: User, bake: Bake, now: datetime) -> float | None:
+    """What the model expects of the bake's rise by `now` (a rise check's buttons go around it)."""
+    readings = repo.rise_readings(user.id, bake.id)
+    temps = repo.temperatures(user.id, bake.id)
+    temperature = forecast.latest_temperature(bake, [t.temp_c for t in temps])
+    prediction = forecast.predict(user, bake, readings, temperature, temps)
+    return forecast.expected_rise(prediction, bake, now, readings)
+
+
 def target_reached(repo: Repository, user: User, bake: Bake) -> bool:
     """Whether a reading has reached the bake's target: no model needed, so it holds without a
     dough temperature too (a target set by hand)."""

@@ -16,7 +16,7 @@ from schedules.services import bulk, plans
 from schedules.services.bakes import active_bake, own_bake
 from schedules.services.base import Service, baker
 from schedules.services.plans import PlanDrift
-from schedules.types import Bake, Reminder, RiseReading, TempReading, User
+from schedules.types import Bake, EventKind, Reminder, RiseReading, TempReading, User
 
 # A rise check answered by a reading taken this long before it fired still counts as answered.
 ANSWER_SLACK = timedelta(minutes=5)
@@ -251,7 +251,7 @@ class ReadingService(Service):
             bake = active_bake(repo, user_id, None)
             reading = repo.add_temperature(user_id, bake.id, now, temp_c, source_key)
             assert reading is not None
-            bake = self._retarget(repo, user, bake, temp_c)
+            bake = self._retarget(repo, user, bake, temp_c, now)
             prediction = bulk.estimate(repo, user, bake)
             bulk.follow(repo, user, bake, prediction, now)
             return TempResult(user, bake, reading, prediction)
@@ -271,7 +271,7 @@ class ReadingService(Service):
             assert updated is not None
             latest = repo.temperatures(user_id, bake.id)[-1]
             if latest.id == updated.id and bake.active:
-                bake = self._retarget(repo, user, bake, temp_c)
+                bake = self._retarget(repo, user, bake, temp_c, now)
             prediction = bulk.estimate(repo, user, bake)
             bulk.follow(repo, user, bake, prediction, now)
             return TempResult(user, bake, updated, prediction, edited_from=reading.temp_c)
@@ -279,8 +279,9 @@ class ReadingService(Service):
         return await self.db.write(action)
 
     @staticmethod
-    def _retarget(repo: Repository, user: User, bake: Bake, temp_c: float) -> Bake:
-        """Warmer dough should end bulk at a lower rise, unless the baker chose the target."""
+    def _retarget(repo: Repository, user: User, bake: Bake, temp_c: float, now: datetime) -> Bake:
+        """Warmer dough should end bulk at a lower rise, unless the baker chose the target; a
+        changed target is noted on the bake's time line."""
         changes: dict[str, object] = {}
         if bake.dough_temp_c is None:
             changes["dough_temp_c"] = temp_c
@@ -294,6 +295,8 @@ class ReadingService(Service):
             changes.update(
                 target_rise_pct=target, model_bulk_hours=before.model_hours, predicted_bulk_hours=before.hours
             )
+            if (changed := forecast.target_change(bake.target_rise_pct, target)) is not None:
+                repo.add_event(user.id, bake.id, EventKind.TARGET, now, changed)
         return repo.update_bake(user.id, bake.id, **changes) or bake
 
     async def set_target(self, user_id: int, target: float) -> tuple[Bake, Prediction | None, User]:
@@ -309,6 +312,8 @@ class ReadingService(Service):
             if temperature is not None:
                 before = forecast.prior(user, bake, temperature, target)
                 changes.update(model_bulk_hours=before.model_hours, predicted_bulk_hours=before.hours)
+            if (changed := forecast.target_change(bake.target_rise_pct, target)) is not None:
+                repo.add_event(user_id, bake.id, EventKind.TARGET, now, changed)
             bake = repo.update_bake(user_id, bake.id, **changes) or bake
             prediction = bulk.estimate(repo, user, bake)
             bulk.follow(repo, user, bake, prediction, now)

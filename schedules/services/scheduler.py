@@ -33,12 +33,14 @@ from schedules.clock import Clock
 from schedules.parsing import zone_for
 from schedules.planner import BULK_KINDS, PROOF_KINDS, ROUTINE_KINDS, hold_for_quiet_hours, parse_quiet
 from schedules.repository import Repository
+from schedules.services import bulk
 from schedules.services.base import Transactor
-from schedules.types import Bake, Phase, Reminder, ReminderChanges, ReminderState, User
+from schedules.types import Bake, Phase, Reminder, ReminderChanges, ReminderKind, ReminderState, User
 
 log = logging.getLogger(__name__)
 
 REFILL_JOB_ID = "reminders:refill"
+RISE_KINDS = frozenset({ReminderKind.RISE_CHECK, ReminderKind.BULK_DONE})  # answered with a rise
 # Deliveries under way at once. Bounded so that "sent" marks keep up with the messages (a crash
 # repeats at most this many), yet large enough that chats waiting for their own per-chat slot
 # don't hold up everyone else (bench/bench_reminders.py: 5,000 due at once).
@@ -54,7 +56,13 @@ class Outcome(enum.Enum):
 
 class ReminderSender(Protocol):
     async def send_reminder(
-        self, reminder: Reminder, user: User, bake: Bake | None, *, late: bool
+        self,
+        reminder: Reminder,
+        user: User,
+        bake: Bake | None,
+        *,
+        late: bool,
+        expected_rise: float | None = None,
     ) -> Outcome: ...
 
     async def send_missed_summary(
@@ -275,7 +283,8 @@ class ReminderService:
             if held > now:
                 await self.db.write(lambda repo: repo.reschedule_reminder(user.id, reminder.id, held))
                 return
-        outcome = await self.sender.send_reminder(reminder, user, bake, late=late)
+        expected = await self._expected_rise(reminder, user, bake)
+        outcome = await self.sender.send_reminder(reminder, user, bake, late=late, expected_rise=expected)
         state = {
             Outcome.SENT: ReminderState.SENT,
             Outcome.FAILED: ReminderState.FAILED,
@@ -285,6 +294,14 @@ class ReminderService:
         await self.db.write(lambda repo: repo.mark_reminder(reminder.id, state, sent_at=sent_at))
         if outcome is Outcome.FAILED:
             log.error("reminder %s for user %s failed after retries", reminder.id, user.id)
+
+    async def _expected_rise(self, reminder: Reminder, user: User, bake: Bake | None) -> float | None:
+        """For a rise check: the rise the model expects of the bake now (its buttons offer values
+        around it); None for other reminders, or when nothing is predicted."""
+        if bake is None or not bake.in_bulk or reminder.kind not in RISE_KINDS:
+            return None
+        now = self.clock.now()
+        return await self.db.read(lambda repo: bulk.expected_rise(repo, user, bake, now))
 
     async def _summarise(self, user: User, missed: list[Reminder]) -> None:
         assert self.sender is not None

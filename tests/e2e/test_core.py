@@ -116,7 +116,8 @@ async def test_status_lists_active_bakes_and_switch_button_redirects_commands(an
     reply = await ann.say("/status")
     assert "▶️ Second loaf" in reply.text and "First loaf 500" in reply.text
     assert "bulk fermentation" in reply.text
-    await ann.tap(reply, "Switch to First loaf")
+    answer = await ann.tap(reply, "Switch to First loaf")
+    assert not answer["text"]  # the reply says it; the toast doesn't repeat it
     assert "First loaf 500" in (await ann.reply()).text
     await ann.say("/rise 20")  # a rise the dough can have made right after mixing
     first = rows(settings.database_path, "SELECT id FROM bakes WHERE name = 'First loaf 500'")[0]["id"]
@@ -207,6 +208,8 @@ async def test_a_command_in_the_middle_of_a_dialog_starts_afresh(ann) -> None:
 
 async def test_help_lists_every_command_and_menu_is_registered(ann, emulator) -> None:
     reply = await ann.say("/help")
+    await ann.tap(reply, "📖 More")  # the short list becomes the full one, in place
+    reply = await emulator.wait_for(ann.id, lambda m: m.message_id == reply.message_id and m.edited > 0)
     for command, _, example in texts.COMMANDS:
         assert f"/{command}" in reply.text
         assert str(example) in reply.text

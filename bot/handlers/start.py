@@ -159,16 +159,13 @@ async def tapped_unit(
         return
     first_time = not user.setup_done
     user = await services.users.update_settings(user.id, temp_unit=callback_data.value, setup_done=1)
-    await query.answer(
-        texts.UNIT_SAVED.format(unit=callback_data.value).replace("<b>", "").replace("</b>", "")
-    )
+    await query.answer()  # the message itself says what changed: no toast repeating it
     if isinstance(query.message, Message):
-        if first_time:
-            await query.message.answer(
-                texts.UNIT_SAVED.format(unit=callback_data.value) + "\n" + str(texts.SETUP_DONE)
-            )
-        else:
-            await query.message.answer(
+        if first_time:  # the question loses its buttons and keeps the answer
+            await query.message.edit_text(texts.UNIT_SAVED.format(unit=callback_data.value))
+            await query.message.answer(str(texts.SETUP_DONE))
+        else:  # /settings changes in place
+            await query.message.edit_text(
                 settings_summary(user, services), reply_markup=kb.settings_keyboard(user.temp_unit)
             )
 

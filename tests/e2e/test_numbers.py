@@ -147,7 +147,7 @@ async def test_a_decimal_comma_is_echoed_as_understood(ann: Baker, settings, cap
 async def test_fahrenheit_decimals_are_echoed(ann: Baker, caplog) -> None:
     reply = await ann.say("/settings")
     await ann.tap(reply, "Use °F")
-    await ann.reply()
+    await ann.reply()  # "All set": this baker had not finished the setup
     await ann.say("/newbake Loaf")
     assert "76.5 °F" in (await ann.say("/temp 76,5")).text
     assert "76 °F" in (await ann.say("/temp 76")).text

@@ -54,7 +54,7 @@ class TelegramReminderSender:
             seq=reminder.seq or "",
             count=count,
             target=target,
-            label=texts.esc(reminder.label or _("time's up")),
+            label=texts.esc(texts.reminder_label(reminder.label) or _("time's up")),
             time=texts.fmt_at(proof_end, zone, now) if proof_end else _("soon"),
         )
         if expected_rise is not None and reminder.kind == ReminderKind.RISE_CHECK:

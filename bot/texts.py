@@ -76,6 +76,23 @@ def describe_duration(delta: timedelta) -> str:
     return ngettext("{n} second", "{n} seconds", seconds).format(n=seconds)
 
 
+def reminder_label(label: str | None) -> str | None:
+    """A reminder's stored label as the baker reads it: what the services store in a neutral form
+    ("levain:14:56:56", the plan's "20 %") said in the baker's language; a baker's own words as
+    they are."""
+    if label and label.startswith("levain:"):
+        try:
+            seed, flour, water = (float(part) for part in label.removeprefix("levain:").split(":"))
+        except ValueError:
+            return label
+        return _("feed the levain: {seed} g starter + {flour} g flour + {water} g water").format(
+            seed=fmt_num(seed, 2), flour=fmt_num(flour, 2), water=fmt_num(water, 2)
+        )
+    if label and label.endswith(" % starter"):  # written before labels were neutral
+        return label.removesuffix(" starter")
+    return label
+
+
 def fmt_clock(moment: datetime, zone: tzinfo) -> str:
     """The time of day in the baker's locale: 14:35, or 2:35 PM."""
     return format_time(moment.astimezone(zone), "short", locale=current_babel_locale())
@@ -740,7 +757,7 @@ INPUT_ERRORS.update(
 REMINDER_TEXTS.update(
     {
         "plan_feed": Msg("🫙 Plan: feed your starter now, {label}, so it peaks when you mix."),
-        "plan_mix": Msg("🥣 Plan: time to mix ({label}). Send /newbake once it's mixed and I'll follow the dough."),
+        "plan_mix": Msg("🥣 Plan: time to mix ({label} starter). Send /newbake once it's mixed and I'll follow the dough."),
         "plan_shape": Msg("✋ Plan: bulk should be about done (aim for {label} rise) — check the jar, shape, then /fridge."),
         "plan_preheat": Msg("🔥 Plan: preheat the oven now."),
         "plan_bake": Msg("🍞 Plan: out of the fridge and into the oven!"),
@@ -868,7 +885,7 @@ RISE_IMPLAUSIBLE = Msg(
 RISE_ANYWAY_BUTTON = Msg("✓ Log {pct} anyway")
 RISE_ANYWAY_NO = Msg("✖ No")
 RISE_NOT_LOGGED = Msg("✖ Not logged: {pct}.")
-RISE_ALREADY_LOGGED = Msg("Already logged: {pct} at {time}.")
+RISE_ALREADY_LOGGED = Msg("Already logged: {pct} {time}.")
 
 
 # ---------------------------------------------------------------- bake-day polish

@@ -99,7 +99,7 @@ async def rise_anyway(
     )
     if result.replayed:
         zone, now = clock(services, result.user)
-        when = texts.fmt_time(result.reading.taken_at, zone, now)
+        when = texts.fmt_at(result.reading.taken_at, zone, now)
         await query.answer(texts.RISE_ALREADY_LOGGED.format(pct=pct, time=when))
         return
     await query.answer()

@@ -157,7 +157,7 @@ def pending_view(pending: Pending, services: Services) -> tuple[str, InlineKeybo
     for reminder in pending.reminders[:PENDING_SHOWN]:
         what = str(texts.REMINDER_KIND_NAMES.get(reminder.kind, reminder.kind))
         if reminder.label:
-            what += f" “{reminder.label}”"
+            what += f" “{texts.reminder_label(reminder.label)}”"
         if reminder.bake_id in pending.bake_names:
             what += f" · {pending.bake_names[reminder.bake_id]}"
         when = texts.fmt_time(reminder.due_at, zone, now)

@@ -135,7 +135,7 @@ def _label(step: planning.PlanStep, plan: planning.Plan) -> str | None:
     if step.step == planning.Step.FEED:
         return f"1:{plan.feed_ratio}:{plan.feed_ratio}"
     if step.step == planning.Step.MIX:
-        return f"{plan.starter_pct:g} % starter"
+        return f"{plan.starter_pct:g} %"  # said as "(20 % starter)" by the bot, in the baker's language
     if step.step == planning.Step.SHAPE:
         return f"{plan.target_rise_pct:.0f} %"
     return None

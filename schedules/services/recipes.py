@@ -27,6 +27,10 @@ from schedules.types import (
 MAX_RECIPES = 50
 
 
+# A levain feeding timer's label: "levain:<starter g>:<flour g>:<water g>".
+LEVAIN_LABEL = "levain:"
+
+
 class Source(StrEnum):
     """Where a recipe shown for adjusting comes from."""
 
@@ -287,10 +291,8 @@ class RecipeService(Service):
                 raise NoRecipe
             mix_at = next_at(now, mix_clock, self.zone(user))
             plan = self._plan(amount, mix_at, now, starter)
-            label = (
-                f"feed the levain: {plan.seed_g:g} g starter + {plan.flour_g:g} g flour + "
-                f"{plan.water_g:g} g water"
-            )
+            # Language-neutral: the bot says it in the baker's language (texts.reminder_label).
+            label = f"{LEVAIN_LABEL}{plan.seed_g:g}:{plan.flour_g:g}:{plan.water_g:g}"
             reminder = repo.add_reminders(
                 user_id,
                 [NewReminder(ReminderKind.TIMER, plan.feed_at, label=label, source_key=source_key)],

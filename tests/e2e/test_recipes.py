@@ -212,7 +212,7 @@ async def test_levain_is_built_to_peak_at_the_mixing_time_with_a_reminder(
     assert "so 100 g for Country loaf is at its peak at 20:00" in plan.text
     assert "1:4:4" in plan.text and "14 g</b> starter + <b>56 g</b> flour + <b>56 g</b> water" in plan.html
     timer = rows(db, "SELECT * FROM reminders WHERE kind = 'timer'")
-    assert len(timer) == 1 and "feed the levain: 14 g starter + 56 g flour + 56 g water" in timer[0]["label"]
+    assert len(timer) == 1 and timer[0]["label"] == "levain:14:56:56"
     assert "Cancel the reminder" in plan.button_texts[0]
 
     explicit = await ann.say("/levain 50g 7:30")

@@ -4,9 +4,11 @@ no bake going, a reminder that is gone), input the parser refused, and our own b
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, ErrorEvent, InlineKeyboardMarkup, Message
 
 from bot import keyboards as kb
@@ -14,6 +16,7 @@ from bot import texts
 from bot.i18n import Msg
 from bot.reliability import undelivered_note
 from bot.render import where_bake_is
+from bot.replies import drop_buttons
 from bot.states import ImportFile, NewBake, RiseValue, SettingValue, Setup
 from schedules.errors import (
     BakeMovedOn,
@@ -53,11 +56,12 @@ COMMAND_EXAMPLES = {
     "feed": "/feed 1:2:2",
     "newbake": "/newbake Country loaf",
 }
-STATE_EXAMPLES: dict[str | None, tuple[str, InlineKeyboardMarkup | None]] = {
-    NewBake.recipe.state: ("500 375 100 10", kb.skip_keyboard(kb.SkipStep.RECIPE)),
-    NewBake.temperature.state: ("24.5", kb.skip_keyboard(kb.SkipStep.TEMP)),
+# The keyboards are built when a reply needs them, in the baker's language (not at import).
+STATE_EXAMPLES: dict[str | None, tuple[str, Callable[[], InlineKeyboardMarkup] | None]] = {
+    NewBake.recipe.state: ("500 375 100 10", lambda: kb.skip_keyboard(kb.SkipStep.RECIPE)),
+    NewBake.temperature.state: ("24.5", lambda: kb.skip_keyboard(kb.SkipStep.TEMP)),
     RiseValue.value.state: ("40%", None),
-    Setup.timezone.state: ("Europe/Berlin", kb.timezone_keyboard()),
+    Setup.timezone.state: ("Europe/Berlin", kb.timezone_keyboard),
     SettingValue.value.state: ("60", None),
     ImportFile.document.state: ("", None),
 }
@@ -108,7 +112,8 @@ def input_reply(
     exc: ParseError, message: Message | None, raw_state: str | None
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     if raw_state in STATE_EXAMPLES:
-        example, markup = STATE_EXAMPLES[raw_state]
+        example, build_markup = STATE_EXAMPLES[raw_state]
+        markup = build_markup() if build_markup is not None else None
     else:
         command = (message.text or "").split()[0].lstrip("/").split("@")[0].lower() if message else ""
         example, markup = COMMAND_EXAMPLES.get(command, ""), None
@@ -147,7 +152,13 @@ async def on_error(event: ErrorEvent, **data: Any) -> bool:
         if query is not None:
             await query.answer(texts.plain(text), show_alert=True)
         elif message is not None:
-            await message.answer(text, reply_markup=markup)
+            sent = await message.answer(text, reply_markup=markup)
+            state: FSMContext | None = data.get("state")
+            if markup is not None and state is not None and data.get("raw_state") is not None:
+                # The dialog asks again here: the earlier prompt's Skip goes now, this one once
+                # the step is answered.
+                await drop_buttons(message, (await state.get_data()).get("prompt_id"))
+                await state.update_data(prompt_id=sent.message_id)
     except TelegramAPIError:
         pass
     return True

@@ -209,3 +209,18 @@ async def test_the_command_menu_is_registered_per_language(runner) -> None:
     assert default["rise"] == "Log the rise (%, or jar heights)"
     assert german.keys() == default.keys() == russian.keys()
     assert german["rise"] != default["rise"] and russian["rise"] != default["rise"]
+
+
+async def test_a_refused_dialog_answer_asks_again_in_the_bakers_language(emulator, runner) -> None:
+    emulator.set_user(3003, first_name="Greta", language_code="de")
+    greta = Baker(emulator, 3003, "Greta")
+    await greta.say("/newbake")
+    first = await greta.say("Landbrot")  # asks for the recipe, with Skip
+    again = await greta.say("viel Mehl")  # not amounts: asked again
+    german_skip = again.button_texts[0]
+    assert german_skip == first.button_texts[0] and german_skip != "Skip"
+    earlier = await emulator.wait_for(greta.id, lambda m: m.message_id == first.message_id and m.edited)
+    assert earlier.buttons == []  # one Skip at a time
+    await greta.say("500 375 100 10")
+    answered = await emulator.wait_for(greta.id, lambda m: m.message_id == again.message_id and m.edited)
+    assert answered.buttons == []

@@ -529,8 +529,8 @@ def test_compare_time_axis_is_h_mm() -> None:
 def test_numbers_and_dates_in_the_bakers_locale() -> None:
     with use_locale("de"):
         fig = drawn(charts.rise_chart_figure(typical(dough_temp=24.5, temperatures=(), target_rise=47.5)))
-        assert "target 47,5\xa0%" in legend_texts(fig)  # no German catalog yet: Babel's format only
-        assert "temperature 24,5 °C" in legend_texts(fig)
+        assert "Ziel 47,5\xa0%" in legend_texts(fig)  # the German catalog and Babel's number format
+        assert "Temperatur 24,5 °C" in legend_texts(fig)
         assert tick_texts(fig.axes[0], "y")[:3] == ["0\xa0%", "20\xa0%", "40\xa0%"]
         compare = charts.compare_chart_figure([typical(name="Landbrot", mixed_on=date(2026, 11, 28))])
         assert legend_texts(compare) == ["Landbrot · 28. Nov. · 24,5 °C"]

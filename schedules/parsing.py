@@ -14,6 +14,7 @@ from datetime import UTC, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from schedules import words
 from schedules.places import canonical, find_zones
 from schedules.recipe import Recipe
 
@@ -104,27 +105,25 @@ def parse_target(text: str) -> float:
 
 # ---------------------------------------------------------------- durations
 
-_DURATION_UNITS = {
-    "d": 86400,
-    "day": 86400,
-    "days": 86400,
-    "h": 3600,
-    "hr": 3600,
-    "hrs": 3600,
-    "hour": 3600,
-    "hours": 3600,
-    "m": 60,
-    "min": 60,
-    "mins": 60,
-    "minute": 60,
-    "minutes": 60,
-    "s": 1,
-    "sec": 1,
-    "secs": 1,
-    "second": 1,
-    "seconds": 1,
-}
-_DURATION_PART = re.compile(r"(\d+(?:[.,]\d+)?)\s*([a-z]+)")
+_DURATION_UNITS = words.duration_units()  # d, h, m, s and their words: "Std", "Min", "ч", "мин"
+_DURATION_PART = re.compile(r"(\d+(?:[.,]\d+)?)\s*([^\W\d_]+)\.?")
+# The minutes after a number in a setting: "30 min", "30 Minuten", "30 мин." (longest first).
+MINUTE_WORDS = re.compile("(?:" + "|".join(map(re.escape, words.minute_words())) + r")\.?")
+
+
+def parse_off(text: str) -> bool:
+    """Whether a setting is switched off: `off`, `none`, `aus`, `nein`, `выкл`, `нет`, `0`."""
+    return words.means_off(text)
+
+
+def parse_cancel(text: str) -> bool:
+    """Whether a plan is called off: `cancel`, `abbrechen`, `отмена`, or a word for "off"."""
+    return words.means_cancel(text)
+
+
+def parse_by_temperature(text: str) -> bool:
+    """The target setting by dough temperature: `temp`, `auto`, `Temperatur`, `по температуре`."""
+    return words.means_by_temperature(text)
 
 
 DURATION_MAX_CHARS = 48  # "1 day 23 hours 59 minutes 59 seconds" is 29 without spaces
@@ -150,10 +149,11 @@ def parse_duration(
     what: str = "A duration",
 ) -> timedelta:
     """`45m`, `1h30m`, `1h 30min`, `90s`, `1.5h`, `2:30` (h:mm); a bare number uses `bare_unit`.
+    German and Russian units too: `45 Min.`, `1 Std 30 Min`, `1,5 Std`, `45 мин`, `1 ч 30 мин`.
 
     Out of range (however many digits): ParseError("duration_too_short"/"duration_too_long")
     with `what`, `low` and `high` ("A timer", "1 second", "7 days") for the reply."""
-    raw = " ".join(text.lower().split())
+    raw = words.fold(text)
     if not raw:
         raise ParseError("duration_missing")
     if raw.startswith("-"):
@@ -178,11 +178,11 @@ def parse_duration(
     elif match := re.fullmatch(r"(\d{1,3}):([0-5]\d)", raw):
         seconds = int(match[1]) * 3600 + int(match[2]) * 60
     else:
-        parts = _DURATION_PART.findall(compact)
-        if not parts or "".join(n + u for n, u in parts) != compact:
+        found = list(_DURATION_PART.finditer(compact))
+        if not found or "".join(part[0] for part in found) != compact:
             raise ParseError("duration_format", text=text)
         seconds = 0.0
-        for number, unit in parts:
+        for number, unit in (part.groups() for part in found):
             if unit not in _DURATION_UNITS:
                 raise ParseError("duration_format", text=text)
             seconds += _number(number, too_long()) * _DURATION_UNITS[unit]
@@ -341,59 +341,41 @@ def _checked_rise(pct: float) -> float:
 
 # ---------------------------------------------------------------- recipe amounts
 
-_MASS_UNITS = {
-    "g": 1.0,
-    "gr": 1.0,
-    "gram": 1.0,
-    "grams": 1.0,
-    "kg": 1000.0,
-    "oz": 28.349523125,
-    "lb": 453.59237,
-    "lbs": 453.59237,
-    "": 1.0,
-}
-_INGREDIENT_ALIASES = {
-    "flour": "flour",
-    "f": "flour",
-    "water": "water",
-    "w": "water",
-    "h2o": "water",
-    "starter": "starter",
-    "levain": "starter",
-    "s": "starter",
-    "leaven": "starter",
-    "salt": "salt",
-}
+_MASS_UNITS = words.grams_per_unit() | {"oz": 28.349523125, "lb": 453.59237, "lbs": 453.59237, "": 1.0}
+_MASS_UNIT = words.alternation(unit for unit in _MASS_UNITS if unit)
+# Flour, water, starter, salt in every language ("Mehl", "мука"), and English's shorthands.
+_INGREDIENT_ALIASES = words.ingredients() | {"f": "flour", "w": "water", "h2o": "water", "s": "starter"}
 _ORDER = ("flour", "water", "starter", "salt")
 MAX_GRAMS = 100_000.0
 
 
 RECIPE_MAX_CHARS = 200
-_RECIPE_LIST = re.compile(r"\d+(?:\.\d+)? ?[a-z]*(?: ?, ?\d+(?:\.\d+)? ?[a-z]*){1,3}")
+_RECIPE_LIST = re.compile(r"\d+(?:\.\d+)? ?[^\W\d_]*(?: ?, ?\d+(?:\.\d+)? ?[^\W\d_]*){1,3}")
 
 
 def parse_recipe(text: str) -> Recipe:
     """Four amounts in the order flour, water, starter, salt (`500 375 100 10`), or named
-    (`flour 500 water 375 starter 100g salt 10`, `500g flour, 375g water`). Units: g, kg, oz, lb.
+    (`flour 500 water 375 starter 100g salt 10`, `500g flour, 375g water`; `Mehl 500 Wasser 375
+    Anstellgut 100 Salz 10`, `500 г муки, 375 г воды`). Units: g, kg, oz, lb (and Gramm, г, кг).
 
     A comma between digits is a decimal mark (`0,7kg`) unless the whole text is a list of
     amounts (`500,375,100,10`); `1,000` is ambiguous and asked about. Each amount is up to
     100 kg; a longer text or number is refused before it is converted."""
-    raw = text.strip().lower()
+    raw = words.fold(text)
     if len(raw) > RECIPE_MAX_CHARS:
         raise ParseError("recipe_format")
     if not _RECIPE_LIST.fullmatch(" ".join(raw.split())):
         raw = re.sub(r"(\d+),(\d+)", _decimal_comma, raw)
     raw = raw.replace(",", " ").replace("=", " ").replace(":", " ")
     amounts: dict[str, float] = {}
-    named = re.findall(r"([a-z0-9]+)\s+(\d+(?:\.\d+)?)\s*(kg|g|gr|grams?|oz|lbs?)?\b", raw)
-    prefix = re.findall(r"(\d+(?:\.\d+)?)\s*(kg|g|gr|grams?|oz|lbs?)?\s+([a-z]+)", raw)
+    named = re.findall(rf"([^\W_]+)\s+(\d+(?:\.\d+)?)\s*({_MASS_UNIT})?\b", raw)
+    prefix = re.findall(rf"(\d+(?:\.\d+)?)\s*({_MASS_UNIT})?\s+([^\W\d_]+)", raw)
     tokens = raw.split()
-    if tokens and all(re.fullmatch(r"\d+(?:\.\d+)?(kg|g|gr|oz|lbs?)?", t) for t in tokens):
+    if tokens and all(re.fullmatch(rf"\d+(?:\.\d+)?(?:{_MASS_UNIT})?", t) for t in tokens):
         if len(tokens) not in (2, 3, 4):
             raise ParseError("recipe_format")
         for name, token in zip(_ORDER, tokens, strict=False):
-            number, unit = re.fullmatch(r"(\d+(?:\.\d+)?)([a-z]*)", token).groups()  # type: ignore[union-attr]
+            number, unit = re.fullmatch(r"(\d+(?:\.\d+)?)([^\W\d_]*)", token).groups()  # type: ignore[union-attr]
             amounts[name] = _grams(number, unit)
     elif raw[:1].isalpha() and named and all(n in _INGREDIENT_ALIASES for n, _, _ in named):
         for name, number, unit in named:
@@ -486,11 +468,11 @@ def zone_for(key: str | None, fallback: str = "UTC") -> tzinfo:
 
 
 def parse_clock_range(text: str) -> tuple[time, time]:
-    """Quiet hours such as `22:00-07:00`, `22-7` or `22 to 7`."""
+    """Quiet hours such as `22:00-07:00`, `22-7` or `22 to 7` (`22 bis 7`, `22 до 7`)."""
     raw = " ".join(text.lower().split())
     if len(raw) > 20:  # checked first: the pattern would be slow on a long run of spaces
         raise ParseError("quiet_format")
-    match = re.fullmatch(r"(\d{1,2})(?::(\d{2}))? ?(?:-|–|—|to| )+ ?(\d{1,2})(?::(\d{2}))?", raw)
+    match = re.fullmatch(r"(\d{1,2})(?::(\d{2}))? ?(?:-|–|—|to|bis|до| )+ ?(\d{1,2})(?::(\d{2}))?", raw)
     if not match:
         raise ParseError("quiet_format")
     start_h, start_m, end_h, end_m = (int(g or 0) for g in match.groups())

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import time
 
+from schedules import words
 from schedules.parsing import ParseError, parse_feed_ratio, parse_recipe, parse_temperature
 from schedules.recipe import MAX_DOUGH_G, Recipe, ScaleSpec
 
@@ -28,7 +29,9 @@ FEED_GRAMS_MAX = 10_000.0
 LEVAIN_RANGE_G = (5.0, 20_000.0)
 
 _NUM = r"\d{1,7}(?:[.,]\d{1,3})?"
-_MASS = {"g": 1.0, "gr": 1.0, "kg": 1000.0}
+_MASS = words.grams_per_unit()  # g, gr, kg, Gramm, Kilo, г, гр, кг
+_UNIT = words.alternation(_MASS)  # for a regex, longest first
+_WORD = r"[^\W\d_]+"  # a word in any alphabet
 
 
 def _number(token: str) -> float:
@@ -47,15 +50,15 @@ def clean_name(raw: str, *, max_len: int = NAME_MAX) -> str:
 
 # ---------------------------------------------------------------- /scale
 
-_SCALE_LOAVES = re.compile(rf"(\d{{1,3}})\s*[x×*]\s*({_NUM})\s*(kg|gr|g)")
-_SCALE_TOTAL = re.compile(rf"({_NUM})\s*(kg|gr|g)")
+_SCALE_LOAVES = re.compile(rf"(\d{{1,3}})\s*[x×х*]\s*({_NUM})\s*({_UNIT})")
+_SCALE_TOTAL = re.compile(rf"({_NUM})\s*({_UNIT})")
 _SCALE_FACTOR = re.compile(rf"[x×]?\s*({_NUM})(?:\s*[x×])?")
 
 
 def parse_scale(text: str) -> tuple[ScaleSpec, str]:
     """(how to scale, the rest: a saved recipe's name or ""). `2`, `x1.5`, `0,5`; `1800g`,
     `1.8kg`; `3x900g`, `3 × 900 g`. Zero, negative, absurd or non-numeric input is refused."""
-    raw = " ".join(text.lower().split())[:INPUT_MAX]
+    raw = " ".join(text.lower().split())[:INPUT_MAX]  # as long as the text (the name is cut from it)
     if not raw:
         raise ParseError("scale_format")
     if raw.startswith(("-", "−")):
@@ -88,17 +91,12 @@ def parse_scale(text: str) -> tuple[ScaleSpec, str]:
 
 # ---------------------------------------------------------------- a recipe's amounts and flour mix
 
-_ALIASES = {
-    "flour": "flour",
-    "water": "water",
-    "starter": "starter",
-    "levain": "starter",
-    "leaven": "starter",
-    "salt": "salt",
-}
-_MIX = re.compile(r"(?:\bflour\s+)?\bmix\b\s*[:=]?\s*", re.IGNORECASE)
-_NAMED_FIRST = re.compile(rf"([a-z]+)\s*[:=]?\s*({_NUM})\s*(kg|gr|g|%)?")
-_NUMBER_FIRST = re.compile(rf"({_NUM})\s*(kg|gr|g|%)?\s+([a-z]+)")
+_ALIASES = words.ingredients()  # flour, Mehl, мука, ... → "flour"
+# The flour mix: "mix: 80% bread flour", "Mischung: ...", "смесь: ...".
+_MIX_WORDS = words.alternation(words.folded(words.MIX)).replace(r"\ ", r"\s+")
+_MIX = re.compile(rf"\b(?:{_MIX_WORDS})\b\s*[:=]?\s*", re.IGNORECASE)
+_NAMED_FIRST = re.compile(rf"({_WORD})\s*[:=]?\s*({_NUM})\s*({_UNIT}|%)?")
+_NUMBER_FIRST = re.compile(rf"({_NUM})\s*({_UNIT}|%)?\s+({_WORD})")
 
 
 @dataclass(frozen=True)
@@ -110,7 +108,9 @@ class RecipeEdit:
 def parse_recipe_edit(text: str) -> RecipeEdit:
     """Amounts in grams as /newbake takes them (`500 375 100 10`, `flour 500 water 375 ...`), or
     water, starter and salt as percentages of the flour (`flour 500 water 75% starter 20% salt 2%`),
-    and/or the flour mix after `mix` (`mix: 80% bread flour, 20% rye`)."""
+    and/or the flour mix after `mix` (`mix: 80% bread flour, 20% rye`). The words in German and
+    Russian too: `Mehl 500 Wasser 75% Anstellgut 20% Salz 2% Mischung: 80% Weizen, 20% Roggen`,
+    `мука 500 вода 75% закваска 20% соль 2% смесь: ...`."""
     if len(text) > INPUT_MAX:
         raise ParseError("recipe_format")
     amounts_text, flour_mix = text, None
@@ -130,7 +130,7 @@ def parse_recipe_edit(text: str) -> RecipeEdit:
 
 
 def _with_percentages(text: str) -> Recipe:
-    raw = text.lower().replace(",", " , ").replace(";", " ")
+    raw = words.fold(text).replace(",", " , ").replace(";", " ")
     raw = re.sub(r"(\d) , (\d)", r"\1.\2", raw).replace(" , ", " ")
     if raw.lstrip()[:1].isalpha():
         found = [(name, number, unit) for name, number, unit in _NAMED_FIRST.findall(raw)]
@@ -164,8 +164,11 @@ def _with_percentages(text: str) -> Recipe:
 
 # ---------------------------------------------------------------- /feed
 
-_FEED_NUMBER_FIRST = re.compile(rf"({_NUM})\s*(kg|gr|g)?\s+(starter|seed|flour|water)\b")
-_FEED_NAMED_FIRST = re.compile(rf"\b(starter|seed|flour|water)\s*[:=]?\s*({_NUM})\s*(kg|gr|g)?")
+# starter (or seed), flour, water, in any language: "20g Anstellgut", "20 г закваски".
+_FEED_WORDS = {word: name for word, name in _ALIASES.items() if name != "salt"} | {"seed": "starter"}
+_FEED_NAME = words.alternation(_FEED_WORDS)
+_FEED_NUMBER_FIRST = re.compile(rf"({_NUM})\s*({_UNIT})?\s+({_FEED_NAME})\b")
+_FEED_NAMED_FIRST = re.compile(rf"\b({_FEED_NAME})\s*[:=]?\s*({_NUM})\s*({_UNIT})?(?!\w)")
 
 
 @dataclass(frozen=True)
@@ -177,8 +180,9 @@ class FeedInput:
 
 def parse_feed(args: str, *, default_unit: str = "C") -> FeedInput:
     """`1:2:2`, `1:5:5 26C`, or the amounts: `20g starter 100g flour 100g water [26C]`
-    (also `starter 20 flour 100 water 100`)."""
-    raw = " ".join(args.lower().split())[:INPUT_MAX]
+    (also `starter 20 flour 100 water 100`, `20g Anstellgut 100g Mehl 100g Wasser`,
+    `20 г закваски 100 г муки 100 г воды`)."""
+    raw = words.fold(args)[:INPUT_MAX]
     tokens = raw.split()
     if len(tokens) in (1, 2) and (":" in tokens[0] or "/" in tokens[0]):
         ratio = parse_feed_ratio(tokens[0])
@@ -192,7 +196,7 @@ def parse_feed(args: str, *, default_unit: str = "C") -> FeedInput:
             name, number, unit = match[1], match[2], match[3]
         else:
             number, unit, name = match[1], match[2], match[3]
-        amounts["starter" if name == "seed" else name] = _number(number) * _MASS.get(unit or "g", 1.0)
+        amounts[_FEED_WORDS[name]] = _number(number) * _MASS.get(unit or "g", 1.0)
     if set(amounts) != {"starter", "flour", "water"}:
         raise ParseError("feed_format")
     if any(not 0 < v <= FEED_GRAMS_MAX for v in amounts.values()):
@@ -214,7 +218,7 @@ def _feed_temp(token: str, default_unit: str) -> float:
 # ---------------------------------------------------------------- /levain
 
 _CLOCK = re.compile(r"(\d{1,2})[:.h](\d{2})")
-_GRAMS = re.compile(rf"({_NUM})\s*(kg|gr|g)")
+_GRAMS = re.compile(rf"({_NUM})\s*({_UNIT})")
 
 
 @dataclass(frozen=True)
@@ -232,7 +236,7 @@ def parse_levain(args: str) -> LevainInput:
     needed: float | None = None
     rest: list[str] = []
     for token in tokens:
-        lowered = token.lower()
+        lowered = words.fold(token)
         clock = _CLOCK.fullmatch(lowered)
         grams = _GRAMS.fullmatch(lowered)
         if clock is not None and mix_at is None:
@@ -254,6 +258,11 @@ def parse_levain(args: str) -> LevainInput:
 # ---------------------------------------------------------------- /starter
 
 STARTER_ACTIONS = ("new", "rename", "archive", "peaked")
+_ACTIONS = words.starter_actions()  # new, neu, новая, rename, umbenennen, переименовать, ...
+# Between the old name and the new: "to" (and arrows), else "in"/"zu" (German), "в" (Russian).
+_RENAME_TO = re.compile(r"\s+(?:to|→|->|=)\s+", re.IGNORECASE)
+_OTHER_TO = words.alternation(w for lang, ws in words.RENAME_TO.items() if lang != "en" for w in ws)
+_RENAME_TO_OTHER = re.compile(rf"\s+(?:{_OTHER_TO})\s+", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -265,18 +274,23 @@ class StarterCommand:
 
 def parse_starter_command(args: str) -> StarterCommand:
     """`/starter`, `/starter new Rye`, `/starter rename Rye to Dark rye` (or `/starter rename
-    Dark rye` with one starter), `/starter archive Rye`, `/starter peaked [Rye]`."""
+    Dark rye` with one starter), `/starter archive Rye`, `/starter peaked [Rye]`; the actions in
+    German and Russian too: `/starter neu Roggen`, `/starter umbenennen Roggen in Dunkler Roggen`,
+    `/starter archivieren Roggen`, `/starter новая Ржаная`, `/starter переименовать Ржаная в
+    Тёмная`, `/starter архив Ржаная`."""
     raw = " ".join(args.split())
     if not raw:
         return StarterCommand("")
     word, _, rest = raw.partition(" ")
-    action = word.lower()
+    action = _ACTIONS.get(words.fold(word), "")
     if action not in STARTER_ACTIONS:
         raise ParseError("starter_format")
     if action == "new":
         return StarterCommand("new", clean_name(rest))
     if action == "rename":
-        parts = re.split(r"\s+(?:to|→|->|=)\s+", rest, maxsplit=1)
+        parts = _RENAME_TO.split(rest, maxsplit=1)
+        if len(parts) != 2:
+            parts = _RENAME_TO_OTHER.split(rest, maxsplit=1)
         if len(parts) == 2:
             return StarterCommand("rename", clean_name(parts[0]), clean_name(parts[1]))
         return StarterCommand("rename", "", clean_name(rest))

@@ -25,14 +25,12 @@ from bot.i18n import _, current_babel_locale, ngettext
 from bot.plan_chart import PlanPicture, PlanRow
 from bot.replies import answer, button_key, clock, origin
 from schedules import plan as planning
+from schedules.parsing import parse_cancel
 from schedules.planner import QuietHours, parse_quiet
 from schedules.services import Services
 from schedules.services.plans import Accepted, PlanDrift, PlanGone, PlanView, Proposal
 from schedules.types import BakePlan, User
 from schedules.when import local_moment, parse_when
-
-CANCEL_WORDS = frozenset({"cancel", "off", "stop", "none"})
-
 
 # ---------------------------------------------------------------- rendering
 
@@ -327,7 +325,7 @@ async def _propose(message: Message, services: Services, user: User, ready: date
 async def plan_command(message: Message, command: CommandObject, services: Services, user: User) -> None:
     args = (command.args or "").strip()
     zone, now = clock(services, user)
-    if args.lower() in CANCEL_WORDS:
+    if parse_cancel(args):  # cancel, off, abbrechen, отмена, ...
         view = await services.plans.current(user.id)
         if view is None:
             await answer(message, str(texts.PLAN_NONE))

@@ -16,7 +16,15 @@ from bot.handlers.readings import reply_rise
 from bot.replies import answer, clock, mark_answered, message_key, origin
 from bot.states import RiseValue
 from schedules.errors import ReminderGone
-from schedules.parsing import ParseError, clean_text, parse_bounded, parse_duration, split_duration_and_label
+from schedules.parsing import (
+    DURATION_MAX_WORDS,
+    ParseError,
+    clean_text,
+    parse_bounded,
+    parse_duration,
+    parse_off,
+    split_duration_and_label,
+)
 from schedules.services import Services
 from schedules.services.bakes import ProofResult
 from schedules.services.reminders import Outcome, Pending
@@ -177,16 +185,17 @@ async def timers(message: Message, services: Services, user: User) -> None:
 
 
 def parse_folds(args: list[str]) -> tuple[int, int | None]:
-    """(count, interval in minutes or None for the bake's own) from `/folds` arguments."""
-    if args == ["off"]:
+    """(count, interval in minutes or None for the bake's own) from `/folds` arguments: `3`,
+    `3 45m`, `3 45 Min`, `3 45 мин`, `off` (`aus`, `выкл`)."""
+    if len(args) == 1 and parse_off(args[0]):
         return 0, None
-    if not 1 <= len(args) <= 2:
+    if not 1 <= len(args) <= 1 + DURATION_MAX_WORDS:
         raise ParseError("folds_format")
     count = int(parse_bounded(args[0], 0, FOLDS_MAX, "folds_format", whole=True))
     if len(args) == 1:
         return count, None
     try:
-        interval = parse_duration(args[1], minimum=FOLD_INTERVAL_MIN, maximum=FOLD_INTERVAL_MAX)
+        interval = parse_duration(" ".join(args[1:]), minimum=FOLD_INTERVAL_MIN, maximum=FOLD_INTERVAL_MAX)
     except ParseError as exc:
         if exc.reason == "ambiguous_comma":
             raise

@@ -20,10 +20,13 @@ from bot.replies import answer, origin
 from bot.states import SettingValue, Setup
 from schedules import forecast
 from schedules.parsing import (
+    MINUTE_WORDS,
     ParseError,
     clean_text,
     parse_bounded,
+    parse_by_temperature,
     parse_clock_range,
+    parse_off,
     parse_target,
     parse_timezone,
     zone_for,
@@ -272,14 +275,13 @@ async def reset_calibration(query: CallbackQuery, services: Services, user: User
 FOLDS_RANGE = (0, 12)
 FOLD_MINUTES_RANGE = (5, 180)
 SETTING_MINUTES_RANGE = (5, 600)
-_MINUTES = re.compile(r"minutes?|mins?|m")
 
 
 def parse_setting(field: str, text: str) -> Mapping[str, object]:
     """Turn what the baker typed for one setting into column changes. Anything wrong, out of
     range or absurdly long raises ParseError (never another exception) naming the range."""
     raw = " ".join(text.lower().split())
-    off = raw in {"off", "none", "no", "0"}
+    off = parse_off(raw)  # off, aus, выкл, ...
     if field == "tz":
         return {"timezone": parse_timezone(text)}
     if field == "fridge":
@@ -288,7 +290,7 @@ def parse_setting(field: str, text: str) -> Mapping[str, object]:
         if off:
             return {"folds_count": 0}
         # "4 30", "4, 30", "4 30min": a comma with a space separates; "4,5" is one number.
-        spaced = re.sub(r"\s*,\s+|\s+,\s*", " ", _MINUTES.sub(" ", raw))
+        spaced = re.sub(r"\s*,\s+|\s+,\s*", " ", MINUTE_WORDS.sub(" ", raw))
         parts = spaced.split()
         if not 1 <= len(parts) <= 2:
             raise ParseError("folds_format")
@@ -301,7 +303,7 @@ def parse_setting(field: str, text: str) -> Mapping[str, object]:
         column = "rise_check_interval_min" if field == "checks" else "preheat_min"
         if off:
             return {column: 0}
-        number = _MINUTES.sub(" ", raw).strip()
+        number = MINUTE_WORDS.sub(" ", raw).strip()
         return {column: int(parse_bounded(number, *SETTING_MINUTES_RANGE, "setting_number", whole=True))}
     if field == "quiet":
         if off:
@@ -309,7 +311,7 @@ def parse_setting(field: str, text: str) -> Mapping[str, object]:
         start, end = parse_clock_range(text)
         return {"quiet_start": start.strftime("%H:%M"), "quiet_end": end.strftime("%H:%M")}
     if field == "target":
-        if raw in {"temp", "temperature", "auto", "default"}:
+        if parse_by_temperature(raw):
             return {"target_rule": TargetRule.TEMP, "target_fixed_pct": None}
         return {"target_rule": TargetRule.FIXED, "target_fixed_pct": parse_target(raw)}
     raise ParseError("unknown_setting")

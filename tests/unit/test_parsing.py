@@ -18,10 +18,13 @@ from schedules.parsing import (
     clean_text,
     describe_duration,
     parse_bounded,
+    parse_by_temperature,
+    parse_cancel,
     parse_clock_range,
     parse_duration,
     parse_feed_ratio,
     parse_number,
+    parse_off,
     parse_rating,
     parse_recipe,
     parse_rise,
@@ -32,6 +35,7 @@ from schedules.parsing import (
     zone_for,
 )
 from schedules.recipe import Recipe, bakers_percentages
+from schedules.types import TargetRule
 
 
 @pytest.mark.parametrize(
@@ -467,3 +471,95 @@ def test_cleaned_text_has_nothing_invisible_left(text: str) -> None:
         assert not re.search(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b\u202a-\u202e\u2066-\u2069\ufeff]", cleaned)
         assert multiline or "\n" not in cleaned
         assert clean_text(cleaned, multiline=multiline) == cleaned
+
+
+# ---------------------------------------------------------------- German and Russian words
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("45 Min", 45),
+        ("45 Min.", 45),
+        ("45 Minuten", 45),
+        ("1 Std 30 Min", 90),
+        ("1,5 Std", 90),
+        ("2 Stunden", 120),
+        ("1 Tag", 1440),
+        ("45 мин", 45),
+        ("45мин", 45),
+        ("1 ч 30 мин", 90),
+        ("1,5 ч", 90),
+        ("2 часа", 120),
+        ("1 день", 1440),
+        ("2 дня", 2880),
+        ("1h 30 мин", 90),  # languages may mix
+    ],
+)
+def test_german_and_russian_duration_units(text: str, minutes: int) -> None:
+    assert parse_duration(text, maximum=timedelta(days=7)) == timedelta(minutes=minutes)
+
+
+def test_german_and_russian_seconds_and_timer_labels() -> None:
+    assert parse_duration("90 Sek") == timedelta(seconds=90)
+    assert parse_duration("90 с") == timedelta(seconds=90)
+    assert parse_duration("90 секунд") == timedelta(seconds=90)
+    assert split_duration_and_label("45min falten") == ("45min", "falten")
+    assert split_duration_and_label("45 Min Falten") == ("45 Min", "Falten")
+    assert split_duration_and_label("45 мин складывание") == ("45 мин", "складывание")
+    assert split_duration_and_label("1 ч 30 мин проверить духовку") == ("1 ч 30 мин", "проверить духовку")
+    assert refused(lambda: parse_duration("45 Minutenn")).reason == "duration_format"
+    assert refused(lambda: parse_duration("мин 45")).reason == "duration_format"
+
+
+@pytest.mark.parametrize(
+    "word", ["off", "Off", "none", "no", "0", "aus", "Aus", "nein", "keine", "выкл", "Выкл.", "нет"]
+)
+def test_off_in_every_language(word: str) -> None:
+    assert parse_off(word)
+    assert parse_cancel(word)
+    assert parse_setting("checks", word) == {"rise_check_interval_min": 0}
+    assert parse_setting("preheat", word) == {"preheat_min": 0}
+    assert parse_setting("folds", word) == {"folds_count": 0}
+    assert parse_setting("quiet", word) == {"quiet_start": None, "quiet_end": None}
+    assert parse_folds(word.lower().split()) == (0, None)
+
+
+def test_cancel_and_by_temperature_in_every_language() -> None:
+    for word in ("cancel", "stop", "abbrechen", "Abbrechen", "stopp", "отмена", "отменить", "стоп"):
+        assert parse_cancel(word), word
+    for word in ("9:00", "morgen", "", "ausgezeichnet"):
+        assert not parse_cancel(word) and not parse_off(word), word
+    by_temperature = ("temp", "temperature", "auto", "Temperatur", "automatisch", "температура", "авто")
+    for word in by_temperature:
+        assert parse_by_temperature(word), word
+        assert parse_setting("target", word) == {"target_rule": TargetRule.TEMP, "target_fixed_pct": None}
+    assert parse_by_temperature("По температуре")
+    assert not parse_by_temperature("75")
+
+
+def test_german_and_russian_minutes_in_settings_and_folds() -> None:
+    assert parse_setting("folds", "4 30 Min") == {"folds_count": 4, "fold_interval_min": 30}
+    assert parse_setting("folds", "4 30 мин") == {"folds_count": 4, "fold_interval_min": 30}
+    assert parse_setting("checks", "60 Minuten") == {"rise_check_interval_min": 60}
+    assert parse_setting("preheat", "45 мин.") == {"preheat_min": 45}
+    assert parse_folds(["3", "45min"]) == (3, 45)
+    assert parse_folds(["3", "45", "min"]) == (3, 45)
+    assert parse_folds(["3", "45", "мин"]) == (3, 45)
+    assert parse_folds(["3", "1", "std"]) == (3, 60)
+    assert parse_clock_range("22 bis 7") == parse_clock_range("22-7") == parse_clock_range("22 до 7")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mehl 500 Wasser 375 Anstellgut 100 Salz 10",
+        "500g Mehl, 375g Wasser, 100g Sauerteig, 10g Salz",
+        "мука 500 вода 375 закваска 100 соль 10",
+        "500 г муки, 375 г воды, 100 г закваски, 10 г соли",
+        "0,5 кг муки 375 г воды 100 г закваски 10 г соли",
+        "Mehl 500 water 375 закваска 100 salt 10",
+    ],
+)
+def test_recipe_words_in_german_and_russian(text: str) -> None:
+    assert parse_recipe(text) == Recipe(500.0, 375.0, 100.0, 10.0)

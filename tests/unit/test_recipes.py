@@ -28,6 +28,9 @@ from schedules.recipe import (
     scale_to,
 )
 from schedules.recipe_parsing import (
+    FeedInput,
+    RecipeEdit,
+    StarterCommand,
     parse_feed,
     parse_levain,
     parse_recipe_edit,
@@ -318,3 +321,40 @@ def test_amounts_travel_in_tenths_of_a_gram(grams: float) -> None:
     carried = kb.grams(kb.tenths(grams))
     assert (carried is None) == (round(grams * 10) == 0)
     assert carried is None or abs(carried - grams) <= 0.05 + 1e-9
+
+
+# ---------------------------------------------------------------- German and Russian words
+
+
+def test_feed_recipe_and_starter_words_in_german_and_russian() -> None:
+    grams = FeedInput((20.0, 100.0, 100.0), None, grams=True)
+    assert parse_feed("20g Anstellgut 100g Mehl 100g Wasser") == grams
+    assert parse_feed("Anstellgut 20 Mehl 100 Wasser 100") == grams
+    assert parse_feed("20 г закваски 100 г муки 100 г воды") == grams
+    assert parse_feed("закваска 20 мука 100 вода 100 26").temp_c == 26.0
+    with pytest.raises(ParseError):
+        parse_feed("Anstellgut 20 Mehl 100 Wasser 100 Salz 5")
+    recipe = Recipe(500.0, 375.0, 100.0, 10.0)
+    german = parse_recipe_edit("Mehl 500 Wasser 75% Anstellgut 20% Salz 2% Mischung: 80% Weizen, 20% Roggen")
+    assert german == RecipeEdit(recipe, "80% Weizen, 20% Roggen")
+    russian = parse_recipe_edit("мука 500 вода 75% закваска 20% соль 2% смесь: 80% пшеничная, 20% ржаная")
+    assert russian == RecipeEdit(recipe, "80% пшеничная, 20% ржаная")
+    assert parse_recipe_edit("Mehlmischung: 80% Weizen") == RecipeEdit(None, "80% Weizen")
+    assert parse_recipe_edit("мучная смесь: ржаная") == RecipeEdit(None, "ржаная")
+    assert parse_recipe_edit("500 375 100 10 mix: 20% rye") == RecipeEdit(recipe, "20% rye")
+    assert parse_scale("1,8 кг") == (ScaleSpec(total_g=1800.0), "")
+    assert parse_scale("3х900 г") == (ScaleSpec(loaves=3, loaf_g=900.0), "")
+    assert parse_levain("100г 12:00").needed_g == 100.0
+    assert parse_starter_command("neu Roggen") == StarterCommand("new", "Roggen")
+    assert parse_starter_command("Новая Ржаная") == StarterCommand("new", "Ржаная")
+    assert parse_starter_command("umbenennen Roggen in Dunkler Roggen") == StarterCommand(
+        "rename", "Roggen", "Dunkler Roggen"
+    )
+    assert parse_starter_command("переименовать Ржаная в Тёмная ржаная") == StarterCommand(
+        "rename", "Ржаная", "Тёмная ржаная"
+    )
+    # English "to" first: "in" stays in an English name.
+    assert parse_starter_command("rename Rye in a jar to Dark").name == "Rye in a jar"
+    assert parse_starter_command("archivieren Roggen") == StarterCommand("archive", "Roggen")
+    assert parse_starter_command("архив Ржаная") == StarterCommand("archive", "Ржаная")
+    assert parse_starter_command("пик").action == "peaked"

@@ -129,3 +129,74 @@ def test_fridge_temperature_setting() -> None:
         with pytest.raises(ParseError) as caught:
             parse_fridge_temperature(bad)
         assert caught.value.reason == reason
+
+
+# ---------------------------------------------------------------- German and Russian
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("morgen 8:00", "Wed 25 08:00"),
+        ("Morgen 8 Uhr", "Wed 25 08:00"),
+        ("heute 23:15", "Tue 24 23:15"),
+        ("übermorgen 7:00", "Thu 26 07:00"),
+        ("uebermorgen 7", "Thu 26 07:00"),
+        ("So 9:00", "Sun 29 09:00"),
+        ("So. 9:00", "Sun 29 09:00"),
+        ("Sonntag 9 Uhr", "Sun 29 09:00"),
+        ("am Sonntag um 9", "Sun 29 09:00"),
+        ("nächsten Sonntag 9:00", "Sun 29 09:00"),
+        ("Sonntag morgen 9", "Sun 29 09:00"),
+        ("Mi 18:30", "Wed 25 18:30"),
+        ("bis 8:00", "Wed 25 08:00"),
+        ("um 18.30", "Tue 24 18:30"),
+        ("8 Uhr abends", "Tue 24 20:00"),
+        ("20 Uhr abends", "Tue 24 20:00"),
+        ("mittags", "Tue 24 12:00"),
+        ("завтра 8:00", "Wed 25 08:00"),
+        ("Завтра в 8", "Wed 25 08:00"),
+        ("сегодня 23:15", "Tue 24 23:15"),
+        ("послезавтра 10:00", "Thu 26 10:00"),
+        ("вс 9:00", "Sun 29 09:00"),
+        ("ВС 9:00", "Sun 29 09:00"),
+        ("воскресенье 9:00", "Sun 29 09:00"),
+        ("в воскресенье в 9", "Sun 29 09:00"),
+        ("в среду в 9 вечера", "Wed 25 21:00"),
+        ("в пятницу 7:30", "Fri 27 07:30"),
+        ("в субботу в 9 часов", "Sat 28 09:00"),
+        ("до 8:00", "Wed 25 08:00"),
+        ("к 8 утра", "Wed 25 08:00"),
+        ("12 ночи", "Wed 25 00:00"),
+        ("полдень", "Tue 24 12:00"),
+        ("8 am", "Wed 25 08:00"),  # English "am" after a number, German "am" before a day
+    ],
+)
+def test_german_and_russian_days_and_times(text: str, expected: str) -> None:
+    assert local(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["morgen", "So Mo 9:00", "20 Uhr morgens", "завтра послезавтра 9:00", "вс 9 10"]
+)
+def test_what_is_not_a_clock_time_in_other_languages(text: str) -> None:
+    with pytest.raises(ParseError) as caught:
+        parse_clock(text)
+    assert caught.value.reason == "when_format"
+
+
+def test_every_weekday_name_of_babel_is_understood() -> None:
+    from babel import Locale
+
+    for language in ("de", "ru"):
+        for width in ("wide", "abbreviated"):
+            for day, name in Locale(language).days["format"][width].items():
+                assert parse_clock(f"{name} 9:00") == ClockTime(time(9, 0), int(day)), (language, name)
+
+
+def test_german_and_russian_clock_words_for_the_fridge() -> None:
+    clocks = ("bis 8:00", "bis 8", "8 Uhr", "morgen 7:30", "So 9:00", "до 8:00", "до 8", "завтра 7:30")
+    for clock in (*clocks, "8 утра", "в 8"):
+        assert looks_like_clock(clock), clock
+    for duration in ("14 Std", "14 Std.", "14 Stunden", "14 ч", "8 часов", "2 дня", "90 мин"):
+        assert not looks_like_clock(duration), duration

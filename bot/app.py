@@ -1,10 +1,20 @@
-"""Wiring: settings → storage → scheduler → aiogram Bot and Dispatcher."""
+"""Wiring: settings → storage → scheduler → aiogram Bot and Dispatcher.
+
+Replicas: in webhook mode on PostgreSQL several processes may serve one bot. Each then handles
+updates under per-baker locks (`BakerLocks`, through the inbox), reads dialog state without a
+cache, and sends reminders only while it holds the pacer lease (`PacerLease`).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from dataclasses import dataclass
+import os
+import socket
+from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from aiogram import Bot, Router
 from aiogram.client.default import DefaultBotProperties
@@ -45,6 +55,9 @@ from schedules.types import ReminderChanges
 from storage.database import AnyDatabase, open_database
 from storage.fsm import SqlFsmStorage
 
+if TYPE_CHECKING:
+    from storage.postgres import BakerLocks, PacerLease
+
 log = logging.getLogger(__name__)
 
 
@@ -58,6 +71,10 @@ class App:
     services: Services
     delivery: DeliveryMiddleware
     clock: Clock
+    # Replicas (webhook mode on PostgreSQL): the per-baker locks and the pacer lease.
+    locks: BakerLocks | None = None
+    lease: PacerLease | None = None
+    background: set[asyncio.Task[None]] = field(default_factory=set)
 
 
 def build_routers() -> list[Router]:
@@ -78,7 +95,9 @@ def build_routers() -> list[Router]:
 def build_dispatcher(
     services: Services, database: AnyDatabase, delivery: DeliveryMiddleware, default_language: str = "en"
 ) -> DurableDispatcher:
-    fsm = SqlFsmStorage(database)
+    # The write-through cache assumes one process writes fsm_state; on PostgreSQL other
+    # replicas may, so every read goes to the database.
+    fsm = SqlFsmStorage(database, cache=not database.shared)
     # One baker's updates are handled one at a time, in order; other bakers are not held up.
     dispatcher = DurableDispatcher(storage=fsm, events_isolation=SimpleEventIsolation())
     dispatcher.services = services
@@ -113,12 +132,18 @@ async def build_app(
     database = await open_database(
         settings.database_path, url, pool_size=settings.database_pool_size
     ).open()
+    # Webhook mode on PostgreSQL: other replicas may serve the same bot on this database.
+    replicas = bool(settings.webhook_url) and database.shared and url is not None
     reminder_service = ReminderService(
         database,
         clock,
         horizon=timedelta(minutes=settings.scheduler_horizon_minutes),
         grace=timedelta(hours=settings.reminder_grace_hours),
         default_timezone=settings.default_timezone,
+        shared=replicas,
+        claim_for=timedelta(seconds=settings.reminder_claim_seconds),
+        poll=timedelta(seconds=settings.replica_poll_seconds),
+        owner=f"{socket.gethostname()}:{os.getpid()}",
     )
     delivery = DeliveryMiddleware(
         RateLimiter(settings.rate_limit_global_per_s, settings.rate_limit_per_chat_per_s),
@@ -133,6 +158,17 @@ async def build_app(
     services = Services.build(database, reminder_service, clock, settings.default_timezone)
     dispatcher = build_dispatcher(services, database, delivery, settings.default_language)
     app = App(settings, bot, dispatcher, database, reminder_service, services, delivery, clock)
+    if replicas:
+        from storage.postgres import BakerLocks, PacerLease
+
+        assert url is not None
+        try:
+            app.locks = await BakerLocks(url).open()
+        except BaseException:
+            await database.close()
+            raise
+        app.lease = PacerLease(url)
+        services.inbox.locks = app.locks
     dispatcher["app"] = app  # handed to on_startup/on_shutdown by name
     dispatcher["import_max_bytes"] = settings.import_max_bytes
     dispatcher.startup.register(on_startup)
@@ -156,12 +192,21 @@ async def register_commands(bot: Bot, default_language: str) -> None:
 
 
 async def on_startup(app: App) -> None:
-    try:
-        await app.bot.delete_webhook(drop_pending_updates=False)
-    except TelegramAPIError as exc:
-        log.warning("deleteWebhook failed: %s", exc)
+    if not app.settings.webhook_url:  # long polling: a webhook left set would refuse getUpdates
+        try:
+            await app.bot.delete_webhook(drop_pending_updates=False)
+        except TelegramAPIError as exc:
+            log.warning("deleteWebhook failed: %s", exc)
     await register_commands(app.bot, app.settings.default_language)
     sender = TelegramReminderSender(app.bot, app.clock, app.settings.default_timezone)
+    if app.lease is not None:
+        # A replica: it sends reminders while it holds the pacer lease; the updates a stopped
+        # replica left unfinished are taken up by the webhook server (Inbox.adopt_orphans).
+        pacing = asyncio.create_task(app.reminders.pace(app.lease, sender))
+        app.background.add(pacing)
+        pacing.add_done_callback(app.background.discard)
+        log.info("replica %s started", app.reminders.owner)
+        return
     await app.reminders.start(sender)
     replayed = await replay_unfinished(app.dispatcher, app.bot, app.services)
     log.info(
@@ -174,8 +219,16 @@ async def on_startup(app: App) -> None:
 async def on_shutdown(app: App, handlers_in_flight: ServicesMiddleware) -> None:
     """Let updates and deliveries under way finish (briefly) before the database closes."""
     await handlers_in_flight.wait_idle(timeout=5)
+    for task in list(app.background):
+        task.cancel()
+    await asyncio.gather(*app.background, return_exceptions=True)
     await app.reminders.stop()
     await app.services.inbox.flush()
+    if app.lease is not None:
+        with contextlib.suppress(Exception):
+            await app.lease.close()  # another replica takes over the reminders
+    if app.locks is not None:
+        await app.locks.close()
     await app.database.close()
 
 

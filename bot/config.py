@@ -94,6 +94,17 @@ class Settings(BaseSettings):
     webhook_path: str = "/webhook"
     webhook_secret: SecretStr | None = None
 
+    # Replicas (webhook mode on PostgreSQL: several processes behind one load balancer). How often
+    # a replica checks for the pacer lease (the one replica that sends reminders), the pacer looks
+    # for due reminders set on other replicas, and replicas look for updates a dead replica left
+    # unfinished; and how long a claimed reminder is held before another replica may take it over.
+    replica_poll_seconds: float = Field(2.0, gt=0, le=300)
+    reminder_claim_seconds: float = Field(120.0, gt=0)
+
+    # Tests only: a file holding a number of seconds the bot's clock runs ahead of real time,
+    # followed while the bot runs (a subprocess's injected clock; tests/e2e/test_replicas.py).
+    clock_offset_file: Path | None = None
+
     @field_validator("webhook_url")
     @classmethod
     def _https_url(cls, value: str | None) -> str | None:

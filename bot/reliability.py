@@ -21,6 +21,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.context import FSMContext
 from aiogram.methods import GetUpdates
 from aiogram.types import Message, TelegramObject, Update
+from aiogram.types.update import UpdateTypeLookupError
 from aiogram.utils.backoff import Backoff, BackoffConfig
 
 from bot import texts
@@ -55,7 +56,8 @@ class DurableDispatcher(Dispatcher):
                 updates = await bot(get_updates, request_timeout=request_timeout)
                 if updates:
                     entries = [
-                        InboxEntry(u.update_id, u.model_dump_json(exclude_unset=True)) for u in updates
+                        InboxEntry(u.update_id, u.model_dump_json(exclude_unset=True), update_key(u))
+                        for u in updates
                     ]
                     await self.services.inbox.record(entries)
             except Exception as exc:
@@ -67,6 +69,20 @@ class DurableDispatcher(Dispatcher):
                 yield update
                 # Asking with this offset confirms the update to Telegram; it is in the inbox.
                 get_updates.offset = update.update_id + 1
+
+
+def update_key(update: Update) -> int:
+    """Whose update it is: the user it comes from, else its chat, else 0 (the key of the
+    per-baker lock replicas hold while handling it)."""
+    try:
+        event = update.event
+    except UpdateTypeLookupError:  # a kind of update this aiogram does not know
+        return 0
+    user = getattr(event, "from_user", None)
+    if user is not None:
+        return int(user.id)
+    chat = getattr(event, "chat", None) or getattr(getattr(event, "message", None), "chat", None)
+    return int(chat.id) if chat is not None else 0
 
 
 async def replay_unfinished(dispatcher: Dispatcher, bot: Bot, services: Services) -> int:

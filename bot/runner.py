@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from datetime import timedelta
+from pathlib import Path
 
 from bot.app import App, build_app, run
 from bot.config import ConfigError, Settings, database_label, webhook_secret
 from bot.logging_setup import setup_logging
+from schedules.clock import OffsetClock
 from storage.database import StorageError
 
 log = logging.getLogger(__name__)
@@ -15,21 +19,48 @@ log = logging.getLogger(__name__)
 async def run_bot(settings: Settings, token: str) -> int:
     secret = webhook_secret(settings) if settings.webhook_url else None
     setup_logging(settings.log_level, token, *([secret] if secret else []))
+    clock = None
+    if settings.clock_offset_file is not None:  # tests only
+        clock = OffsetClock(timedelta(seconds=_read_offset(settings.clock_offset_file)))
     try:
-        app = await build_app(settings, token)
+        app = await build_app(settings, token, clock=clock)
     except StorageError as exc:
         raise ConfigError(str(exc)) from None
     log.info("starting; database %s", database_label(settings))
-    if settings.webhook_url and secret:
-        await run_webhook(app, settings, secret)
-    else:
-        await run(app)
+    following = None
+    if clock is not None and settings.clock_offset_file is not None:
+        log.warning("the clock follows %s (a test setting)", settings.clock_offset_file)
+        clock.on_jump(app.reminders.clock_jumped)
+        following = asyncio.create_task(_follow_offset(settings.clock_offset_file, clock))
+    try:
+        if settings.webhook_url and secret:
+            await run_webhook(app, settings, secret)
+        else:
+            await run(app)
+    finally:
+        if following is not None:
+            following.cancel()
     return 0
+
+
+def _read_offset(path: Path) -> float:
+    try:
+        return float(path.read_text().strip() or 0)
+    except (OSError, ValueError):
+        return 0.0
+
+
+async def _follow_offset(path: Path, clock: OffsetClock) -> None:
+    """CLOCK_OFFSET_FILE: the clock jumps ahead when the file's number of seconds grows."""
+    while True:
+        await asyncio.sleep(0.05)
+        ahead = timedelta(seconds=_read_offset(path)) - clock.offset
+        if ahead > timedelta(0):
+            clock.advance(ahead)
 
 
 async def run_webhook(app: App, settings: Settings, secret: str) -> None:
     """Serve the webhook until SIGINT or SIGTERM."""
-    import asyncio
     import contextlib
     import signal
 
@@ -64,7 +95,6 @@ async def run_sandbox(settings: Settings, *, host: str | None = None, port: int 
     Prints one line, the page's address; Ctrl+C (or SIGTERM) stops it. Logs go to stderr at
     WARNING unless LOG_LEVEL is set.
     """
-    import asyncio
     import contextlib
     import ipaddress
     import signal

@@ -74,6 +74,16 @@ class Repository(Protocol):
 
     def inbox_prune(self, before: datetime) -> int: ...
 
+    def inbox_open_of(self, user_id: int) -> list[InboxEntry]:
+        """One baker's updates recorded but not handled yet, oldest first."""
+        ...
+
+    def inbox_open_bakers(self, *, limit: int = 1000) -> list[int]:
+        """The bakers with updates recorded but not handled, the longest waiting first."""
+        ...
+
+    def inbox_done(self, update_ids: Iterable[int], now: datetime) -> None: ...
+
     def create_bake(
         self,
         user_id: int,
@@ -192,6 +202,18 @@ class Repository(Protocol):
     def due_for_delivery(self, moment: datetime, *, limit: int) -> list[tuple[Reminder, User, Bake | None]]:
         """The pending reminders due before `moment`, each with its baker and bake: three
         statements in one call, however many reminders."""
+        ...
+
+    def claim_due(
+        self, moment: datetime, owner: str, now: datetime, until: datetime, *, limit: int
+    ) -> list[tuple[Reminder, User, Bake | None]]:
+        """Claim the pending reminders due before `moment` that nobody holds (no claim, or one
+        that expired before `now`) for `owner` until `until`; each with its baker and bake, in
+        due order. Replicas claiming at once take different rows."""
+        ...
+
+    def release_claims(self, reminder_ids: Sequence[int] | None = None) -> int:
+        """Let the given pending reminders (None: every one) be claimed again at once."""
         ...
 
     def pending_due_before(self, moment: datetime, *, limit: int = 100_000) -> list[Reminder]: ...

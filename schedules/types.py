@@ -93,6 +93,9 @@ class User:
 class InboxEntry:
     update_id: int
     payload: str
+    # Whose update it is (the sender, else the chat): the key of the per-baker lock replicas
+    # take before handling it; None where that does not matter (one process, long polling).
+    user_id: int | None = None
 
 
 @dataclass(frozen=True)

@@ -126,6 +126,11 @@ class Database:
     def is_open(self) -> bool:
         return self._writer is not None
 
+    @property
+    def shared(self) -> bool:
+        """Other processes may write this database while we run: never on SQLite (one process)."""
+        return False
+
     async def write(self, action: Callable[[SqlRepository], T]) -> T:
         if self._writer is None:
             raise StorageError("the database is not open")

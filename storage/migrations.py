@@ -261,6 +261,16 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE users ADD COLUMN language TEXT;
     """,
+    # 10 (issue 13): replicas on one PostgreSQL. Each update in the inbox names its baker (who
+    # sent it, or the chat: the key of the per-baker lock) so a baker's open updates are handled
+    # in order by whichever replica holds the lock; a due reminder is claimed by one replica for a
+    # while (a lease: taken over once it has expired, when its replica died).
+    """
+    ALTER TABLE inbox ADD COLUMN user_id INTEGER;
+    CREATE INDEX inbox_open_by_user ON inbox (user_id, update_id) WHERE done_at IS NULL;
+    ALTER TABLE reminders ADD COLUMN claimed_by TEXT;
+    ALTER TABLE reminders ADD COLUMN claim_expires_at TEXT;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

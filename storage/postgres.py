@@ -17,6 +17,15 @@ rows answer `row[0]`, `row["name"]` and `row.keys()` like `sqlite3.Row`.
 The schema is `storage.migrations`, translated mechanically (`translate_migration`); the version
 is kept in a `schema_version` table, each migration runs in its own transaction, and bots
 starting at the same time take turns under an advisory lock.
+
+Replicas (several bot processes on one database, README "Running in production") coordinate
+through session-level advisory locks, which PostgreSQL releases by itself when the session ends
+(the process died, its connection dropped):
+
+- `BakerLocks`: one lock per baker, held while a replica handles that baker's updates, on a few
+  connections of their own (`pg_advisory_lock(bigint)`, keyed by the baker's Telegram id).
+- `PacerLease`: the one replica that sends reminders (`pg_try_advisory_lock(int, int)`: the
+  two-key space, which never meets the one-key space of the bakers and the migration lock).
 """
 
 from __future__ import annotations
@@ -28,8 +37,9 @@ import queue
 import random
 import re
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from functools import lru_cache
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -52,6 +62,13 @@ MAX_ATTEMPTS = 30  # a write refused this many times in a row is given up (the e
 # pg_advisory_lock key serialising the bots that migrate one database at the same time.
 MIGRATION_LOCK = 0x5D0_B07
 RETRYABLE = (pg_errors.SerializationFailure, pg_errors.DeadlockDetected)
+# pg_try_advisory_lock(PACER_LOCK): the replica holding it sends the reminders.
+PACER_LOCK = (MIGRATION_LOCK, 1)
+BAKER_LOCK_CONNECTIONS = 8  # per replica: at most this many bakers' updates handled at once
+# A replica's sessions: the server notices a peer that vanished (host down, link cut) within
+# about idle + interval × count seconds and ends the session, releasing its advisory locks. (A
+# killed process's socket is closed by its kernel: that is noticed at once.)
+KEEPALIVES = {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 3}
 
 
 def _passwords(url: str) -> list[str]:
@@ -184,7 +201,7 @@ class PgConnection:
         return not (self.raw.closed or self.raw.broken)
 
 
-def connect(url: str, *, application_name: str = "sourdough-bot") -> PgConnection:
+def connect(url: str, *, application_name: str = "sourdough-bot", **options: Any) -> PgConnection:
     """A connection in autocommit mode (transactions are begun explicitly), client-side binding."""
     raw: psycopg.Connection[Any] = psycopg.connect(
         url,
@@ -192,6 +209,7 @@ def connect(url: str, *, application_name: str = "sourdough-bot") -> PgConnectio
         cursor_factory=psycopg.ClientCursor,
         row_factory=_pg_rows,
         application_name=application_name,
+        **options,
     )
     raw.adapters.register_dumper(bool, _BoolDumper)
     raw.adapters.register_dumper(float, _FloatDumper)
@@ -282,6 +300,13 @@ def migrate(db: PgConnection, target_version: int = SCHEMA_VERSION) -> int:
 # --------------------------------------------------------------------------- the unit of work
 
 
+class PgRepository(SqlRepository):
+    """The repository on PostgreSQL: due reminders are claimed `FOR UPDATE SKIP LOCKED`, so
+    replicas claiming at the same moment take different rows instead of waiting for each other."""
+
+    ROW_LOCK = " FOR UPDATE SKIP LOCKED"
+
+
 class PostgresDatabase:
     """The unit of work on PostgreSQL, with `Database`'s interface: `write(action)` runs
     `action(repository)` in one SERIALIZABLE transaction (run again when PostgreSQL refuses
@@ -304,6 +329,11 @@ class PostgresDatabase:
 
     def __repr__(self) -> str:
         return f"PostgresDatabase({self.label!r})"
+
+    @property
+    def shared(self) -> bool:
+        """Other processes (replicas) may write this database while we run."""
+        return True
 
     async def open(self, *, target_version: int = SCHEMA_VERSION) -> PostgresDatabase:
         self._threads = ThreadPoolExecutor(self.pool_size, thread_name_prefix="db-pg")
@@ -371,7 +401,7 @@ class PostgresDatabase:
     async def write(self, action: Callable[[SqlRepository], T]) -> T:
         def run(connection: PgConnection) -> tuple[T, ReminderChanges]:
             for attempt in range(1, MAX_ATTEMPTS + 1):
-                repo = SqlRepository(connection)  # fresh changes for every attempt
+                repo = PgRepository(connection)  # fresh changes for every attempt
                 connection.raw.execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
                 try:
                     result = action(repo)
@@ -399,7 +429,7 @@ class PostgresDatabase:
         def run(connection: PgConnection) -> T:
             connection.raw.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             try:
-                result = action(SqlRepository(connection))
+                result = action(PgRepository(connection))
             except BaseException:
                 _rollback(connection)
                 raise
@@ -415,3 +445,170 @@ def _rollback(connection: PgConnection) -> None:
             connection.raw.execute("ROLLBACK")
         except psycopg.Error:
             log.exception("ROLLBACK failed")
+
+
+# --------------------------------------------------------------------------- replicas
+
+
+def _session(url: str, name: str) -> PgConnection:
+    """A connection for a replica's advisory locks, with TCP keepalives on both ends (the
+    server's, so it ends the session of a replica whose host vanished; over a unix socket they
+    do nothing)."""
+    connection = connect(url, application_name=name, **KEEPALIVES)
+    for setting in ("tcp_keepalives_idle", "tcp_keepalives_interval", "tcp_keepalives_count"):
+        with contextlib.suppress(psycopg.Error):
+            connection.raw.execute(f"SET {setting} = {KEEPALIVES[setting.removeprefix('tcp_')]}")
+    return connection
+
+
+class BakerLocks:
+    """One lock per baker across replicas: `hold(key)` takes `pg_advisory_lock(key)` on one of a
+    few connections of its own (waiting on the server while another replica holds it), and lets
+    it go after the block. A replica that dies holding one releases it with its session."""
+
+    def __init__(self, url: str, *, connections: int = BAKER_LOCK_CONNECTIONS) -> None:
+        self.url = url
+        self.label = redact(url)
+        self.size = connections
+        self._idle: asyncio.Queue[PgConnection] | None = None
+        self._threads: ThreadPoolExecutor | None = None
+        self._connections: list[PgConnection] = []
+        self._cleanups: set[asyncio.Future[None]] = set()
+
+    async def open(self) -> BakerLocks:
+        self._threads = ThreadPoolExecutor(self.size, thread_name_prefix="db-lock")
+        idle: asyncio.Queue[PgConnection] = asyncio.Queue()
+        loop = asyncio.get_running_loop()
+        try:
+            for _ in range(self.size):
+                connection = await loop.run_in_executor(
+                    self._threads, _session, self.url, "sourdough-bot locks"
+                )
+                self._connections.append(connection)
+                idle.put_nowait(connection)
+        except psycopg.Error as exc:
+            await self.close()
+            message = scrub(str(exc), self.url)
+            raise StorageError(f"cannot open the database {self.label}: {message}") from None
+        self._idle = idle
+        return self
+
+    async def close(self) -> None:
+        threads, self._threads = self._threads, None
+        self._idle = None
+        if threads is not None:
+            await asyncio.get_running_loop().run_in_executor(None, threads.shutdown, True)
+        for connection in self._connections:
+            with contextlib.suppress(psycopg.Error):
+                connection.close()
+        self._connections = []
+
+    def _lock(self, connection: PgConnection, key: int, wait: bool) -> tuple[PgConnection, bool]:
+        if not connection.usable:
+            log.warning("reconnecting the lock session to %s", self.label)
+            connection = _session(self.url, "sourdough-bot locks")
+        if wait:
+            connection.raw.execute("SELECT pg_advisory_lock(%s)", (key,))
+            return connection, True
+        row = connection.raw.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
+        return connection, bool(row and row[0])
+
+    def _unlock(self, connection: PgConnection) -> None:
+        if connection.usable:
+            try:
+                connection.raw.execute("SELECT pg_advisory_unlock_all()")
+            except psycopg.Error:
+                log.exception("releasing a baker's lock failed; the session is closed instead")
+                connection.close()
+
+    @asynccontextmanager
+    async def hold(self, key: int, *, wait: bool = True) -> AsyncIterator[bool]:
+        """Hold the baker's lock for the block (True); with `wait=False`, only if it is free
+        now (else the block gets False and holds nothing)."""
+        idle, threads = self._idle, self._threads
+        if idle is None or threads is None:
+            raise StorageError("the database is not open")
+        connection = await idle.get()
+        loop = asyncio.get_running_loop()
+        taking = loop.run_in_executor(threads, self._lock, connection, key, wait)
+        try:
+            connection, held = await asyncio.shield(taking)
+        except asyncio.CancelledError:
+            # The lock may still be granted on the worker: give it back once it is.
+            task = asyncio.ensure_future(self._give_back(taking, idle, threads))
+            self._cleanups.add(task)
+            task.add_done_callback(self._cleanups.discard)
+            raise
+        except BaseException:
+            idle.put_nowait(connection)
+            raise
+        try:
+            yield held
+        finally:
+            await asyncio.shield(self._release(connection, idle, threads))
+
+    async def _release(
+        self, connection: PgConnection, idle: asyncio.Queue[PgConnection], threads: ThreadPoolExecutor
+    ) -> None:
+        try:
+            await asyncio.get_running_loop().run_in_executor(threads, self._unlock, connection)
+        finally:
+            idle.put_nowait(connection)
+
+    async def _give_back(
+        self,
+        taking: asyncio.Future[tuple[PgConnection, bool]],
+        idle: asyncio.Queue[PgConnection],
+        threads: ThreadPoolExecutor,
+    ) -> None:
+        with contextlib.suppress(Exception):
+            connection, _ = await taking
+            await self._release(connection, idle, threads)
+
+
+class PacerLease:
+    """Which replica sends the reminders: the one holding a session-level advisory lock on a
+    connection of its own. It is never given up while the process lives; when the process dies or
+    its connection drops, the server releases it and another replica's `acquire` gets it."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.label = redact(url)
+        self._connection: PgConnection | None = None
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="db-pacer")
+
+    def _acquire(self) -> bool:
+        connection = self._connection
+        if connection is not None and connection.usable:
+            try:
+                connection.raw.execute("SELECT 1")
+                return True  # still ours: the session that holds it is alive
+            except psycopg.Error:
+                connection.close()
+        self._connection = None
+        connection = _session(self.url, "sourdough-bot pacer")
+        row = connection.raw.execute("SELECT pg_try_advisory_lock(%s, %s)", PACER_LOCK).fetchone()
+        if row and row[0]:
+            self._connection = connection
+            return True
+        connection.close()
+        return False
+
+    async def acquire(self) -> bool:
+        """True while this process holds the lease (taking it when it is free); False when
+        another replica holds it, or the database cannot be reached (the lease may be lost)."""
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._thread, self._acquire)
+        except psycopg.Error as exc:
+            log.warning("the pacer lease cannot be checked: %s", scrub(str(exc), self.url))
+            return False
+
+    async def close(self) -> None:
+        def close() -> None:
+            connection, self._connection = self._connection, None
+            if connection is not None:
+                with contextlib.suppress(psycopg.Error):
+                    connection.close()
+
+        await asyncio.get_running_loop().run_in_executor(self._thread, close)
+        self._thread.shutdown(wait=False)

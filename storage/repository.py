@@ -148,6 +148,11 @@ class SqlRepository:
     """The repository on one connection (`sqlite3.Connection` or `storage.postgres.PgConnection`),
     inside the transaction its database opened for one action."""
 
+    # Appended to the query that picks due reminders to claim: PostgreSQL's subclass
+    # (storage.postgres.PgRepository) makes it `FOR UPDATE SKIP LOCKED`, so replicas claiming at
+    # once each take other rows; SQLite has one process and one writer, and needs nothing.
+    ROW_LOCK = ""
+
     def __init__(self, db: Connection) -> None:
         self.db = db
         self.changes = ReminderChanges()
@@ -239,9 +244,9 @@ class SqlRepository:
     def inbox_record(self, entries: Sequence[InboxEntry], done: Iterable[int], now: datetime) -> None:
         """Updates just received (kept until handled) and updates handled since the last call."""
         self.db.executemany(
-            "INSERT INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?) "
+            "INSERT INTO inbox (update_id, payload, received_at, user_id) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (update_id) DO NOTHING",
-            [(e.update_id, e.payload, to_db(now)) for e in entries],
+            [(e.update_id, e.payload, to_db(now), e.user_id) for e in entries],
         )
         self.db.executemany(
             "UPDATE inbox SET done_at = ? WHERE update_id = ? AND done_at IS NULL",
@@ -251,11 +256,36 @@ class SqlRepository:
     def inbox_add(self, entry: InboxEntry, now: datetime) -> bool:
         """Keep one update (webhook mode); False when it was here already (a retried delivery)."""
         row = self._one(
-            "INSERT INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?) "
+            "INSERT INTO inbox (update_id, payload, received_at, user_id) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (update_id) DO NOTHING RETURNING update_id",
-            (entry.update_id, entry.payload, to_db(now)),
+            (entry.update_id, entry.payload, to_db(now), entry.user_id),
         )
         return row is not None
+
+    def inbox_open_of(self, user_id: int) -> list[InboxEntry]:
+        """One baker's updates recorded but not handled yet, oldest first (replicas: read under
+        the baker's lock)."""
+        rows = self._all(
+            "SELECT update_id, payload, user_id FROM inbox WHERE done_at IS NULL AND user_id = ? "
+            "ORDER BY update_id",
+            (user_id,),
+        )
+        return [InboxEntry(int(r[0]), str(r[1]), int(r[2])) for r in rows]
+
+    def inbox_open_bakers(self, *, limit: int = 1000) -> list[int]:
+        """The bakers with updates recorded but not handled, the longest waiting first."""
+        rows = self._all(
+            "SELECT user_id FROM inbox WHERE done_at IS NULL AND user_id IS NOT NULL "
+            "GROUP BY user_id ORDER BY MIN(update_id) LIMIT ?",
+            (limit,),
+        )
+        return [int(r[0]) for r in rows]
+
+    def inbox_done(self, update_ids: Iterable[int], now: datetime) -> None:
+        self.db.executemany(
+            "UPDATE inbox SET done_at = ? WHERE update_id = ? AND done_at IS NULL",
+            [(to_db(now), update_id) for update_id in update_ids],
+        )
 
     def ping(self) -> bool:
         return self._one("SELECT 1") is not None
@@ -564,7 +594,7 @@ class SqlRepository:
     def reschedule_reminder(self, user_id: int, reminder_id: int, due_at: datetime) -> Reminder | None:
         """Snooze or move a reminder; a sent one becomes pending again (snooze after delivery)."""
         row = self._one(
-            "UPDATE reminders SET due_at = ?, state = 'pending' "
+            "UPDATE reminders SET due_at = ?, state = 'pending', claimed_by = NULL, claim_expires_at = NULL "
             "WHERE id = ? AND user_id = ? AND state IN ('pending', 'sent', 'missed') RETURNING *",
             (to_db(due_at), reminder_id, user_id),
         )
@@ -577,8 +607,8 @@ class SqlRepository:
     def move_pending(self, user_id: int, bake_id: int, kind: str, due_at: datetime) -> list[Reminder]:
         """Move a bake's pending reminders of one kind to a new time; return them (one statement)."""
         rows = self._all(
-            "UPDATE reminders SET due_at = ? WHERE user_id = ? AND bake_id = ? AND kind = ? "
-            "AND state = 'pending' RETURNING *",
+            "UPDATE reminders SET due_at = ?, claimed_by = NULL, claim_expires_at = NULL "
+            "WHERE user_id = ? AND bake_id = ? AND kind = ? AND state = 'pending' RETURNING *",
             (to_db(due_at), user_id, bake_id, kind),
         )
         moved = [build(Reminder, r) for r in rows]
@@ -636,7 +666,9 @@ class SqlRepository:
     def due_for_delivery(self, moment: datetime, *, limit: int) -> list[tuple[Reminder, User, Bake | None]]:
         """The pending reminders due before `moment`, each with its baker and bake: three
         statements in one call, however many reminders."""
-        due = self.pending_due_before(moment, limit=limit)
+        return self._with_bakers(self.pending_due_before(moment, limit=limit))
+
+    def _with_bakers(self, due: list[Reminder]) -> list[tuple[Reminder, User, Bake | None]]:
         users = {u.id: u for u in self._by_ids(User, "users", {r.user_id for r in due})}
         bake_ids = {r.bake_id for r in due if r.bake_id is not None}
         bakes = {b.id: b for b in self._by_ids(Bake, "bakes", bake_ids)}
@@ -657,6 +689,36 @@ class SqlRepository:
             ]
         return found
 
+    def claim_due(
+        self, moment: datetime, owner: str, now: datetime, until: datetime, *, limit: int
+    ) -> list[tuple[Reminder, User, Bake | None]]:
+        """Claim the pending reminders due before `moment` that nobody holds (no claim, or one
+        that expired before `now`) for `owner` until `until`; each with its baker and bake, in
+        due order. Replicas claiming at once take different rows (PostgreSQL: SKIP LOCKED)."""
+        rows = self._all(
+            "UPDATE reminders SET claimed_by = ?, claim_expires_at = ? WHERE id IN ("
+            " SELECT id FROM reminders WHERE state = 'pending' AND due_at < ?"
+            " AND (claimed_by IS NULL OR claim_expires_at < ?)"
+            f" ORDER BY due_at, id LIMIT ?{self.ROW_LOCK}) RETURNING *",
+            (owner, to_db(until), to_db(moment), to_db(now), limit),
+        )
+        claimed = sorted((build(Reminder, r) for r in rows), key=lambda r: (r.due_at, r.id))
+        return self._with_bakers(claimed)
+
+    def release_claims(self, reminder_ids: Sequence[int] | None = None) -> int:
+        """Let the given pending reminders (None: every one) be claimed again at once."""
+        if reminder_ids is None:
+            return self._changed(
+                "UPDATE reminders SET claimed_by = NULL, claim_expires_at = NULL "
+                "WHERE state = 'pending' AND claimed_by IS NOT NULL"
+            )
+        return sum(
+            self._changed(
+                "UPDATE reminders SET claimed_by = NULL, claim_expires_at = NULL WHERE id = ?", (rid,)
+            )
+            for rid in reminder_ids
+        )
+
     def pending_due_before(self, moment: datetime, *, limit: int = 100_000) -> list[Reminder]:
         rows = self._all(
             "SELECT * FROM reminders WHERE state = 'pending' AND due_at < ? ORDER BY due_at, id LIMIT ?",
@@ -668,8 +730,8 @@ class SqlRepository:
         """Move a pending reminder to sent/failed/missed/cancelled; False if it was no longer pending."""
         changed = (
             self._changed(
-                "UPDATE reminders SET state = ?, sent_at = COALESCE(?, sent_at), attempts = attempts + 1 "
-                "WHERE id = ? AND state = 'pending'",
+                "UPDATE reminders SET state = ?, sent_at = COALESCE(?, sent_at), attempts = attempts + 1, "
+                "claimed_by = NULL, claim_expires_at = NULL WHERE id = ? AND state = 'pending'",
                 (state, None if sent_at is None else to_db(sent_at), reminder_id),
             )
             > 0

@@ -12,6 +12,14 @@ message went out, so a crash between the two repeats that one message at the nex
 and never drops it. Reminders that fell due while the bot was down are sent at start-up
 with a "sent late" note if they are within the grace window; older ones are marked missed
 and each baker gets one summary instead of a flood.
+
+Each reminder is claimed before it is sent (`claim_due`: who, and until when), so replicas on one
+PostgreSQL never send one reminder twice: the claim is a lease, taken over by another replica
+only once it has expired (its replica died), and the "sent" mark right after the send ends it.
+With replicas (`shared=True`) only the replica holding the pacer lease sends reminders (`pace`):
+one sender keeps the bot-wide rate limit; it also looks for due reminders every `poll` (those
+set on another replica reach it that way, not through its commit hook). On SQLite there is one
+process: claims left by a previous run are dropped at start-up.
 """
 
 from __future__ import annotations
@@ -20,8 +28,9 @@ import asyncio
 import contextlib
 import enum
 import logging
+import uuid
 from collections.abc import Coroutine, Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from apscheduler.jobstores.base import JobLookupError
@@ -29,7 +38,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from schedules.clock import Clock
+from schedules.clock import Clock, utc_now
 from schedules.parsing import zone_for
 from schedules.planner import BULK_KINDS, PROOF_KINDS, ROUTINE_KINDS, hold_for_quiet_hours, parse_quiet
 from schedules.repository import Repository
@@ -40,18 +49,27 @@ from schedules.types import Bake, Phase, Reminder, ReminderChanges, ReminderKind
 log = logging.getLogger(__name__)
 
 REFILL_JOB_ID = "reminders:refill"
+POLL_JOB_ID = "reminders:poll"
 RISE_KINDS = frozenset({ReminderKind.RISE_CHECK, ReminderKind.BULK_DONE})  # answered with a rise
 # Deliveries under way at once. Bounded so that "sent" marks keep up with the messages (a crash
 # repeats at most this many), yet large enough that chats waiting for their own per-chat slot
 # don't hold up everyone else (bench/bench_reminders.py: 5,000 due at once).
 MAX_CONCURRENT_DELIVERIES = 512
-SWEEP_BATCH = 10_000  # reminders taken by one read; more are taken by the next sweep
+# A sweep claims at most as many as there are free delivery slots, and claims again once at
+# least this many slots are free (so claims are not held long before their send).
+CLAIM_AGAIN_AT = 64
 
 
 class Outcome(enum.Enum):
     SENT = "sent"
     FAILED = "failed"  # gave up after bounded retries
     BLOCKED = "blocked"  # the user blocked the bot: kept as missed, their other reminders wait
+
+
+class PacerLease(Protocol):
+    """Which replica sends the reminders (storage.postgres.PacerLease)."""
+
+    async def acquire(self) -> bool: ...
 
 
 class ReminderSender(Protocol):
@@ -83,24 +101,44 @@ class ReminderService:
         horizon: timedelta = timedelta(hours=1),
         grace: timedelta = timedelta(hours=6),
         default_timezone: str = "UTC",
+        shared: bool = False,
+        claim_for: timedelta = timedelta(minutes=2),
+        poll: timedelta = timedelta(seconds=2),
+        owner: str | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
         self.horizon = horizon
         self.grace = grace
         self.default_timezone = default_timezone
+        # Replicas share the database: claims of others are respected, reminders are sent only
+        # while `pace` holds the pacer lease, and due reminders are polled for every `poll`.
+        self.shared = shared
+        self.claim_for = claim_for  # a claim's lease (real time, whatever the injected clock)
+        self.poll = poll
+        self.owner = owner or uuid.uuid4().hex[:12]
         self.sender: ReminderSender | None = None
         self.scheduler = AsyncIOScheduler(timezone="UTC")
-        self._in_flight: set[int] = set()  # taken by a sweep, not yet marked
+        self._in_flight: set[int] = set()  # claimed by a sweep, not yet marked
         self._withdrawn: set[int] = set()  # in flight, but cancelled or moved meanwhile
         self._delivery_slots = asyncio.Semaphore(MAX_CONCURRENT_DELIVERIES)
         self._tasks: set[asyncio.Task[None]] = set()
         self._sweeper: asyncio.Task[None] | None = None
         self._sweep_wanted = False
+        self._more_due = False  # a sweep filled every free slot: claim again when slots free up
+        self._stopped = False
 
     # ------------------------------------------------------------------ lifecycle
 
+    @property
+    def pacing(self) -> bool:
+        """Whether this process sends reminders (started, and not stopped since)."""
+        return self.sender is not None
+
     async def start(self, sender: ReminderSender) -> None:
+        if self._stopped:  # an APScheduler that was shut down is not started again
+            self.scheduler = AsyncIOScheduler(timezone="UTC")
+            self._stopped = False
         self.sender = sender
         self.scheduler.start()
         await self.recover()
@@ -112,16 +150,52 @@ class ReminderService:
             coalesce=True,
             max_instances=1,
         )
+        if self.shared:  # reminders set on other replicas never reach our commit hook
+            self.scheduler.add_job(
+                self._job,
+                IntervalTrigger(seconds=self.poll.total_seconds()),
+                args=[0],
+                id=POLL_JOB_ID,
+                replace_existing=True,
+                coalesce=True,
+                max_instances=1,
+            )
 
     async def stop(self, *, grace_s: float = 5.0) -> None:
-        """Stop scheduling; let deliveries under way finish (briefly), then cancel the rest."""
+        """Stop scheduling; let deliveries under way finish (briefly), then cancel the rest (and,
+        with replicas, give back their claims so the next sender need not wait for them)."""
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        self._stopped = True
+        self.sender = None
         if self._tasks:
             _, pending = await asyncio.wait(list(self._tasks), timeout=grace_s)
+            unsent = sorted(self._in_flight)
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
+            if unsent and self.shared:
+                try:
+                    await self.db.write(lambda repo: repo.release_claims(unsent))
+                except Exception:  # they are taken over once their claims expire
+                    log.exception("could not give back %d reminder claim(s)", len(unsent))
+
+    async def pace(self, lease: PacerLease, sender: ReminderSender) -> None:
+        """Replicas: send the reminders while this process holds the pacer lease, checked every
+        `poll`; take over when the replica holding it dies, stop when it is lost."""
+        while True:
+            held = await lease.acquire()
+            if held and not self.pacing:
+                log.info("this replica sends the reminders now (owner %s)", self.owner)
+                try:
+                    await self.start(sender)
+                except Exception:
+                    log.exception("starting the reminders failed; trying again")
+                    await self.stop(grace_s=0)
+            elif not held and self.pacing:
+                log.warning("the pacer lease is lost: this replica stops sending reminders")
+                await self.stop(grace_s=1)
+            await asyncio.sleep(self.poll.total_seconds())
 
     async def recover(self) -> None:
         """At start-up: summarise what is too old, send what is late, schedule the rest."""
@@ -130,6 +204,8 @@ class ReminderService:
         def action(
             repo: Repository,
         ) -> tuple[dict[int, list[Reminder]], dict[int, User | None], list[Reminder]]:
+            if not self.shared:  # one process: what a previous run claimed is free again
+                repo.release_claims()
             missed_by_user = repo.mark_missed_before(now - self.grace)
             users = {uid: repo.get_user(uid) for uid in missed_by_user}
             return missed_by_user, users, repo.pending_due_before(now)
@@ -145,6 +221,8 @@ class ReminderService:
 
     async def refill(self, *, skip_due: bool = False) -> None:
         """Load the reminders due within the horizon into the scheduler."""
+        if self.sender is None:
+            return
         now = self.clock.now()
         upcoming = await self.db.read(lambda repo: repo.pending_due_before(now + self.horizon))
         for reminder in upcoming:
@@ -155,17 +233,32 @@ class ReminderService:
     async def resync(self) -> None:
         """After the clock jumped (sandbox, tests): deliver what fell due, in order, before
         returning; then re-time the jobs of what lies ahead."""
+        if self.sender is None:
+            return
         for job in self.scheduler.get_jobs():
             if job.id.startswith("reminder:"):
                 job.remove()
         await self.sweep(in_order=True)
         await self.refill()
 
+    def clock_jumped(self) -> None:
+        """The injected clock jumped ahead (a test's replica process): what fell due goes out
+        now, concurrently as in production (`resync` is the in-order variant)."""
+        if self.sender is None:
+            return
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith("reminder:"):
+                job.remove()
+        self._request_sweep()
+        self._spawn(self.refill())
+
     # ------------------------------------------------------------------ tracking
 
     def apply(self, changes: ReminderChanges) -> None:
         """What a committed transaction did to reminders: schedule, re-time or drop their jobs.
         A reminder cancelled or moved while its delivery waits for a slot is not sent."""
+        if self.shared and self.sender is None:
+            return  # another replica sends the reminders
         if self._in_flight:
             for reminder_id in (*changes.removed, *(r.id for r in changes.scheduled)):
                 if reminder_id in self._in_flight:  # (its own "sent" mark lands here too: harmless)
@@ -231,27 +324,36 @@ class ReminderService:
     # ------------------------------------------------------------------ firing
 
     async def sweep(self, *, late: bool = False, in_order: bool = False) -> None:
-        """Deliver every reminder due now: one read for the whole batch (reminders with their
-        bakers and bakes); each is marked right after its own send, so a crash repeats at most
-        the sends under way. `in_order` delivers one after the other (clock jumps in tests and
-        the sandbox), else they go out concurrently, paced by the delivery limits."""
+        """Deliver every reminder due now: claimed in batches of as many as there are free
+        delivery slots (one transaction a batch, with their bakers and bakes); each is marked
+        right after its own send, so a crash repeats at most the sends under way. `in_order`
+        delivers one after the other (clock jumps in tests and the sandbox), else they go out
+        concurrently, paced by the delivery limits."""
         if self.sender is None:
             return
         moment = self.clock.now() + timedelta(seconds=1)
-        batch = await self.db.read(lambda repo: repo.due_for_delivery(moment, limit=SWEEP_BATCH))
-        taken = 0
-        for reminder, user, bake in batch:
-            if reminder.id in self._in_flight:
-                continue
-            self._in_flight.add(reminder.id)
-            taken += 1
-            delivery = self._deliver(reminder, user, bake, late)
-            if in_order:
-                await delivery
-            else:
-                self._spawn(delivery)
-        if len(batch) == SWEEP_BATCH and taken:
-            self._sweep_wanted = True  # more are due than one batch holds
+        while True:
+            room = MAX_CONCURRENT_DELIVERIES - len(self._in_flight)
+            if room < min(CLAIM_AGAIN_AT, MAX_CONCURRENT_DELIVERIES):
+                self._more_due = True  # claimed again as deliveries finish
+                return
+            batch = await self._claim(moment, room)
+            for reminder, user, bake in batch:
+                if reminder.id in self._in_flight:
+                    continue
+                self._in_flight.add(reminder.id)
+                delivery = self._deliver(reminder, user, bake, late)
+                if in_order:
+                    await delivery
+                else:
+                    self._spawn(delivery)
+            if len(batch) < room or self.sender is None:
+                return
+
+    async def _claim(self, moment: datetime, limit: int) -> list[tuple[Reminder, User, Bake | None]]:
+        now = utc_now()
+        until = now + self.claim_for
+        return await self.db.write(lambda repo: repo.claim_due(moment, self.owner, now, until, limit=limit))
 
     async def _deliver(self, reminder: Reminder, user: User, bake: Bake | None, late: bool) -> None:
         try:
@@ -260,9 +362,15 @@ class ReminderService:
                     await self._send(reminder, user, bake, late)
         except Exception:  # one reminder's failure never stops the others
             log.exception("reminder %s could not be delivered", reminder.id)
+            with contextlib.suppress(Exception):  # the next sweep tries it again
+                await self.db.write(lambda repo: repo.release_claims([reminder.id]))
         finally:
             self._in_flight.discard(reminder.id)
             self._withdrawn.discard(reminder.id)
+            free = MAX_CONCURRENT_DELIVERIES - len(self._in_flight)
+            if self._more_due and free >= min(CLAIM_AGAIN_AT, MAX_CONCURRENT_DELIVERIES):
+                self._more_due = False
+                self._request_sweep()
 
     async def _send(self, reminder: Reminder, user: User, bake: Bake | None, late: bool) -> None:
         assert self.sender is not None

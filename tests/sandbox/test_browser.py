@@ -94,7 +94,10 @@ async def test_chat_buttons_time_travel_and_users(browser: Browser, sandbox: San
     await expect(units).to_be_visible()
     await expect(units.locator("strong", has_text="Europe/Berlin")).to_be_visible()  # <b> from the bot
     await units.locator(".kb-btn", has_text="°C").click()
-    await expect(page.locator("#toast")).to_contain_text("°C")  # the callback answer as a toast
+    # The question is edited in place: it keeps the answer and loses its buttons.
+    answered = page.locator(".row.bot", has_text="Temperatures will be shown in °C")
+    await expect(answered).to_be_visible()
+    await expect(answered.locator(".kb-btn")).to_have_count(0)
 
     # Typing a command and Enter.
     await send(page, "/newbake Browser loaf")

@@ -305,7 +305,9 @@ async def test_three_replicas_one_killed_in_a_burst_of_reminders(
             f"{taken_over_s:.1f} s; reminders repeated: {repeated_timers}, replies repeated: "
             f"{repeated_answers}; proxy: {sorted(proxy.served.values())}; whole test {total_s:.1f} s"
         )
-        assert peak_2s <= 2 * RATE + 5
+        # Read late on a loaded machine, a window can look a few sends fuller; two pacers at once
+        # would fill it about twice over, which this still catches.
+        assert peak_2s <= 2 * RATE * 1.25
         assert repeated_timers <= 8, counts
         assert repeated_answers <= 8, answers
     except BaseException:

@@ -17,7 +17,19 @@ that chat, send the next), all users at once. Latency = `send_text` -> the reply
 emulator. `expect` checks each reply: {"equal_sent": true}, {"prefix": "..."} or
 {"contains": "..."}. The answer holds the wall time, the latencies, timeouts, unexpected
 replies (and one example), the child's own CPU seconds during the job, and its WARNING+ log
-lines. `{"op": "quit"}` or the end of stdin stops the emulator and the child.
+lines. Other jobs, each answered with one JSON line too:
+
+    {"op": "configure", "global_rate_limit": 500|null, "users": [ids], "first_name": "Baker"}
+        the emulator's global rate limit (null: none), and users whose chats exist (they have
+        talked to the bot); answered {"event": "ok"}
+    {"op": "record"}       from now on, every bot message with a reminder's buttons is noted
+    {"op": "recorded", "full": false|true}
+        {"event": "recorded", "distinct": reminders seen, "last": wall time of the newest,
+         "rejected_429": all 429s answered so far, "cpu_s": the child's CPU seconds so far} and,
+        with "full", also "times": {reminder id: [wall times]}, "chats": chats reached,
+        "other": bot messages without a reminder's buttons
+
+`{"op": "quit"}` or the end of stdin stops the emulator and the child.
 
 Parent side: `async with LoadGenerator.started() as load:` gives `load.base_url`, `load.token`
 (what `_harness.bench_settings` needs) and `await load.run(...)`.
@@ -42,7 +54,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from emulator.models import MessageTimeoutError  # noqa: E402
+from emulator.models import EmulatorEvent, MessageTimeoutError  # noqa: E402
 from emulator.server import BotAPIEmulator  # noqa: E402
 
 STARTUP_TIMEOUT_S = 60.0
@@ -95,6 +107,14 @@ class LoadGenerator:
             raise RuntimeError(f"the load generator answered {answer!r}")
         return JobResult(answer["seconds"], answer["latencies"], answer["timeouts"], answer["unexpected"],
                          answer["example"], answer["cpu_s"], answer["log"])
+
+    async def call(self, op: str, **fields: Any) -> dict[str, Any]:
+        """Any other job (see the module's docstring); its answer."""
+        await _send(self.proc, {"op": op, **fields})
+        answer = await _read_json(self.proc)
+        if answer.get("event") == "error":
+            raise RuntimeError(f"the load generator answered {answer!r}")
+        return answer
 
 
 async def _send(proc: asyncio.subprocess.Process, message: dict[str, Any]) -> None:
@@ -173,6 +193,46 @@ async def _run_job(emulator: BotAPIEmulator, job: dict[str, Any]) -> dict[str, A
             "cpu_s": time.process_time() - cpu_start}
 
 
+def reminder_id_of(buttons: Sequence[Sequence[Sequence[Any]]]) -> int | None:
+    """The reminder id in a reminder message's buttons (callback data `r:ACTION:ID:...`)."""
+    for row in buttons:
+        for _, data in row:
+            parts = (data or "").split(":")
+            if len(parts) >= 3 and parts[0] == "r" and parts[2].isdigit():
+                return int(parts[2])
+    return None
+
+
+class _Recorder:
+    """Every bot message at the emulator, keyed by the reminder id in its buttons."""
+
+    def __init__(self) -> None:
+        self.times: dict[int, list[float]] = {}
+        self.chats: set[int] = set()
+        self.other = 0
+        self.last = 0.0
+
+    def __call__(self, event: EmulatorEvent) -> None:
+        if event.kind != "bot_message":
+            return
+        now = time.time()
+        reminder_id = reminder_id_of(event.payload.buttons)
+        if reminder_id is None:
+            self.other += 1
+            return
+        self.times.setdefault(reminder_id, []).append(now)
+        self.chats.add(event.chat_id)
+        self.last = now
+
+    def answer(self, emulator: BotAPIEmulator, *, full: bool) -> dict[str, Any]:
+        answer: dict[str, Any] = {"event": "recorded", "distinct": len(self.times), "last": self.last,
+                                  "rejected_429": emulator.stats.rejected_429, "cpu_s": time.process_time()}
+        if full:
+            answer.update(times={str(k): v for k, v in self.times.items()}, chats=len(self.chats),
+                          other=self.other)
+        return answer
+
+
 class _Tally(logging.Handler):
     """WARNING+ records counted, not printed (the parent prints them with its figures)."""
 
@@ -198,6 +258,7 @@ async def _serve() -> None:
     tally = _Tally()
     logging.getLogger().handlers[:] = [tally]
     logging.getLogger().setLevel(logging.WARNING)
+    recorder = _Recorder()
     async with BotAPIEmulator() as emulator:
         _emit({"event": "ready", "base_url": emulator.base_url, "token": emulator.token})
         while True:
@@ -207,6 +268,19 @@ async def _serve() -> None:
             job = json.loads(line)
             if job.get("op") == "quit":
                 break
+            if job.get("op") == "configure":
+                emulator.global_rate_limit = job.get("global_rate_limit")
+                for uid in job.get("users", []):
+                    emulator.set_user(uid, first_name=job.get("first_name") or "Baker")
+                _emit({"event": "ok"})
+                continue
+            if job.get("op") == "record":
+                emulator.add_listener(recorder)
+                _emit({"event": "ok"})
+                continue
+            if job.get("op") == "recorded":
+                _emit(recorder.answer(emulator, full=bool(job.get("full"))))
+                continue
             if job.get("op") != "run":
                 _emit({"event": "error", "detail": f"unknown op {job.get('op')!r}"})
                 continue

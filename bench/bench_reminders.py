@@ -52,6 +52,7 @@ from _harness import REPO_ROOT, bench_settings, install_log_tally, start_polling
 from _loadgen import LoadGenerator
 
 from bot.app import build_app
+from bot.runner import freeze_startup_heap
 from emulator.models import MessageTimeoutError
 from emulator.server import BotAPIEmulator
 from storage.database import Database
@@ -356,6 +357,7 @@ async def part_fanout(backend: Backend, per_user: int) -> dict[str, Any]:
             settings = bench_settings(backend.path, load, rate_limit_global_per_s=RATE,
                                       rate_limit_per_chat_per_s=1, **backend.settings())
             app = await build_app(settings, load.token)
+            freeze_startup_heap()  # as `python -m bot run` does
             task = await start_polling(app.dispatcher, app.bot)
             ready_before_due = due_epoch - time.time()
             jobs = app.reminders.scheduled_count()

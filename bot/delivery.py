@@ -12,6 +12,7 @@ import asyncio
 import logging
 import random
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -48,12 +49,23 @@ LIMITED_METHODS = frozenset(
 )
 PER_CHAT_BURST = 3
 MAX_RETRY_AFTER_WAITS = 10
+# The global limit is also kept over the sends as they actually leave: at most `global_per_s` in
+# any window of 1 s + this margin. The spacing alone lets a send that left late and the ones after
+# it, on time, crowd one second: at a limit counted over a sliding second, as Telegram's is, that
+# is a 429 and a pause for everyone. The margin covers the varying time from leaving to arriving.
+WINDOW_MARGIN_S = 0.02
+# aiogram reads every answer through `Response[method's result type]`, a pydantic generic class
+# that pydantic caches only weakly: once the garbage collector frees it, the next request builds it
+# again (milliseconds of schema building, ~100 times a minute at 500 messages/s). Kept here, once
+# per result type, so each is built once.
+_RESPONSE_TYPES: dict[Any, Any] = {}
 
 
 class RateLimiter:
     """GCRA-style spacing: each send reserves the next free slot in its chat, waits for it,
     and only then reserves the next free slot overall. Two steps, so that a chat held back by
-    its own limit never pushes the global queue ahead for every other chat.
+    its own limit never pushes the global queue ahead for every other chat. Then, as it leaves,
+    the global limit over a sliding window of the sends that actually left (`window_wait`).
 
     Reservations are made without awaiting, so concurrent senders can't race for one slot;
     a rate of 0 turns that limit off.
@@ -65,6 +77,8 @@ class RateLimiter:
         self._global_tat = 0.0
         self._chat_tat: dict[int | str, float] = {}
         self._paused_until = 0.0
+        # when the last `global_per_s` sends left (the sliding window, see WINDOW_MARGIN_S)
+        self._sent: deque[float] = deque(maxlen=max(1, int(global_per_s)))
         self.max_in_flight = max_in_flight
         self._in_flight: asyncio.Semaphore | None = None  # made in the running loop
 
@@ -88,6 +102,13 @@ class RateLimiter:
         self._global_tat = slot + self.global_interval
         return slot - now
 
+    def window_wait(self, now: float) -> float:
+        """How long a send must still wait so that no more than `global_per_s` leave within any
+        window of 1 s + WINDOW_MARGIN_S (0: it may leave now)."""
+        if not self.global_interval or len(self._sent) < (self._sent.maxlen or 1):
+            return 0.0
+        return max(0.0, self._sent[0] + 1.0 + WINDOW_MARGIN_S - now)
+
     def pause(self, seconds: float) -> None:
         """Telegram said "retry after": hold every send, not only the one that was refused, and
         also those that already hold a slot (they wait for the end of the pause, see `slot`)."""
@@ -110,10 +131,16 @@ class RateLimiter:
             while True:
                 if wait > 0:
                     await asyncio.sleep(wait)
-                paused = self._paused_until - time.monotonic()
-                if paused <= 0:
+                now = time.monotonic()
+                paused = self._paused_until - now
+                if paused > 0:
+                    wait = paused + self.reserve_global() if self.global_interval else paused
+                    continue
+                wait = self.window_wait(now)
+                if wait <= 0:
                     break
-                wait = paused + self.reserve_global() if self.global_interval else paused
+            if self.global_interval:
+                self._sent.append(now)  # no await since the window was checked: no other send between
             yield
 
 
@@ -147,6 +174,9 @@ class DeliveryMiddleware(BaseRequestMiddleware):
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
         name = method.__api_method__
+        returning = method.__returning__
+        if returning not in _RESPONSE_TYPES:
+            _RESPONSE_TYPES[returning] = Response[returning]  # type: ignore[valid-type]
         chat_id: Any = getattr(method, "chat_id", None)
         limited = name in LIMITED_METHODS
         if limited and isinstance(chat_id, int) and chat_id in self.blocked_chats:

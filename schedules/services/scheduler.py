@@ -358,7 +358,10 @@ class ReminderService:
     async def _deliver(self, reminder: Reminder, user: User, bake: Bake | None, late: bool) -> None:
         try:
             async with self._delivery_slots:
-                if reminder.id not in self._withdrawn:
+                if self.sender is None:  # stopped while it waited for a slot: the next start sends it
+                    with contextlib.suppress(Exception):
+                        await self.db.write(lambda repo: repo.release_claims([reminder.id]))
+                elif reminder.id not in self._withdrawn:
                     await self._send(reminder, user, bake, late)
         except Exception:  # one reminder's failure never stops the others
             log.exception("reminder %s could not be delivered", reminder.id)

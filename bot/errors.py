@@ -45,16 +45,16 @@ from schedules.types import User
 log = logging.getLogger(__name__)
 
 # What works, by command and by dialog step, shown with a refused input.
-COMMAND_EXAMPLES = {
+COMMAND_EXAMPLES: dict[str, str | Msg] = {  # a Msg where the example has words to translate
     "rise": "/rise 40",
     "temp": "/temp 24.5",
     "target": "/target 60",
-    "fridge": "/fridge 14h",
-    "proof": "/proof 2h",
-    "timer": "/timer 45m fold",
-    "folds": "/folds 3 45m",
+    "fridge": Msg("/fridge 14h"),
+    "proof": Msg("/proof 2h"),
+    "timer": Msg("/timer 45m fold"),
+    "folds": Msg("/folds 3 45m"),
     "feed": "/feed 1:2:2",
-    "newbake": "/newbake Country loaf",
+    "newbake": Msg("/newbake Country loaf"),
 }
 # The keyboards are built when a reply needs them, in the baker's language (not at import).
 STATE_EXAMPLES: dict[str | None, tuple[str, Callable[[], InlineKeyboardMarkup] | None]] = {
@@ -105,7 +105,7 @@ FEATURE_ERRORS: dict[type[DomainError], Msg] = {
 
 # Planning (issue 11).
 FEATURE_ERRORS.update({PlanGone: texts.PLAN_GONE, PlanOutOfDate: texts.PLAN_OUT_OF_DATE})
-COMMAND_EXAMPLES["plan"] = "/plan Sun 9:00"
+COMMAND_EXAMPLES["plan"] = Msg("/plan Sun 9:00")
 
 
 def input_reply(
@@ -116,7 +116,7 @@ def input_reply(
         markup = build_markup() if build_markup is not None else None
     else:
         command = (message.text or "").split()[0].lstrip("/").split("@")[0].lower() if message else ""
-        example, markup = COMMAND_EXAMPLES.get(command, ""), None
+        example, markup = str(COMMAND_EXAMPLES.get(command, "")), None
     text = (message.text or "")[:60] if message else ""
     return texts.input_error(exc.reason, example, **{"text": text, **exc.details}), markup
 

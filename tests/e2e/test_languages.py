@@ -224,3 +224,15 @@ async def test_a_refused_dialog_answer_asks_again_in_the_bakers_language(emulato
     await greta.say("500 375 100 10")
     answered = await emulator.wait_for(greta.id, lambda m: m.message_id == again.message_id and m.edited)
     assert answered.buttons == []
+
+
+async def test_a_refused_command_shows_an_example_in_the_bakers_words_that_works(emulator, runner) -> None:
+    emulator.set_user(3003, first_name="Greta", language_code="de")
+    greta = Baker(emulator, 3003, "Greta")
+    refused = await greta.say("/timer lange")
+    assert "/timer 45 Min falten" in refused.text
+    assert "45 Min" in (await greta.say("/timer 45 Min falten")).text
+    emulator.set_user(4004, first_name="Olga", language_code="ru")
+    olga = Baker(emulator, 4004, "Olga")
+    await olga.say("/newbake Хлеб")
+    assert "/fridge 14 ч" in (await olga.say("/fridge долго")).text

@@ -98,6 +98,7 @@ def build_dispatcher(
     # The write-through cache assumes one process writes fsm_state; on PostgreSQL other
     # replicas may, so every read goes to the database.
     fsm = SqlFsmStorage(database, cache=not database.shared)
+    services.users.cache = not database.shared  # per-process caches can't see other replicas
     # One baker's updates are handled one at a time, in order; other bakers are not held up.
     dispatcher = DurableDispatcher(storage=fsm, events_isolation=SimpleEventIsolation())
     dispatcher.services = services

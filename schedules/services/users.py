@@ -18,6 +18,9 @@ class UserService(Service):
     def __init__(self, db: Transactor, clock: Clock, default_timezone: str) -> None:
         super().__init__(db, clock, default_timezone)
         self._known: dict[int, User] = {}
+        # Off when replicas share the database: a setting changed on another replica (the
+        # language, the timezone) would not reach this process's cache.
+        self.cache = True
 
     def forget(self, user_ids: set[int]) -> None:
         for user_id in user_ids:
@@ -27,7 +30,7 @@ class UserService(Service):
         """The baker who sent an update, created on first contact. Reminders always go to the
         private chat with the bot, whose id in Telegram is the user's own id, whatever chat the
         update came from."""
-        known = self._known.get(user_id)
+        known = self._known.get(user_id) if self.cache else None
         if known is not None and known.active and known.first_name == first_name[:200]:
             return known
         now = self.clock.now()

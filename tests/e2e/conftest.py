@@ -174,3 +174,19 @@ def ann(emulator: BotAPIEmulator, runner: BotRunner) -> Baker:
 @pytest.fixture
 def bob(emulator: BotAPIEmulator, runner: BotRunner) -> Baker:
     return Baker(emulator, 2002, "Bob")
+
+
+def speaker(emulator: BotAPIEmulator, user_id: int, name: str, language_code: str) -> Baker:
+    """A baker whose Telegram app is set to `language_code` ("de", "ru", "en-GB", "pt-br")."""
+    emulator.set_user(user_id, first_name=name, language_code=language_code)
+    return Baker(emulator, user_id, name)
+
+
+@pytest.fixture
+def greta(emulator: BotAPIEmulator, runner: BotRunner) -> Baker:
+    return speaker(emulator, 3003, "Greta", "de")
+
+
+@pytest.fixture
+def olga(emulator: BotAPIEmulator, runner: BotRunner) -> Baker:
+    return speaker(emulator, 4004, "Olga", "ru")

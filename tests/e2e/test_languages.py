@@ -8,12 +8,11 @@ import re
 from datetime import timedelta
 from functools import cache
 
-import pytest
 from babel.messages.pofile import read_po
 
 from bot.i18n import LOCALES_DIR
 from emulator.testing import SentMessage
-from tests.e2e.conftest import Baker
+from tests.e2e.conftest import Baker, speaker
 from tests.e2e.helpers import rows
 from tests.unit.test_catalogs import marked
 
@@ -113,16 +112,6 @@ async def walk_a_bake(baker: Baker, runner, name: str) -> Transcript:
     return said
 
 
-@pytest.fixture
-def greta(emulator, runner) -> Baker:
-    emulator.set_user(3003, first_name="Greta", language_code="de")
-    return Baker(emulator, 3003, "Greta")
-
-
-@pytest.fixture
-def olga(emulator, runner) -> Baker:
-    emulator.set_user(4004, first_name="Olga", language_code="ru")
-    return Baker(emulator, 4004, "Olga")
 
 
 async def test_a_whole_bake_in_german_has_no_english_word(greta, runner, settings) -> None:
@@ -139,18 +128,14 @@ async def test_a_whole_bake_in_russian_has_no_english_word(olga, runner, setting
 
 
 async def test_language_comes_from_telegram_and_an_untranslated_one_gets_english(emulator, runner) -> None:
-    emulator.set_user(5005, first_name="Ana", language_code="pt-br")
-    ana = Baker(emulator, 5005, "Ana")
+    ana = speaker(emulator, 5005, "Ana", "pt-br")
     assert "I keep track of your sourdough bakes" in (await ana.say("/start")).text
-    emulator.set_user(6006, first_name="Ivan", language_code="ru")
-    ivan = Baker(emulator, 6006, "Ivan")
+    ivan = speaker(emulator, 6006, "Ivan", "ru")
     reply = await ivan.say("/start")
     assert "I keep track" not in reply.text and re.search("[а-я]", reply.text)
 
 
-async def test_settings_change_the_language_in_place(emulator, runner, settings) -> None:
-    emulator.set_user(3003, first_name="Greta", language_code="de")
-    greta = Baker(emulator, 3003, "Greta")
+async def test_settings_change_the_language_in_place(greta, emulator, runner, settings) -> None:
     await greta.say("/start")
     menu = await greta.say("/settings")
     german = menu.text
@@ -167,8 +152,7 @@ async def test_settings_change_the_language_in_place(emulator, runner, settings)
 async def test_numbers_and_clocks_follow_the_locale(emulator, runner) -> None:
     bakers = {}
     for user_id, code in ((7001, "en"), (7002, "en-GB"), (7003, "de")):
-        emulator.set_user(user_id, first_name="B", language_code=code)
-        bakers[code] = Baker(emulator, user_id, "B")
+        bakers[code] = speaker(emulator, user_id, "B", code)
     replies = {code: (await b.say("/newbake Loaf")).text for code, b in bakers.items()}
     assert re.search(r"\b10:00\sAM\b", replies["en"])  # 09:00 UTC in Berlin; 12-hour clock
     assert "10:00" in replies["en-GB"] and "AM" not in replies["en-GB"]
@@ -177,9 +161,7 @@ async def test_numbers_and_clocks_follow_the_locale(emulator, runner) -> None:
     assert "4.5 %" in readings["en"] and "4,5 %" in readings["de"]
 
 
-async def test_plural_forms_in_russian(emulator, runner) -> None:
-    emulator.set_user(4004, first_name="Olga", language_code="ru")
-    olga = Baker(emulator, 4004, "Olga")
+async def test_plural_forms_in_russian(olga, runner) -> None:
     texts_by_count = {}
     for count in (1, 2, 5):
         await olga.say(f"/newbake Хлеб {count}")
@@ -190,9 +172,7 @@ async def test_plural_forms_in_russian(emulator, runner) -> None:
     assert len(set(words.values())) == 3, words
 
 
-async def test_reminders_come_in_the_bakers_language(emulator, runner) -> None:
-    emulator.set_user(3003, first_name="Greta", language_code="de")
-    greta = Baker(emulator, 3003, "Greta")
+async def test_reminders_come_in_the_bakers_language(greta, runner) -> None:
     await greta.say("/newbake Landbrot")
     await runner.advance(timedelta(minutes=31))
     fold = await greta.reply()
@@ -211,9 +191,7 @@ async def test_the_command_menu_is_registered_per_language(runner) -> None:
     assert german["rise"] != default["rise"] and russian["rise"] != default["rise"]
 
 
-async def test_a_refused_dialog_answer_asks_again_in_the_bakers_language(emulator, runner) -> None:
-    emulator.set_user(3003, first_name="Greta", language_code="de")
-    greta = Baker(emulator, 3003, "Greta")
+async def test_a_refused_dialog_answer_asks_again_in_the_bakers_language(greta, emulator, runner) -> None:
     await greta.say("/newbake")
     first = await greta.say("Landbrot")  # asks for the recipe, with Skip
     again = await greta.say("viel Mehl")  # not amounts: asked again
@@ -226,13 +204,9 @@ async def test_a_refused_dialog_answer_asks_again_in_the_bakers_language(emulato
     assert answered.buttons == []
 
 
-async def test_a_refused_command_shows_an_example_in_the_bakers_words_that_works(emulator, runner) -> None:
-    emulator.set_user(3003, first_name="Greta", language_code="de")
-    greta = Baker(emulator, 3003, "Greta")
+async def test_a_refused_command_shows_an_example_in_the_bakers_words_that_works(olga, greta, runner) -> None:
     refused = await greta.say("/timer lange")
     assert "/timer 45 Min falten" in refused.text
     assert "45 Min" in (await greta.say("/timer 45 Min falten")).text
-    emulator.set_user(4004, first_name="Olga", language_code="ru")
-    olga = Baker(emulator, 4004, "Olga")
     await olga.say("/newbake Хлеб")
     assert "/fridge 14 ч" in (await olga.say("/fridge долго")).text

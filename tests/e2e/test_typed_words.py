@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from tests.e2e.conftest import START, Baker
 from tests.e2e.helpers import rows
 
@@ -20,16 +18,6 @@ def when(text: str) -> datetime:
     return datetime.fromisoformat(text).astimezone(UTC)
 
 
-@pytest.fixture
-def greta(emulator, runner) -> Baker:
-    emulator.set_user(3103, first_name="Greta", language_code="de")
-    return Baker(emulator, 3103, "Greta")
-
-
-@pytest.fixture
-def olga(emulator, runner) -> Baker:
-    emulator.set_user(4104, first_name="Olga", language_code="ru")
-    return Baker(emulator, 4104, "Olga")
 
 
 async def accept_first_option(baker: Baker, proposal) -> None:

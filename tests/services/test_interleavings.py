@@ -235,3 +235,26 @@ async def _fail_after_write(state: Baker) -> None:
         raise BakeMovedOn(bake)
 
     await state.db.write(action)
+
+
+async def test_replicas_see_a_setting_another_replica_changed(
+    make_database: Callable[..., Database], backend: str
+) -> None:
+    """Two replicas on one PostgreSQL: Greta switches to German on one; the other's next update
+    must be in German too (its cache of bakers is off when the database is shared)."""
+    if backend != "postgres":
+        pytest.skip("replicas run on PostgreSQL")
+    clock = OffsetClock.starting_at(START)
+    first_db, second_db = await make_database("bot").open(), await make_database("bot").open()
+    replicas = []
+    for db in (first_db, second_db):
+        services = Services.build(db, ReminderService(db, clock), clock, "Europe/Berlin")
+        services.users.cache = not db.shared  # as bot/app.py wires it
+        db.on_commit = services.committed
+        replicas.append(services)
+    one, two = replicas
+    assert (await two.users.ensure(ANN, "Greta", "en")).language == "en"
+    await one.users.update_settings(ANN, language="de")
+    assert (await two.users.ensure(ANN, "Greta", "en")).language == "de"
+    await first_db.close()
+    await second_db.close()

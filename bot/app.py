@@ -199,7 +199,7 @@ async def on_startup(app: App) -> None:
         except TelegramAPIError as exc:
             log.warning("deleteWebhook failed: %s", exc)
     await register_commands(app.bot, app.settings.default_language)
-    sender = TelegramReminderSender(app.bot, app.clock, app.settings.default_timezone)
+    sender = TelegramReminderSender(app.bot, app.clock, app.settings.default_timezone, app.delivery.limiter)
     if app.lease is not None:
         # A replica: it sends reminders while it holds the pacer lease; the updates a stopped
         # replica left unfinished are taken up by the webhook server (Inbox.adopt_orphans).

@@ -94,6 +94,14 @@ class RateLimiter:
             self._chat_tat = {c: t for c, t in self._chat_tat.items() if t > now}
         return slot - now
 
+    def chat_wait(self, chat_id: int | str | None, now: float | None = None) -> float:
+        """How long a send to this chat would now wait for its own slot (nothing is reserved)."""
+        if chat_id is None or not self.chat_interval:
+            return 0.0
+        now = time.monotonic() if now is None else now
+        tat = self._chat_tat.get(chat_id, 0.0)
+        return max(0.0, tat - self.chat_interval * (PER_CHAT_BURST - 1) - now)
+
     def reserve_global(self, now: float | None = None) -> float:
         now = time.monotonic() if now is None else now
         if not self.global_interval:

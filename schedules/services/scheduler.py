@@ -27,9 +27,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import enum
+import heapq
 import logging
+import time
 import uuid
-from collections.abc import Coroutine, Iterable
+from collections import deque
+from collections.abc import Callable, Coroutine, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -50,14 +54,21 @@ log = logging.getLogger(__name__)
 
 REFILL_JOB_ID = "reminders:refill"
 POLL_JOB_ID = "reminders:poll"
+DUE_JOB_PREFIX = "due:"  # one job per moment reminders fall due, however many fall due then
 RISE_KINDS = frozenset({ReminderKind.RISE_CHECK, ReminderKind.BULK_DONE})  # answered with a rise
-# Deliveries under way at once. Bounded so that "sent" marks keep up with the messages (a crash
-# repeats at most this many), yet large enough that chats waiting for their own per-chat slot
-# don't hold up everyone else (bench/bench_reminders.py: 5,000 due at once).
-MAX_CONCURRENT_DELIVERIES = 512
-# A sweep claims at most as many as there are free delivery slots, and claims again once at
-# least this many slots are free (so claims are not held long before their send).
-CLAIM_AGAIN_AT = 64
+# Deliveries under way at once. A worker holds one claimed reminder from just before its message
+# is rendered until its "sent" mark is committed, so a crash repeats at most this many messages;
+# enough that the round trips of a bot sending at 500 messages/s overlap (bench_reminders.py).
+DELIVERY_WORKERS = 64
+# Claimed reminders wait for a worker in one queue per chat, taken in turn. Claimed in batches of
+# at most CLAIM_BATCH (one transaction each) once fewer than CLAIM_AGAIN_AT wait, or when every
+# waiting chat is held back by its own rate limit; never more than MAX_WAITING at once, so that
+# claims are not held long before their send.
+CLAIM_BATCH = 256
+CLAIM_AGAIN_AT = 128
+MAX_WAITING = 2048
+# A "sent" mark that fails (the database is briefly unavailable) is tried again this many times.
+MARK_ATTEMPTS = 3
 
 
 class Outcome(enum.Enum):
@@ -87,9 +98,81 @@ class ReminderSender(Protocol):
         self, user: User, missed: list[Reminder], *, blocked: bool = False
     ) -> None: ...
 
+    def chat_wait(self, chat_id: int) -> float:
+        """Seconds until a message to this chat would pass its own rate limit (0: now)."""
+        ...
 
-def job_id(reminder_id: int) -> str:
-    return f"reminder:{reminder_id}"
+
+@dataclass(slots=True)
+class Delivery:
+    """A claimed reminder on its way: with its baker and bake as claimed, and whether it is late."""
+
+    reminder: Reminder
+    user: User
+    bake: Bake | None
+    late: bool
+
+
+class ChatQueues:
+    """Claimed reminders waiting for a worker: one queue per chat, the chats taken in turn, so a
+    baker with five reminders due at once does not hold up the next baker's one. A chat is handed
+    out once at a time (its reminders go in due order), and a chat its own rate limit holds back
+    waits aside until it may send (`wait_of`: seconds), instead of holding a worker."""
+
+    def __init__(self) -> None:
+        self._queues: dict[int, deque[Delivery]] = {}
+        self._turns: deque[int] = deque()  # chats with waiting reminders, free to send now
+        self._held: list[tuple[float, int]] = []  # (monotonic time it may send, chat): a heap
+        self._busy: set[int] = set()  # chats with a delivery under way
+        self.waiting = 0
+
+    def put(self, delivery: Delivery) -> None:
+        chat = delivery.user.chat_id
+        queue = self._queues.get(chat)
+        if queue is None:
+            queue = self._queues[chat] = deque()
+            if chat not in self._busy:
+                self._turns.append(chat)
+        queue.append(delivery)
+        self.waiting += 1
+
+    def take(self, wait_of: Callable[[int], float]) -> tuple[Delivery | None, float | None]:
+        """The next delivery whose chat may send now, or (None, seconds until one may), or
+        (None, None) when nothing waits for a worker."""
+        now = time.monotonic()
+        while self._held and self._held[0][0] <= now:
+            self._turns.append(heapq.heappop(self._held)[1])
+        while self._turns:
+            chat = self._turns.popleft()
+            wait = wait_of(chat)
+            if wait > 0:
+                heapq.heappush(self._held, (now + wait, chat))
+                continue
+            queue = self._queues[chat]
+            delivery = queue.popleft()
+            if not queue:
+                del self._queues[chat]
+            self._busy.add(chat)
+            self.waiting -= 1
+            return delivery, None
+        if self._held:
+            return None, max(0.0, self._held[0][0] - now)
+        return None, None
+
+    def done(self, chat: int) -> None:
+        """The chat's delivery is through: its next reminder (if any) waits for its turn."""
+        self._busy.discard(chat)
+        if chat in self._queues:
+            self._turns.append(chat)
+
+    def drain(self) -> list[Delivery]:
+        """Everything still waiting (stopping: their claims are given back)."""
+        left = [delivery for queue in self._queues.values() for delivery in queue]
+        self._queues.clear()
+        self._turns.clear()
+        self._held.clear()
+        self.waiting = 0
+        return left
 
 
 class ReminderService:
@@ -119,13 +202,19 @@ class ReminderService:
         self.owner = owner or uuid.uuid4().hex[:12]
         self.sender: ReminderSender | None = None
         self.scheduler = AsyncIOScheduler(timezone="UTC")
-        self._in_flight: set[int] = set()  # claimed by a sweep, not yet marked
-        self._withdrawn: set[int] = set()  # in flight, but cancelled or moved meanwhile
-        self._delivery_slots = asyncio.Semaphore(MAX_CONCURRENT_DELIVERIES)
+        self._claimed: set[int] = set()  # claimed by this process, not yet marked
+        self._withdrawn: set[int] = set()  # claimed, but cancelled or moved meanwhile
+        self._waiting = ChatQueues()
+        self._workers: set[asyncio.Task[None]] = set()
+        self._marks: list[tuple[int, str, datetime, asyncio.Future[None]]] = []
+        self._marker: asyncio.Task[None] | None = None
+        self._due_moments: dict[datetime, set[int]] = {}  # real moment -> reminders due then
+        self._moment_of: dict[int, datetime] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._sweeper: asyncio.Task[None] | None = None
         self._sweep_wanted = False
-        self._more_due = False  # a sweep filled every free slot: claim again when slots free up
+        self._more_due = False  # the last claim was cut short: claim again when the queue runs low
+        self._starved = False  # every waiting chat is held back by its own limit: claim more
         self._stopped = False
 
     # ------------------------------------------------------------------ lifecycle
@@ -154,7 +243,7 @@ class ReminderService:
             self.scheduler.add_job(
                 self._job,
                 IntervalTrigger(seconds=self.poll.total_seconds()),
-                args=[0],
+                args=[None],
                 id=POLL_JOB_ID,
                 replace_existing=True,
                 coalesce=True,
@@ -168,17 +257,25 @@ class ReminderService:
             self.scheduler.shutdown(wait=False)
         self._stopped = True
         self.sender = None
+        self._forget_due_moments()
+        unsent = {delivery.reminder.id for delivery in self._waiting.drain()}
         if self._tasks:
             _, pending = await asyncio.wait(list(self._tasks), timeout=grace_s)
-            unsent = sorted(self._in_flight)
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
-            if unsent and self.shared:
-                try:
-                    await self.db.write(lambda repo: repo.release_claims(unsent))
-                except Exception:  # they are taken over once their claims expire
-                    log.exception("could not give back %d reminder claim(s)", len(unsent))
+        sent, self._marks = self._marks, []  # sent, their marks cut short: marked, not sent again
+        if sent:
+            with contextlib.suppress(Exception):  # else repeated once their claims expire
+                await self.db.write(lambda repo: mark_all(repo, sent))
+        unsent |= self._claimed - {reminder_id for reminder_id, *_ in sent}
+        self._claimed.clear()
+        self._withdrawn.clear()
+        if unsent and self.shared:
+            try:
+                await self.db.write(lambda repo: repo.release_claims(sorted(unsent)))
+            except Exception:  # they are taken over once their claims expire
+                log.exception("could not give back %d reminder claim(s)", len(unsent))
 
     async def pace(self, lease: PacerLease, sender: ReminderSender) -> None:
         """Replicas: send the reminders while this process holds the pacer lease, checked every
@@ -235,9 +332,7 @@ class ReminderService:
         returning; then re-time the jobs of what lies ahead."""
         if self.sender is None:
             return
-        for job in self.scheduler.get_jobs():
-            if job.id.startswith("reminder:"):
-                job.remove()
+        self._forget_due_moments()
         await self.sweep(in_order=True)
         await self.refill()
 
@@ -246,9 +341,7 @@ class ReminderService:
         now, concurrently as in production (`resync` is the in-order variant)."""
         if self.sender is None:
             return
-        for job in self.scheduler.get_jobs():
-            if job.id.startswith("reminder:"):
-                job.remove()
+        self._forget_due_moments()
         self._request_sweep()
         self._spawn(self.refill())
 
@@ -256,12 +349,12 @@ class ReminderService:
 
     def apply(self, changes: ReminderChanges) -> None:
         """What a committed transaction did to reminders: schedule, re-time or drop their jobs.
-        A reminder cancelled or moved while its delivery waits for a slot is not sent."""
+        A reminder cancelled or moved while its delivery waits for a worker is not sent."""
         if self.shared and self.sender is None:
             return  # another replica sends the reminders
-        if self._in_flight:
+        if self._claimed:
             for reminder_id in (*changes.removed, *(r.id for r in changes.scheduled)):
-                if reminder_id in self._in_flight:  # (its own "sent" mark lands here too: harmless)
+                if reminder_id in self._claimed:  # (its own "sent" mark lands here too: harmless)
                     self._withdrawn.add(reminder_id)
         if changes.removed:
             self.untrack(changes.removed)
@@ -279,34 +372,60 @@ class ReminderService:
 
     def untrack(self, reminder_ids: Iterable[int]) -> None:
         for reminder_id in reminder_ids:
-            with contextlib.suppress(JobLookupError):
-                self.scheduler.remove_job(job_id(reminder_id))
+            moment = self._moment_of.pop(reminder_id, None)
+            if moment is None:
+                continue
+            others = self._due_moments[moment]
+            others.discard(reminder_id)
+            if not others:  # nothing else falls due then: the job goes too
+                del self._due_moments[moment]
+                with contextlib.suppress(JobLookupError):
+                    self.scheduler.remove_job(DUE_JOB_PREFIX + moment.isoformat())
 
     def scheduled_count(self) -> int:
-        return sum(1 for job in self.scheduler.get_jobs() if job.id.startswith("reminder:"))
+        """Reminders waiting in the scheduler for their moment."""
+        return len(self._moment_of)
 
     def _add_job(self, reminder: Reminder) -> None:
+        moment = self.clock.to_real(reminder.due_at)
+        if self._moment_of.get(reminder.id) == moment:
+            return
+        self.untrack([reminder.id])
+        self._moment_of[reminder.id] = moment
+        due_then = self._due_moments.get(moment)
+        if due_then is not None:
+            due_then.add(reminder.id)
+            return
+        self._due_moments[moment] = {reminder.id}
         self.scheduler.add_job(
             self._job,
-            DateTrigger(run_date=self.clock.to_real(reminder.due_at)),
-            args=[reminder.id],
-            id=job_id(reminder.id),
+            DateTrigger(run_date=moment),
+            args=[moment],
+            id=DUE_JOB_PREFIX + moment.isoformat(),
             replace_existing=True,
             misfire_grace_time=None,  # lateness is handled here, not dropped by APScheduler
             coalesce=True,
         )
 
-    async def _job(self, reminder_id: int) -> None:
-        """What APScheduler runs when a reminder falls due: one sweep takes every reminder that
-        is due by then, however many jobs fire at the same moment."""
+    def _forget_due_moments(self) -> None:
+        for moment in self._due_moments:
+            with contextlib.suppress(JobLookupError):
+                self.scheduler.remove_job(DUE_JOB_PREFIX + moment.isoformat())
+        self._due_moments.clear()
+        self._moment_of.clear()
+
+    async def _job(self, moment: datetime | None) -> None:
+        """What APScheduler runs when reminders fall due (or every `poll` with replicas): one
+        sweep takes every reminder that is due by then."""
+        if moment is not None:
+            for reminder_id in self._due_moments.pop(moment, ()):
+                self._moment_of.pop(reminder_id, None)
         self._request_sweep()
 
     def _request_sweep(self) -> None:
         self._sweep_wanted = True
         if self._sweeper is None or self._sweeper.done():
-            self._sweeper = asyncio.ensure_future(self._sweep_while_wanted())
-            self._tasks.add(self._sweeper)
-            self._sweeper.add_done_callback(self._tasks.discard)
+            self._sweeper = self._spawn(self._sweep_while_wanted())
 
     async def _sweep_while_wanted(self) -> None:
         while self._sweep_wanted:
@@ -316,38 +435,46 @@ class ReminderService:
             except Exception:  # the next job or refill sweeps again
                 log.exception("taking due reminders failed")
 
-    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
+    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         task = asyncio.ensure_future(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
 
     # ------------------------------------------------------------------ firing
 
     async def sweep(self, *, late: bool = False, in_order: bool = False) -> None:
-        """Deliver every reminder due now: claimed in batches of as many as there are free
-        delivery slots (one transaction a batch, with their bakers and bakes); each is marked
-        right after its own send, so a crash repeats at most the sends under way. `in_order`
-        delivers one after the other (clock jumps in tests and the sandbox), else they go out
-        concurrently, paced by the delivery limits."""
+        """Deliver every reminder due now: claimed in batches (one transaction each, with their
+        bakers and bakes) into the chats' queues, from which up to DELIVERY_WORKERS send, each
+        marked right after its own send, so a crash repeats at most the sends under way.
+        `in_order` delivers one after the other before returning (clock jumps in tests and the
+        sandbox), else they go out concurrently, paced by the delivery limits."""
         if self.sender is None:
             return
         moment = self.clock.now() + timedelta(seconds=1)
         while True:
-            room = MAX_CONCURRENT_DELIVERIES - len(self._in_flight)
-            if room < min(CLAIM_AGAIN_AT, MAX_CONCURRENT_DELIVERIES):
-                self._more_due = True  # claimed again as deliveries finish
-                return
-            batch = await self._claim(moment, room)
+            if in_order:
+                limit = CLAIM_BATCH
+            else:
+                limit = min(CLAIM_BATCH, MAX_WAITING - self._waiting.waiting)
+                if limit <= 0 or (self._waiting.waiting >= CLAIM_AGAIN_AT and not self._starved):
+                    self._more_due = True  # claimed again as the queue runs low
+                    return
+            self._starved = False
+            batch = await self._claim(moment, limit)
             for reminder, user, bake in batch:
-                if reminder.id in self._in_flight:
+                if reminder.id in self._claimed:
                     continue
-                self._in_flight.add(reminder.id)
-                delivery = self._deliver(reminder, user, bake, late)
+                self._claimed.add(reminder.id)
+                delivery = Delivery(reminder, user, bake, late)
                 if in_order:
-                    await delivery
+                    await self._deliver(delivery)
                 else:
-                    self._spawn(delivery)
-            if len(batch) < room or self.sender is None:
+                    self._waiting.put(delivery)
+            if not in_order:
+                self._start_workers()
+            self._more_due = len(batch) == limit
+            if not self._more_due or self.sender is None:
                 return
 
     async def _claim(self, moment: datetime, limit: int) -> list[tuple[Reminder, User, Bake | None]]:
@@ -355,28 +482,54 @@ class ReminderService:
         until = now + self.claim_for
         return await self.db.write(lambda repo: repo.claim_due(moment, self.owner, now, until, limit=limit))
 
-    async def _deliver(self, reminder: Reminder, user: User, bake: Bake | None, late: bool) -> None:
+    def _start_workers(self) -> None:
+        while len(self._workers) < min(DELIVERY_WORKERS, self._waiting.waiting):
+            worker = self._spawn(self._work())
+            self._workers.add(worker)
+            worker.add_done_callback(self._workers.discard)
+
+    def _chat_wait(self, chat_id: int) -> float:
+        return self.sender.chat_wait(chat_id) if self.sender is not None else 0.0
+
+    async def _work(self) -> None:
+        """One worker: takes the next chat's reminder in turn and delivers it, until none waits."""
+        while self.sender is not None:
+            delivery, wait = self._waiting.take(self._chat_wait)
+            if delivery is None:
+                if wait is None:
+                    return
+                if self._more_due:  # every waiting chat is held back: look further for others
+                    self._starved = True
+                    self._request_sweep()
+                await asyncio.sleep(wait)
+                continue
+            try:
+                await self._deliver(delivery)
+            finally:
+                self._waiting.done(delivery.user.chat_id)
+            if self._more_due and self._waiting.waiting < CLAIM_AGAIN_AT:
+                self._request_sweep()
+
+    async def _deliver(self, delivery: Delivery) -> None:
+        reminder = delivery.reminder
         try:
-            async with self._delivery_slots:
-                if self.sender is None:  # stopped while it waited for a slot: the next start sends it
-                    with contextlib.suppress(Exception):
-                        await self.db.write(lambda repo: repo.release_claims([reminder.id]))
-                elif reminder.id not in self._withdrawn:
-                    await self._send(reminder, user, bake, late)
+            if self.sender is None:  # stopped while it waited: the next start sends it
+                with contextlib.suppress(Exception):
+                    await self.db.write(lambda repo: repo.release_claims([reminder.id]))
+            elif reminder.id not in self._withdrawn:
+                await self._send(delivery)
         except Exception:  # one reminder's failure never stops the others
             log.exception("reminder %s could not be delivered", reminder.id)
             with contextlib.suppress(Exception):  # the next sweep tries it again
                 await self.db.write(lambda repo: repo.release_claims([reminder.id]))
         finally:
-            self._in_flight.discard(reminder.id)
+            self._claimed.discard(reminder.id)
             self._withdrawn.discard(reminder.id)
-            free = MAX_CONCURRENT_DELIVERIES - len(self._in_flight)
-            if self._more_due and free >= min(CLAIM_AGAIN_AT, MAX_CONCURRENT_DELIVERIES):
-                self._more_due = False
-                self._request_sweep()
 
-    async def _send(self, reminder: Reminder, user: User, bake: Bake | None, late: bool) -> None:
-        assert self.sender is not None
+    async def _send(self, delivery: Delivery) -> None:
+        sender = self.sender  # stopping lets this delivery finish (see `stop`)
+        assert sender is not None
+        reminder, user, bake, late = delivery.reminder, delivery.user, delivery.bake, delivery.late
         now = self.clock.now()
         if not fits(reminder, bake):
             await self.db.write(lambda repo: repo.cancel_reminders(user.id, reminder_id=reminder.id))
@@ -395,16 +548,49 @@ class ReminderService:
                 await self.db.write(lambda repo: repo.reschedule_reminder(user.id, reminder.id, held))
                 return
         expected = await self._expected_rise(reminder, user, bake)
-        outcome = await self.sender.send_reminder(reminder, user, bake, late=late, expected_rise=expected)
+        outcome = await sender.send_reminder(reminder, user, bake, late=late, expected_rise=expected)
         state = {
             Outcome.SENT: ReminderState.SENT,
             Outcome.FAILED: ReminderState.FAILED,
             Outcome.BLOCKED: ReminderState.MISSED,
         }[outcome]
-        sent_at = self.clock.now()
-        await self.db.write(lambda repo: repo.mark_reminder(reminder.id, state, sent_at=sent_at))
+        try:
+            await self._mark(reminder.id, state, self.clock.now())
+        except Exception:  # sent: never given back to be sent again; its claim runs out
+            log.exception("reminder %s was sent but could not be marked", reminder.id)
         if outcome is Outcome.FAILED:
             log.error("reminder %s for user %s failed after retries", reminder.id, user.id)
+
+    async def _mark(self, reminder_id: int, state: str, sent_at: datetime) -> None:
+        """Mark a reminder sent (or failed, missed); returns once the mark is committed. Marks
+        that arrive while one is being written go together in the next transaction."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._marks.append((reminder_id, state, sent_at, done))
+        if self._marker is None or self._marker.done():
+            self._marker = self._spawn(self._write_marks())
+        await done
+
+    async def _write_marks(self) -> None:
+        while self._marks:
+            batch, self._marks = self._marks, []
+            await self._write_mark_batch(batch)
+
+    async def _write_mark_batch(self, batch: list[tuple[int, str, datetime, asyncio.Future[None]]]) -> None:
+        for attempt in range(1, MARK_ATTEMPTS + 1):
+            try:
+                await self.db.write(lambda repo: mark_all(repo, batch))
+            except Exception as exc:
+                if attempt < MARK_ATTEMPTS:
+                    await asyncio.sleep(0.2 * attempt)
+                    continue
+                for *_, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+                return
+            for *_, done in batch:
+                if not done.done():
+                    done.set_result(None)
+            return
 
     async def _expected_rise(self, reminder: Reminder, user: User, bake: Bake | None) -> float | None:
         """For a rise check: the rise the model expects of the bake now (its buttons offer values
@@ -433,6 +619,11 @@ class ReminderService:
         """The baker is back (unblocked, or wrote again): the reminders still ahead go on as
         planned; returns those missed while blocked, for one short summary."""
         return await self.db.write(lambda repo: repo.unblock_user(user_id))
+
+
+def mark_all(repo: Repository, marks: list[tuple[int, str, datetime, Any]]) -> None:
+    for reminder_id, state, sent_at, _ in marks:
+        repo.mark_reminder(reminder_id, state, sent_at=sent_at)
 
 
 def fits(reminder: Reminder, bake: Bake | None) -> bool:

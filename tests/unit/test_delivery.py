@@ -15,6 +15,17 @@ def test_per_chat_limit_allows_a_short_burst_then_one_per_second() -> None:
     assert limiter.reserve_chat(7, now=0.0) == 0.0  # other chats are not held up
 
 
+def test_asking_how_long_a_chat_waits_reserves_nothing() -> None:
+    limiter = RateLimiter(global_per_s=0, per_chat_per_s=1)
+    assert limiter.chat_wait(42, now=0.0) == 0.0
+    for _ in range(PER_CHAT_BURST):
+        limiter.reserve_chat(42, now=0.0)
+    assert limiter.chat_wait(42, now=0.0) == 1.0
+    assert limiter.chat_wait(42, now=0.0) == 1.0  # asking twice: the same answer
+    assert limiter.reserve_chat(42, now=0.0) == 1.0  # and the slot it named is still free
+    assert limiter.chat_wait(7, now=0.0) == 0.0
+
+
 def test_a_busy_chat_never_holds_up_the_global_queue() -> None:
     limiter = RateLimiter(global_per_s=500, per_chat_per_s=1)
     for _ in range(5):

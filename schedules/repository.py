@@ -205,11 +205,13 @@ class Repository(Protocol):
         ...
 
     def claim_due(
-        self, moment: datetime, owner: str, now: datetime, until: datetime, *, limit: int
+        self, moment: datetime, owner: str, now: datetime, until: datetime, *, limit: int, after_user: int = 0
     ) -> list[tuple[Reminder, User, Bake | None]]:
         """Claim the pending reminders due before `moment` that nobody holds (no claim, or one
-        that expired before `now`) for `owner` until `until`; each with its baker and bake, in
-        due order. Replicas claiming at once take different rows."""
+        that expired before `now`) for `owner` until `until`; each with its baker and bake. By
+        turns: every baker's first before anyone's second, bakers after `after_user` first within
+        a turn (round robin over batches), and returned in that order. Replicas claiming at once
+        take different rows."""
         ...
 
     def release_claims(self, reminder_ids: Sequence[int] | None = None) -> int:

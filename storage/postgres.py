@@ -304,7 +304,7 @@ class PgRepository(SqlRepository):
     """The repository on PostgreSQL: due reminders are claimed `FOR UPDATE SKIP LOCKED`, so
     replicas claiming at the same moment take different rows instead of waiting for each other."""
 
-    ROW_LOCK = " FOR UPDATE SKIP LOCKED"
+    ROW_LOCK = " FOR UPDATE OF r SKIP LOCKED"
 
 
 class PostgresDatabase:

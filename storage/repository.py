@@ -148,9 +148,9 @@ class SqlRepository:
     """The repository on one connection (`sqlite3.Connection` or `storage.postgres.PgConnection`),
     inside the transaction its database opened for one action."""
 
-    # Appended to the query that picks due reminders to claim: PostgreSQL's subclass
-    # (storage.postgres.PgRepository) makes it `FOR UPDATE SKIP LOCKED`, so replicas claiming at
-    # once each take other rows; SQLite has one process and one writer, and needs nothing.
+    # Appended to the query that picks due reminders (`r`) to claim: PostgreSQL's subclass
+    # (storage.postgres.PgRepository) makes it `FOR UPDATE OF r SKIP LOCKED`, so replicas claiming
+    # at once each take other rows; SQLite has one process and one writer, and needs nothing.
     ROW_LOCK = ""
 
     def __init__(self, db: Connection) -> None:
@@ -690,20 +690,37 @@ class SqlRepository:
         return found
 
     def claim_due(
-        self, moment: datetime, owner: str, now: datetime, until: datetime, *, limit: int
+        self, moment: datetime, owner: str, now: datetime, until: datetime, *, limit: int, after_user: int = 0
     ) -> list[tuple[Reminder, User, Bake | None]]:
         """Claim the pending reminders due before `moment` that nobody holds (no claim, or one
-        that expired before `now`) for `owner` until `until`; each with its baker and bake, in
-        due order. Replicas claiming at once take different rows (PostgreSQL: SKIP LOCKED)."""
+        that expired before `now`) for `owner` until `until`; each with its baker and bake.
+
+        Taken by turns: every baker's first due reminder before anyone's second, so a baker with
+        five due at once does not hold up the next bakers (and gets them spaced, as Telegram's
+        limit per chat wants). Within a turn, bakers after `after_user` come first (the last baker
+        of the previous batch: round robin). Returned in that order. Replicas claiming at once
+        take different rows (PostgreSQL: SKIP LOCKED)."""
         rows = self._all(
             "UPDATE reminders SET claimed_by = ?, claim_expires_at = ? WHERE id IN ("
-            " SELECT id FROM reminders WHERE state = 'pending' AND due_at < ?"
-            " AND (claimed_by IS NULL OR claim_expires_at < ?)"
-            f" ORDER BY due_at, id LIMIT ?{self.ROW_LOCK}) RETURNING *",
-            (owner, to_db(until), to_db(moment), to_db(now), limit),
+            " SELECT r.id FROM reminders r JOIN ("
+            "  SELECT id, ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY due_at, id) AS turn"
+            "  FROM reminders WHERE state = 'pending' AND due_at < ?"
+            "  AND (claimed_by IS NULL OR claim_expires_at < ?)) due ON due.id = r.id"
+            # checked again on the row itself: PostgreSQL re-reads a row it had to wait for
+            " WHERE r.state = 'pending' AND (r.claimed_by IS NULL OR r.claim_expires_at < ?)"
+            " ORDER BY due.turn, r.user_id <= ?, r.user_id, r.due_at, r.id"
+            f" LIMIT ?{self.ROW_LOCK}) RETURNING *",
+            (owner, to_db(until), to_db(moment), to_db(now), to_db(now), after_user, limit),
         )
-        claimed = sorted((build(Reminder, r) for r in rows), key=lambda r: (r.due_at, r.id))
-        return self._with_bakers(claimed)
+        claimed = [build(Reminder, r) for r in rows]
+        claimed.sort(key=lambda r: (r.due_at, r.id))
+        turns: dict[int, int] = {}
+        order = []
+        for reminder in claimed:  # a baker's rows in this batch are their turns, in due order
+            turn = turns[reminder.user_id] = turns.get(reminder.user_id, 0) + 1
+            order.append((turn, reminder.user_id <= after_user, reminder.user_id, reminder))
+        order.sort(key=lambda o: o[:3])
+        return self._with_bakers([o[3] for o in order])
 
     def release_claims(self, reminder_ids: Sequence[int] | None = None) -> int:
         """Let the given pending reminders (None: every one) be claimed again at once."""

@@ -215,6 +215,7 @@ class ReminderService:
         self._sweep_wanted = False
         self._more_due = False  # the last claim was cut short: claim again when the queue runs low
         self._starved = False  # every waiting chat is held back by its own limit: claim more
+        self._last_claimed_user = 0  # claims go round the bakers from there (`claim_due`)
         self._stopped = False
 
     # ------------------------------------------------------------------ lifecycle
@@ -480,7 +481,13 @@ class ReminderService:
     async def _claim(self, moment: datetime, limit: int) -> list[tuple[Reminder, User, Bake | None]]:
         now = utc_now()
         until = now + self.claim_for
-        return await self.db.write(lambda repo: repo.claim_due(moment, self.owner, now, until, limit=limit))
+        after = self._last_claimed_user
+        batch = await self.db.write(
+            lambda repo: repo.claim_due(moment, self.owner, now, until, limit=limit, after_user=after)
+        )
+        if batch:
+            self._last_claimed_user = batch[-1][0].user_id
+        return batch
 
     def _start_workers(self) -> None:
         while len(self._workers) < min(DELIVERY_WORKERS, self._waiting.waiting):

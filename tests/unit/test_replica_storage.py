@@ -52,6 +52,33 @@ async def test_a_claimed_reminder_is_not_claimed_again_until_its_claim_expires(
         await db.close()
 
 
+async def test_due_reminders_are_claimed_by_turns_round_the_bakers(
+    make_database: Callable[..., AnyDatabase],
+) -> None:
+    db = await make_database().open()
+    try:
+
+        def action(repo: SqlRepository) -> dict[int, list[int]]:
+            made = {}
+            for user_id, count in ((1, 3), (2, 2), (3, 1)):
+                repo.upsert_user(user_id, user_id, f"Baker {user_id}", NOW)
+                items = [NewReminder("timer", NOW, label=f"t{n}") for n in range(count)]
+                made[user_id] = [r.id for r in repo.add_reminders(user_id, items, NOW)]
+            return made
+
+        ids = await db.write(action)
+        later = NOW + timedelta(minutes=1)
+        until = REAL + timedelta(seconds=30)
+        first = await db.write(lambda repo: repo.claim_due(later, "a", REAL, until, limit=4))
+        # Every baker's first before baker 1's second, although baker 1's were all made first.
+        assert [r.id for r, _, _ in first] == [ids[1][0], ids[2][0], ids[3][0], ids[1][1]]
+        rest = await db.write(lambda repo: repo.claim_due(later, "a", REAL, until, limit=10, after_user=1))
+        # Baker 1 had the last turn: baker 2 goes first in the next batch.
+        assert [r.id for r, _, _ in rest] == [ids[2][1], ids[1][2]]
+    finally:
+        await db.close()
+
+
 async def test_a_bakers_open_updates_in_order(make_database: Callable[..., AnyDatabase]) -> None:
     db = await make_database().open()
     try:

@@ -218,6 +218,10 @@ class Repository(Protocol):
         """Let the given pending reminders (None: every one) be claimed again at once."""
         ...
 
+    def release_claims_except(self, owner: str) -> int:
+        """Let the pending reminders claimed by anyone but `owner` be claimed again at once."""
+        ...
+
     def pending_due_before(self, moment: datetime, *, limit: int = 100_000) -> list[Reminder]: ...
 
     def mark_reminder(self, reminder_id: int, state: str, *, sent_at: datetime | None = None) -> bool:

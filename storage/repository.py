@@ -736,6 +736,13 @@ class SqlRepository:
             for rid in reminder_ids
         )
 
+    def release_claims_except(self, owner: str) -> int:
+        return self._changed(
+            "UPDATE reminders SET claimed_by = NULL, claim_expires_at = NULL "
+            "WHERE state = 'pending' AND claimed_by IS NOT NULL AND claimed_by <> ?",
+            (owner,),
+        )
+
     def pending_due_before(self, moment: datetime, *, limit: int = 100_000) -> list[Reminder]:
         rows = self._all(
             "SELECT * FROM reminders WHERE state = 'pending' AND due_at < ? ORDER BY due_at, id LIMIT ?",

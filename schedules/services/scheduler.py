@@ -67,6 +67,8 @@ DELIVERY_WORKERS = 64
 CLAIM_BATCH = 256
 CLAIM_AGAIN_AT = 128
 MAX_WAITING = 2048
+# A replica that lost the pacer lease lets its sends under way finish for this long.
+LOST_LEASE_GRACE_S = 1.0
 # A "sent" mark that fails (the database is briefly unavailable) is tried again this many times.
 MARK_ATTEMPTS = 3
 
@@ -285,15 +287,30 @@ class ReminderService:
             held = await lease.acquire()
             if held and not self.pacing:
                 log.info("this replica sends the reminders now (owner %s)", self.owner)
+                # The previous pacer may have spent this second's budget just before it stopped.
+                await asyncio.sleep(1.0)
                 try:
                     await self.start(sender)
+                    self._spawn(self._take_over_claims())
                 except Exception:
                     log.exception("starting the reminders failed; trying again")
                     await self.stop(grace_s=0)
             elif not held and self.pacing:
                 log.warning("the pacer lease is lost: this replica stops sending reminders")
-                await self.stop(grace_s=1)
+                await self.stop(grace_s=LOST_LEASE_GRACE_S)
             await asyncio.sleep(self.poll.total_seconds())
+
+    async def _take_over_claims(self) -> None:
+        """A new pacer takes over what the previous one had claimed and not sent, once that one
+        has surely stopped (it notices a lost lease within `poll`, then gives its sends
+        LOST_LEASE_GRACE_S), rather than waiting for those claims to expire."""
+        await asyncio.sleep(2 * self.poll.total_seconds() + LOST_LEASE_GRACE_S)
+        if not self.pacing:
+            return
+        taken = await self.db.write(lambda repo: repo.release_claims_except(self.owner))
+        if taken:
+            log.info("took over %d reminder(s) the previous pacer had claimed", taken)
+            self._request_sweep()
 
     async def recover(self) -> None:
         """At start-up: summarise what is too old, send what is late, schedule the rest."""

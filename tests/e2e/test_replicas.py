@@ -44,7 +44,9 @@ REPLICAS = 3
 BAKERS = 200
 FIRST_BAKER = 50_000
 RATE = 30  # RATE_LIMIT_GLOBAL_PER_S: the bot-wide budget the one pacer keeps
-CLAIM_SECONDS = 3  # REMINDER_CLAIM_SECONDS: how long a dead pacer's claims hold its reminders
+# REMINDER_CLAIM_SECONDS: far longer than the test, so the dead pacer's claims are taken over by
+# the next pacer (after 2 x poll + 1 s), not left to expire.
+CLAIM_SECONDS = 600
 POLL_SECONDS = 0.5  # REPLICA_POLL_SECONDS
 
 
@@ -257,7 +259,7 @@ async def test_three_replicas_one_killed_in_a_burst_of_reminders(
         await until(every_reading_answered, timeout=60)
         open_updates = "SELECT COUNT(*) AS n FROM inbox WHERE done_at IS NULL"
         await until(lambda: query(postgres_migrated_url, open_updates)[0]["n"] == 0, timeout=20)
-        await asyncio.sleep(CLAIM_SECONDS + 2 * POLL_SECONDS)  # anything repeated late would show now
+        await asyncio.sleep(2 * POLL_SECONDS + 2)  # anything repeated late would show now
 
         # Every update handled once: each baker has one bake with its two readings, saved once.
         bakes = query(postgres_migrated_url, "SELECT user_id, COUNT(*) AS n FROM bakes GROUP BY user_id")

@@ -48,6 +48,12 @@ async def test_a_claimed_reminder_is_not_claimed_again_until_its_claim_expires(
         again = await db.write(lambda repo: repo.claim_due(later, "c", REAL, until, limit=10))
         assert [r.id for r, _, _ in again] == [ids[1]]
         assert await db.write(lambda repo: repo.release_claims()) == 2  # every pending claim
+        # A new pacer takes over what others hold, keeping its own.
+        await db.write(lambda repo: repo.claim_due(later, "old", REAL, until, limit=1))
+        await db.write(lambda repo: repo.claim_due(later, "new", REAL, until, limit=1))
+        assert await db.write(lambda repo: repo.release_claims_except("new")) == 1
+        holders = await db.write(lambda repo: repo.claim_due(later, "next", REAL, until, limit=10))
+        assert len(holders) == 1  # the old pacer's, free again; the new pacer's is still held
     finally:
         await db.close()
 

@@ -289,7 +289,7 @@ class Backend:
     def connect(self) -> Any:
         if self.url is not None:
             return pg_connect(self.url, application_name="bench")
-        return sqlite3.connect(self.path, isolation_level=None)
+        return sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
 
     def settings(self) -> dict[str, Any]:
         return {"database_url": self.url} if self.url is not None else {}
@@ -377,7 +377,9 @@ async def part_fanout(backend: Backend, per_user: int) -> dict[str, Any]:
                     await asyncio.sleep(0.1)
                     # Durability window: messages out whose row is not 'sent' yet would be repeated
                     # after a crash at this moment.
-                    max_unmarked = max(max_unmarked, progress["distinct"] - states_on(conn)["sent"])
+                    # (in a thread: a query on this loop would stall the bot it measures)
+                    sent_now = (await asyncio.to_thread(states_on, conn))["sent"]
+                    max_unmarked = max(max_unmarked, progress["distinct"] - sent_now)
                 cpu_s = time.process_time() - cpu_before
                 # The row is marked after the message went out: give the last ones a moment
                 # (not when giving up: the bot stops at once, with the rest still pending).

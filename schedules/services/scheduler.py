@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import enum
+import functools
 import heapq
 import logging
 import time
@@ -56,10 +57,12 @@ REFILL_JOB_ID = "reminders:refill"
 POLL_JOB_ID = "reminders:poll"
 DUE_JOB_PREFIX = "due:"  # one job per moment reminders fall due, however many fall due then
 RISE_KINDS = frozenset({ReminderKind.RISE_CHECK, ReminderKind.BULK_DONE})  # answered with a rise
-# Deliveries under way at once. A worker holds one claimed reminder from just before its message
-# is rendered until its "sent" mark is committed, so a crash repeats at most this many messages;
-# enough that the round trips of a bot sending at 500 messages/s overlap (bench_reminders.py).
-DELIVERY_WORKERS = 64
+# Sends under way at once: enough that the round trips of a bot sending 500 messages/s overlap
+# (bench/bench_reminders.py). A worker renders a reminder just before its send, not earlier.
+DELIVERY_WORKERS = int(__import__("os").environ.get("DW", "64"))
+# Reminders sent or being sent whose "sent" mark is not committed yet: a crash repeats at most
+# this many. Marks are written together after the sends, while the workers go on.
+MAX_UNMARKED = 2 * DELIVERY_WORKERS
 # Claimed reminders wait for a worker in one queue per chat, taken in turn. Claimed in batches of
 # at most CLAIM_BATCH (one transaction each) once fewer than CLAIM_AGAIN_AT wait, or when every
 # waiting chat is held back by its own rate limit; never more than MAX_WAITING at once, so that
@@ -207,8 +210,10 @@ class ReminderService:
         self._claimed: set[int] = set()  # claimed by this process, not yet marked
         self._withdrawn: set[int] = set()  # claimed, but cancelled or moved meanwhile
         self._waiting = ChatQueues()
+        self._unmarked = asyncio.Semaphore(MAX_UNMARKED)
         self._workers: set[asyncio.Task[None]] = set()
         self._marks: list[tuple[int, str, datetime, asyncio.Future[None]]] = []
+        self._marks_writing: list[tuple[int, str, datetime, asyncio.Future[None]]] = []
         self._marker: asyncio.Task[None] | None = None
         self._due_moments: dict[datetime, set[int]] = {}  # real moment -> reminders due then
         self._moment_of: dict[int, datetime] = {}
@@ -267,13 +272,16 @@ class ReminderService:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
-        sent, self._marks = self._marks, []  # sent, their marks cut short: marked, not sent again
+        # Sent, and their marks cut short: marked now, not sent again.
+        sent = [mark for mark in (*self._marks_writing, *self._marks) if not mark[3].done()]
+        self._marks, self._marks_writing = [], []
         if sent:
             with contextlib.suppress(Exception):  # else repeated once their claims expire
                 await self.db.write(lambda repo: mark_all(repo, sent))
         unsent |= self._claimed - {reminder_id for reminder_id, *_ in sent}
         self._claimed.clear()
         self._withdrawn.clear()
+        self._unmarked = asyncio.Semaphore(MAX_UNMARKED)
         if unsent and self.shared:
             try:
                 await self.db.write(lambda repo: repo.release_claims(sorted(unsent)))
@@ -535,34 +543,52 @@ class ReminderService:
                 self._request_sweep()
 
     async def _deliver(self, delivery: Delivery) -> None:
+        """Send one claimed reminder. Its "sent" mark is written afterwards, together with others,
+        while the worker goes on; the reminder holds one of MAX_UNMARKED permits from before its
+        send until that mark is committed, so a crash repeats at most that many."""
         reminder = delivery.reminder
+        await self._unmarked.acquire()
+        marked: asyncio.Future[None] | None = None
         try:
             if self.sender is None:  # stopped while it waited: the next start sends it
                 with contextlib.suppress(Exception):
                     await self.db.write(lambda repo: repo.release_claims([reminder.id]))
             elif reminder.id not in self._withdrawn:
-                await self._send(delivery)
+                marked = await self._send(delivery)
         except Exception:  # one reminder's failure never stops the others
             log.exception("reminder %s could not be delivered", reminder.id)
             with contextlib.suppress(Exception):  # the next sweep tries it again
                 await self.db.write(lambda repo: repo.release_claims([reminder.id]))
         finally:
-            self._claimed.discard(reminder.id)
-            self._withdrawn.discard(reminder.id)
+            if marked is None:
+                self._settled(reminder.id)
+            else:
+                marked.add_done_callback(functools.partial(self._mark_settled, reminder.id))
 
-    async def _send(self, delivery: Delivery) -> None:
+    def _settled(self, reminder_id: int) -> None:
+        self._claimed.discard(reminder_id)
+        self._withdrawn.discard(reminder_id)
+        self._unmarked.release()
+
+    def _mark_settled(self, reminder_id: int, done: asyncio.Future[None]) -> None:
+        if not done.cancelled() and done.exception() is not None:  # sent: never sent again for it
+            log.error("reminder %s was sent but could not be marked: %s", reminder_id, done.exception())
+        self._settled(reminder_id)
+
+    async def _send(self, delivery: Delivery) -> asyncio.Future[None] | None:
+        """Deliver it, or settle it without a message; returns the pending "sent" mark, if any."""
         sender = self.sender  # stopping lets this delivery finish (see `stop`)
         assert sender is not None
         reminder, user, bake, late = delivery.reminder, delivery.user, delivery.bake, delivery.late
         now = self.clock.now()
         if not fits(reminder, bake):
             await self.db.write(lambda repo: repo.cancel_reminders(user.id, reminder_id=reminder.id))
-            return
+            return None
         if not user.active:  # blocked: kept for the summary when they are back
             await self.db.write(
                 lambda repo: repo.mark_reminder(reminder.id, ReminderState.MISSED, sent_at=now)
             )
-            return
+            return None
         if reminder.kind in ROUTINE_KINDS and not late:
             quiet = parse_quiet(user.quiet_start, user.quiet_end)
             held = hold_for_quiet_hours(
@@ -570,7 +596,7 @@ class ReminderService:
             )
             if held > now:
                 await self.db.write(lambda repo: repo.reschedule_reminder(user.id, reminder.id, held))
-                return
+                return None
         expected = await self._expected_rise(reminder, user, bake)
         outcome = await sender.send_reminder(reminder, user, bake, late=late, expected_rise=expected)
         state = {
@@ -578,26 +604,24 @@ class ReminderService:
             Outcome.FAILED: ReminderState.FAILED,
             Outcome.BLOCKED: ReminderState.MISSED,
         }[outcome]
-        try:
-            await self._mark(reminder.id, state, self.clock.now())
-        except Exception:  # sent: never given back to be sent again; its claim runs out
-            log.exception("reminder %s was sent but could not be marked", reminder.id)
         if outcome is Outcome.FAILED:
             log.error("reminder %s for user %s failed after retries", reminder.id, user.id)
+        return self._mark(reminder.id, state, self.clock.now())
 
-    async def _mark(self, reminder_id: int, state: str, sent_at: datetime) -> None:
-        """Mark a reminder sent (or failed, missed); returns once the mark is committed. Marks
-        that arrive while one is being written go together in the next transaction."""
+    def _mark(self, reminder_id: int, state: str, sent_at: datetime) -> asyncio.Future[None]:
+        """Mark a reminder sent (or failed, missed): done once the mark is committed. Marks that
+        arrive while one is being written go together in the next transaction."""
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._marks.append((reminder_id, state, sent_at, done))
         if self._marker is None or self._marker.done():
             self._marker = self._spawn(self._write_marks())
-        await done
+        return done
 
     async def _write_marks(self) -> None:
         while self._marks:
-            batch, self._marks = self._marks, []
-            await self._write_mark_batch(batch)
+            self._marks_writing, self._marks = self._marks, []
+            await self._write_mark_batch(self._marks_writing)
+            self._marks_writing = []
 
     async def _write_mark_batch(self, batch: list[tuple[int, str, datetime, asyncio.Future[None]]]) -> None:
         for attempt in range(1, MARK_ATTEMPTS + 1):

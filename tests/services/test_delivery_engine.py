@@ -15,7 +15,14 @@ import pytest
 
 from schedules.clock import OffsetClock
 from schedules.services import Services
-from schedules.services.scheduler import DELIVERY_WORKERS, DUE_JOB_PREFIX, Outcome, ReminderService
+from schedules.services.scheduler import (
+    CLAIM_BATCH,
+    DELIVERY_WORKERS,
+    DUE_JOB_PREFIX,
+    MAX_UNMARKED,
+    Outcome,
+    ReminderService,
+)
 from schedules.types import Bake, NewReminder, Reminder, ReminderKind, User
 from storage.database import AnyDatabase as Database
 from tests.conftest import target_of
@@ -74,6 +81,8 @@ class Engine:
     ) -> None:
         self.db, self.clock, self.service, self.services = db, clock, service, services
         self.writes = 0
+        self.marks_commit = asyncio.Event()  # clear: "sent" marks wait (a database that is slow)
+        self.marks_commit.set()
 
     def states(self) -> dict[int, str]:
         return {row[0]: row[1] for row in query(target_of(self.db), "SELECT id, state FROM reminders")}
@@ -104,10 +113,13 @@ async def engine(make_database: Callable[..., Database]) -> AsyncIterator[Engine
 
     async def counted(action: Any) -> Any:
         made.writes += 1
+        if "mark_batch" in getattr(action, "__qualname__", ""):
+            await made.marks_commit.wait()
         return await write(action)
 
     db.write = counted  # type: ignore[method-assign]
     yield made
+    made.marks_commit.set()
     await service.stop(grace_s=0.5)
     await db.close()
 
@@ -252,3 +264,24 @@ async def test_stopping_mid_fan_out_then_starting_again_sends_each_once(engine: 
     await engine.service.start(again)
     await until(lambda: set(engine.states().values()) == {"sent"}, "every reminder sent after the restart")
     assert sorted(again.ids()) == sorted(ids)
+
+
+async def test_while_marks_are_slow_to_commit_sending_stops_at_the_bound(engine: Engine) -> None:
+    bakers = range(1, CLAIM_BATCH + 1)
+    await engine.bakers(bakers)
+    at = engine.clock.now() - timedelta(seconds=1)
+    for user_id in bakers:
+        await engine.due(user_id, 1, at)
+    sender = HeldSender()
+    engine.marks_commit.clear()  # no "sent" mark commits for now
+    await engine.service.start(sender)
+
+    await until(lambda: len(sender.sent) >= MAX_UNMARKED, "sends up to the bound")
+    await asyncio.sleep(0.2)
+    # A crash now repeats exactly these: sent, none marked; the workers wait for marks to land.
+    assert len(sender.sent) == MAX_UNMARKED and sender.under_way == {}
+    assert set(engine.states().values()) == {"pending"}
+
+    engine.marks_commit.set()
+    await until(lambda: set(engine.states().values()) == {"sent"}, "every reminder marked sent")
+    assert sorted(sender.ids()) == sorted(engine.states())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -16,14 +15,9 @@ from emulator.server import BotAPIEmulator
 from schedules.clock import OffsetClock
 from tests.e2e.conftest import START, Baker, make_settings
 from tests.e2e.helpers import eventually, rows, snapshot
+from tests.replicas import free_port
 
 SECRET = "s3cret-token_for-tests"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class WebhookBot:

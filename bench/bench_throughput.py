@@ -21,7 +21,9 @@ those rows are skipped where it is not installed; `--backend` picks rows.
   max_connections at once (the bot's WEBHOOK_MAX_CONNECTIONS, 40), one update of a chat at a
   time. Their CPU is that of the replica processes together (/proc/PID/stat, user + system, all
   threads) around the measured phase; the proxy's (this process) is shown apart. The PostgreSQL
-  server's CPU is in no row.
+  server's CPU is in no row; the PostgreSQL rows add what the server counted in their database
+  (pg_stat_database, warm-up included): transactions committed, and rolled back (a write refused
+  for a conflict is rolled back and run again).
 
 Load pattern, identical for every row:
 

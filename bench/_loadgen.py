@@ -22,6 +22,8 @@ lines. Other jobs, each answered with one JSON line too:
     {"op": "configure", "global_rate_limit": 500|null, "users": [ids], "first_name": "Baker"}
         the emulator's global rate limit (null: none), and users whose chats exist (they have
         talked to the bot); answered {"event": "ok"}
+    {"op": "webhook"}      {"event": "webhook", "url": the webhook set ("" for none), "max_connections",
+        "peak": the most POSTs in flight at once, "answers": {HTTP status: how many}}
     {"op": "record"}       from now on, every bot message with a reminder's buttons is noted
     {"op": "recorded", "full": false|true}
         {"event": "recorded", "distinct": reminders seen, "last": wall time of the newest,
@@ -273,6 +275,12 @@ async def _serve() -> None:
                 for uid in job.get("users", []):
                     emulator.set_user(uid, first_name=job.get("first_name") or "Baker")
                 _emit({"event": "ok"})
+                continue
+            if job.get("op") == "webhook":
+                answers = Counter(emulator.webhook_answers)
+                _emit({"event": "webhook", "url": emulator.webhook_url,
+                       "max_connections": emulator.webhook_max_connections, "peak": emulator.webhook_peak,
+                       "answers": {str(k): v for k, v in sorted(answers.items())}})
                 continue
             if job.get("op") == "record":
                 emulator.add_listener(recorder)

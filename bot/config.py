@@ -93,6 +93,9 @@ class Settings(BaseSettings):
     webhook_port: int = Field(8081, ge=0, le=65535)
     webhook_path: str = "/webhook"
     webhook_secret: SecretStr | None = None
+    # How many webhook requests Telegram may have open at once (setWebhook's max_connections,
+    # 1-100). Telegram posts one update of a chat at a time whatever this is.
+    webhook_max_connections: int = Field(40, ge=1, le=100)
 
     # Replicas (webhook mode on PostgreSQL: several processes behind one load balancer). How often
     # a replica checks for the pacer lease (the one replica that sends reminders), the pacer looks

@@ -102,7 +102,13 @@ async def serve(
     dispatcher = app.dispatcher
     await dispatcher.emit_startup(bot=app.bot, **dispatcher.workflow_data)
     allowed = dispatcher.resolve_used_update_types()
-    await app.bot.set_webhook(url, secret_token=secret, allowed_updates=allowed, drop_pending_updates=False)
+    await app.bot.set_webhook(
+        url,
+        secret_token=secret,
+        allowed_updates=allowed,
+        drop_pending_updates=False,
+        max_connections=app.settings.webhook_max_connections,
+    )
     log.info("webhook mode: listening on %s:%s%s", host, port, path)
     adopting = None
     if app.services.inbox.shared:

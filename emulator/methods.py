@@ -127,6 +127,7 @@ class BotMethods(WebhookDelivery):
             "url": self.webhook_url,
             "has_custom_certificate": False,
             "pending_update_count": len(self._updates),
+            **({"max_connections": self.webhook_max_connections} if self.webhook_url else {}),
         }
 
     @staticmethod

@@ -131,7 +131,9 @@ class Database:
         """Other processes may write this database while we run: never on SQLite (one process)."""
         return False
 
-    async def write(self, action: Callable[[SqlRepository], T]) -> T:
+    async def write(self, action: Callable[[SqlRepository], T], *, serializable: bool = True) -> T:
+        """`action` in one transaction; `serializable` means nothing here: SQLite has one writer,
+        so every write runs as if alone."""
         if self._writer is None:
             raise StorageError("the database is not open")
         writer = self._writer

@@ -8,6 +8,11 @@ connections, each used by one worker thread at a time:
   (serialization failure, deadlock) the whole action runs again on a fresh snapshot, with a fresh
   repository (so `repo.changes` only holds what the committed attempt did); actions are plain
   functions over the repository, so running one again is safe.
+- `write(action, serializable=False)` runs it READ COMMITTED: for the inbox's marks, statements
+  each safe alone (insert unless the update is there, mark updates done by key). SERIALIZABLE
+  refused concurrent batches of them for nothing: its predicate locks are coarser than rows
+  (index and heap pages, the whole table when it is scanned, as a small inbox is), and batches
+  of consecutive update ids meet on them.
 - `read(action)` runs it in a REPEATABLE READ READ ONLY transaction: one snapshot.
 
 `PgConnection` lets the repository's portable SQL run unchanged: `?` placeholders become
@@ -55,6 +60,25 @@ from storage.repository import SqlRepository
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
+
+
+class _RedundantPipelineWarning(logging.Filter):
+    """psycopg runs `executemany` in a pipeline; when one of its statements fails (a write refused
+    for a serialization conflict, run again by `write`), psycopg logs "error ignored terminating
+    <Pipeline>: pipeline aborted" on its way out, while the statement's own error is raised to
+    us anyway. That warning says nothing the raised error does not: it is left out."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args if isinstance(record.args, tuple) else ()
+        return not (
+            record.msg == "error ignored terminating %r: %s"
+            and len(args) == 2
+            and isinstance(args[0], psycopg.Pipeline)
+            and isinstance(args[1], pg_errors.PipelineAborted)
+        )
+
+
+logging.getLogger("psycopg").addFilter(_RedundantPipelineWarning())
 
 SCHEMES = ("postgresql", "postgres")
 DEFAULT_POOL_SIZE = 4
@@ -398,11 +422,13 @@ class PostgresDatabase:
             raise StorageError("the database is not open")
         return await asyncio.get_running_loop().run_in_executor(threads, self._on_connection, work)
 
-    async def write(self, action: Callable[[SqlRepository], T]) -> T:
+    async def write(self, action: Callable[[SqlRepository], T], *, serializable: bool = True) -> T:
+        begin = f"BEGIN ISOLATION LEVEL {'SERIALIZABLE' if serializable else 'READ COMMITTED'}"
+
         def run(connection: PgConnection) -> tuple[T, ReminderChanges]:
             for attempt in range(1, MAX_ATTEMPTS + 1):
                 repo = PgRepository(connection)  # fresh changes for every attempt
-                connection.raw.execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
+                connection.raw.execute(begin)
                 try:
                     result = action(repo)
                     connection.raw.execute("COMMIT")

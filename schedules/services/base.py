@@ -23,7 +23,13 @@ T = TypeVar("T")
 
 
 class Transactor(Protocol):
-    async def write(self, action: Callable[[Repository], T]) -> T: ...
+    """`write(action)` runs the action as if no other ran at the same time (SERIALIZABLE on
+    PostgreSQL). `serializable=False` is for an action whose statements are each safe on their
+    own, whatever else runs (an insert that skips a key already there, an update of rows by key):
+    on PostgreSQL it runs READ COMMITTED, so it is never refused for a conflict, nor makes
+    another action be refused."""
+
+    async def write(self, action: Callable[[Repository], T], *, serializable: bool = True) -> T: ...
 
     async def read(self, action: Callable[[Repository], T]) -> T: ...
 

@@ -4,7 +4,10 @@ handled after, so an update in flight when the process dies is handled again at 
 Handling it again is safe because actions are idempotent (a message's `source_key`): what was
 saved is not saved twice. Marks are written as soon as the database is free: at once when the
 bot is idle, many in one transaction under load. Only an update whose reply went out in the
-instant before the process died (its mark not yet written) is answered a second time.
+instant before the process died (its mark not yet written) is answered a second time. The
+inbox's writes are each safe alone (insert unless there, mark done by key), so they need no
+serializable transaction (`write(..., serializable=False)`: never refused for a conflict on
+PostgreSQL).
 
 Replicas (several processes on one PostgreSQL, webhook mode) share the inbox: whichever replica
 receives an update records it (its `update_id` is the primary key, so a delivery repeated to
@@ -60,13 +63,13 @@ class Inbox(Service):
         """Keep a batch of new updates, in one transaction, with the handled marks so far."""
         done = sorted(self._handled)
         now = self.clock.now()
-        await self.db.write(lambda repo: repo.inbox_record(entries, done, now))
+        await self.db.write(lambda repo: repo.inbox_record(entries, done, now), serializable=False)
         self._handled.difference_update(done)
 
     async def add(self, entry: InboxEntry) -> bool:
         """Keep one update (webhook mode); False when it was recorded before (not to handle twice)."""
         now = self.clock.now()
-        return await self.db.write(lambda repo: repo.inbox_add(entry, now))
+        return await self.db.write(lambda repo: repo.inbox_add(entry, now), serializable=False)
 
     async def ping(self) -> bool:
         return await self.db.read(lambda repo: repo.ping())
@@ -141,7 +144,7 @@ class Inbox(Service):
 
     async def _done(self, update_id: int) -> None:
         now = self.clock.now()
-        await self.db.write(lambda repo: repo.inbox_done([update_id], now))
+        await self.db.write(lambda repo: repo.inbox_done([update_id], now), serializable=False)
 
     async def adopt_orphans(self, handle: Handle) -> int:
         """Handle the updates no replica is handling (their replica died after recording them):

@@ -15,11 +15,7 @@ test moves it ahead, not after real minutes. PostgreSQL only (the suite's own se
 from __future__ import annotations
 
 import asyncio
-import itertools
 import os
-import signal
-import socket
-import sys
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -28,7 +24,6 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from aiohttp import web
 
 from bot.webhook import SECRET_HEADER
 from emulator.models import EmulatorEvent
@@ -37,8 +32,8 @@ from schedules.clock import utc_now
 from tests.databases import query
 from tests.e2e.conftest import START
 from tests.e2e.helpers import eventually
+from tests.replicas import Replica, RoundRobin, all_healthy
 
-REPO = Path(__file__).resolve().parents[2]
 SECRET = "replica-secret_123"
 REPLICAS = 3
 BAKERS = 200
@@ -48,97 +43,6 @@ RATE = 30  # RATE_LIMIT_GLOBAL_PER_S: the bot-wide budget the one pacer keeps
 # the next pacer (after 2 x poll + 1 s), not left to expire.
 CLAIM_SECONDS = 600
 POLL_SECONDS = 0.5  # REPLICA_POLL_SECONDS
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-class RoundRobin:
-    """A load balancer: each request to the next backend in turn; a backend that refuses the
-    connection (dead) is skipped for the next one, as nginx does with `proxy_next_upstream error`."""
-
-    def __init__(self, backends: list[str]) -> None:
-        self.backends = backends
-        self.turn = itertools.count()
-        self.served: Counter[str] = Counter()
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/webhook"
-        self._runner: web.AppRunner | None = None
-        self._session: aiohttp.ClientSession | None = None
-
-    async def start(self) -> None:
-        app = web.Application()
-        app.router.add_post("/webhook", self.forward)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
-        self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
-
-    async def stop(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    async def forward(self, request: web.Request) -> web.Response:
-        assert self._session is not None
-        body = await request.read()
-        headers = {k: v for k, v in request.headers.items() if k in (SECRET_HEADER, "Content-Type")}
-        first = next(self.turn)
-        for step in range(len(self.backends)):
-            backend = self.backends[(first + step) % len(self.backends)]
-            try:
-                async with self._session.post(backend, data=body, headers=headers) as response:
-                    text = await response.text()
-                    self.served[backend] += 1
-                    return web.Response(status=response.status, text=text)
-            except aiohttp.ClientConnectionError:
-                continue  # that replica is down: the next one
-        return web.Response(status=502, text="no replica")
-
-
-class Replica:
-    def __init__(self, number: int, log: Path) -> None:
-        self.number = number
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.url = f"{self.base}/webhook"
-        self.log = log
-        self.process: asyncio.subprocess.Process | None = None
-
-    async def start(self, env: dict[str, str]) -> None:
-        env = {**env, "WEBHOOK_PORT": str(self.port)}
-        with self.log.open("wb") as log:
-            self.process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", "run", cwd=REPO, env=env,
-                stdout=asyncio.subprocess.DEVNULL, stderr=log,
-            )  # fmt: skip
-
-    async def health(self) -> str | None:
-        try:
-            async with (
-                aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2)) as session,
-                session.get(f"{self.base}/healthz") as response,
-            ):
-                return await response.text() if response.status == 200 else None
-        except (aiohttp.ClientError, TimeoutError):
-            return None
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-
-    async def stop(self) -> None:
-        if self.process is not None and self.process.returncode is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(self.process.wait(), 15)
-            except TimeoutError:
-                self.process.kill()
-                await self.process.wait()
 
 
 @pytest.fixture
@@ -321,10 +225,6 @@ async def test_three_replicas_one_killed_in_a_burst_of_reminders(
         emulator.remove_listener(on_event)
         await asyncio.gather(*(r.stop() for r in replicas))
         await proxy.stop()
-
-
-async def all_healthy(replicas: list[Replica]) -> bool:
-    return all(await asyncio.gather(*(r.health() for r in replicas)))
 
 
 async def one_pacer(replicas: list[Replica]) -> bool:

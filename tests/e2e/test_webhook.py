@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -16,14 +15,9 @@ from emulator.server import BotAPIEmulator
 from schedules.clock import OffsetClock
 from tests.e2e.conftest import START, Baker, make_settings
 from tests.e2e.helpers import eventually, rows, snapshot
+from tests.replicas import free_port
 
 SECRET = "s3cret-token_for-tests"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class WebhookBot:
@@ -36,7 +30,10 @@ class WebhookBot:
 async def hooked(tmp_path: Path, emulator: BotAPIEmulator) -> AsyncIterator[WebhookBot]:
     port = free_port()
     url = f"http://127.0.0.1:{port}/webhook"
-    settings = make_settings(tmp_path, emulator, webhook_url=url, webhook_secret=SECRET, webhook_port=port)
+    settings = make_settings(
+        tmp_path, emulator, webhook_url=url, webhook_secret=SECRET, webhook_port=port,
+        webhook_max_connections=12,
+    )  # fmt: skip
     app = await build_app(settings, emulator.token, clock=OffsetClock.starting_at(START), backoff_base_s=0.01)
     stop = asyncio.Event()
     task = asyncio.create_task(
@@ -80,6 +77,7 @@ async def test_a_bake_through_the_webhook(hooked: WebhookBot, emulator: BotAPIEm
     assert "20 %" in (await ann.say("/rise 20")).text  # plausible right after mixing
     assert [r["rise_pct"] for r in rows(hooked.db, "SELECT rise_pct FROM rise_readings")] == [20]
     assert all(status == 200 for status in emulator.webhook_answers)
+    assert emulator.webhook_max_connections == 12  # WEBHOOK_MAX_CONNECTIONS, passed to setWebhook
     # Every update the bot answered 200 to is in the inbox (and marked handled).
     await eventually(
         lambda: rows(hooked.db, "SELECT COUNT(*) AS n FROM inbox WHERE done_at IS NULL")[0]["n"] == 0

@@ -36,6 +36,7 @@ def run_cli(
         ({}, "BOT_TOKEN is not set"),
         ({"BOT_TOKEN": "not-a-token-" + SECRET[-8:]}, "BOT_TOKEN is malformed"),
         ({"BOT_TOKEN": SECRET, "DEFAULT_TIMEZONE": "Mars/Olympus"}, "DEFAULT_TIMEZONE"),
+        ({"BOT_TOKEN": SECRET, "WEBHOOK_MAX_CONNECTIONS": "101"}, "WEBHOOK_MAX_CONNECTIONS"),
     ],
 )
 def test_bad_settings_end_with_one_clear_line_and_status_2(

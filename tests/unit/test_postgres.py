@@ -9,7 +9,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +20,7 @@ from typing import Any
 import pytest
 
 from bot.config import Settings, database_label
+from schedules.types import InboxEntry
 from storage.database import AnyDatabase, Database, StorageError
 from storage.migrations import MIGRATIONS, SCHEMA_VERSION
 from storage.postgres import (
@@ -253,6 +256,75 @@ async def test_a_retried_action_hands_over_only_the_committed_changes(postgres_u
     assert len(committed) == 1 and committed[0].users == {1}
     assert [r[0] for r in query(postgres_url, "SELECT name FROM bakes")] == ["try 3"]
     await database.close()
+
+
+async def test_a_plain_write_runs_read_committed(postgres_url: str) -> None:
+    database = await PostgresDatabase(postgres_url).open()
+
+    def isolation(q: SqlRepository) -> str:
+        return str(q.db.execute("SHOW transaction_isolation").fetchone()[0])
+
+    assert await database.write(isolation) == "serializable"
+    assert await database.write(isolation, serializable=False) == "read committed"
+    await database.close()
+
+
+@pytest.mark.parametrize("serializable", [True, False])
+async def test_inbox_marks_written_side_by_side_are_refused_only_when_serializable(
+    postgres_migrated_url: str, serializable: bool
+) -> None:
+    """Two batches of the inbox (new updates, and done marks of earlier ones) written at the same
+    time, on a table small enough to be scanned whole (as a fresh inbox is: forced here, so the
+    outcome does not hang on the planner): each reads what the other writes, and SERIALIZABLE
+    refuses one of them, to run it again; READ COMMITTED takes both as they are, and each of
+    their statements is safe alone."""
+    database = await PostgresDatabase(postgres_migrated_url, pool_size=2).open()
+    await database.write(lambda q: q.inbox_record([InboxEntry(n, "{}", n) for n in (1, 2)], [], NOW))
+    both_written = threading.Barrier(2, timeout=10)
+    attempts: Counter[int] = Counter()
+
+    def record(q: SqlRepository, new: int, done: int) -> None:
+        attempts[new] += 1
+        q.db.execute("SET LOCAL enable_indexscan = off")
+        q.db.execute("SET LOCAL enable_bitmapscan = off")
+        q.inbox_record([InboxEntry(new, "{}", new)], [done], NOW)
+        if attempts[new] == 1:
+            both_written.wait()  # both written before either commits
+
+    first = database.write(lambda q: record(q, 3, 1), serializable=serializable)
+    second = database.write(lambda q: record(q, 4, 2), serializable=serializable)
+    await asyncio.gather(first, second)
+    assert database.retries == (1 if serializable else 0)
+    rows = query(postgres_migrated_url, "SELECT update_id, done_at IS NOT NULL AS done FROM inbox ORDER BY 1")
+    assert [(r["update_id"], bool(r["done"])) for r in rows] == [(1, True), (2, True), (3, False), (4, False)]
+    await database.close()
+
+
+def test_a_refused_executemany_leaves_no_pipeline_warning(
+    postgres_migrated_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """psycopg runs executemany in a pipeline and, when its first statement is refused (here a
+    serialization failure, which `write` runs again), warns "pipeline aborted" on the way out;
+    the refusal itself is what the caller gets, and the warning is left out."""
+    import psycopg.errors
+
+    first, second = connect(postgres_migrated_url), connect(postgres_migrated_url)
+    try:
+        first.execute("INSERT INTO inbox (update_id, payload, received_at) VALUES (1, '{}', 'x')")
+        for connection in (first, second):
+            connection.execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
+            connection.execute("SELECT COUNT(*) FROM inbox")
+        first.execute("UPDATE inbox SET done_at = 'y' WHERE update_id = 1")
+        first.execute("COMMIT")
+        rows = [(n, "{}", "x") for n in range(2, 102)]  # enough for psycopg to read results midway
+        with caplog.at_level(logging.WARNING), pytest.raises(psycopg.errors.SerializationFailure):
+            second.executemany("INSERT INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)", rows)
+        second.execute("ROLLBACK")
+        assert not [r for r in caplog.records if r.name.startswith("psycopg")]
+        assert second.execute("SELECT COUNT(*) FROM inbox").fetchone()[0] == 1  # usable again
+    finally:
+        first.close()
+        second.close()
 
 
 async def test_reads_are_read_only_on_postgres(postgres_url: str) -> None:

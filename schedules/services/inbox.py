@@ -122,24 +122,26 @@ class Inbox(Service):
     async def drain(self, key: int, handle: Handle, *, wait: bool = True) -> int:
         """Handle baker `key`'s open updates, oldest first, under the baker's lock across
         replicas; each is marked done before the next. With `wait=False`, nothing when the
-        baker is being handled already (here or by another replica). Returns how many."""
+        baker is being handled already (here or by another replica). Returns how many.
+
+        One pass over what is open when the lock is taken: an update recorded meanwhile has a
+        drain of its own waiting (on the replica that recorded it), so a baker who keeps writing
+        gives the lock connection back in between instead of holding it while others wait."""
         if self.locks is None:
             raise RuntimeError("drain is for replicas (Inbox.locks)")
         if not wait and key in self._local:
             return 0  # under way in this process: that drain takes what is open
         count = 0
         async with self._local_turn(key), self.locks.hold(key, wait=wait) as held:
-            while held:
-                entries = await self.db.read(lambda repo: repo.inbox_open_of(key))
-                if not entries:
-                    break
-                for entry in entries:
-                    try:
-                        await handle(entry)
-                    except Exception:  # the dispatcher's error handler answered what it could
-                        log.exception("update %s failed", entry.update_id)
-                    await self._done(entry.update_id)
-                    count += 1
+            if not held:
+                return 0
+            for entry in await self.db.read(lambda repo: repo.inbox_open_of(key)):
+                try:
+                    await handle(entry)
+                except Exception:  # the dispatcher's error handler answered what it could
+                    log.exception("update %s failed", entry.update_id)
+                await self._done(entry.update_id)
+                count += 1
         return count
 
     async def _done(self, update_id: int) -> None:

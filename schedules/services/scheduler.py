@@ -507,8 +507,9 @@ class ReminderService:
         now = utc_now()
         until = now + self.claim_for
         after = self._last_claimed_user
-        batch = await self.db.write(
-            lambda repo: repo.claim_due(moment, self.owner, now, until, limit=limit, after_user=after)
+        batch = await self.db.write(  # SKIP LOCKED is made for READ COMMITTED; serializable would refuse
+            lambda repo: repo.claim_due(moment, self.owner, now, until, limit=limit, after_user=after),
+            serializable=False,
         )
         if batch:
             self._last_claimed_user = batch[-1][0].user_id
@@ -626,7 +627,8 @@ class ReminderService:
     async def _write_mark_batch(self, batch: list[tuple[int, str, datetime, asyncio.Future[None]]]) -> None:
         for attempt in range(1, MARK_ATTEMPTS + 1):
             try:
-                await self.db.write(lambda repo: mark_all(repo, batch))
+                # each mark is one row's update, checked on the row: safe at READ COMMITTED
+                await self.db.write(lambda repo: mark_all(repo, batch), serializable=False)
             except Exception as exc:
                 if attempt < MARK_ATTEMPTS:
                     await asyncio.sleep(0.2 * attempt)

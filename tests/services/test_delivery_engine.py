@@ -111,11 +111,11 @@ async def engine(make_database: Callable[..., Database]) -> AsyncIterator[Engine
     made = Engine(db, clock, service, services)
     write = db.write
 
-    async def counted(action: Any) -> Any:
+    async def counted(action: Any, **options: Any) -> Any:
         made.writes += 1
         if "mark_batch" in getattr(action, "__qualname__", ""):
             await made.marks_commit.wait()
-        return await write(action)
+        return await write(action, **options)
 
     db.write = counted  # type: ignore[method-assign]
     yield made

@@ -116,6 +116,7 @@ class Delivery:
     user: User
     bake: Bake | None
     late: bool
+    expected_rise: float | None = None  # a rise check's: what the model expects (at the claim)
 
 
 class ChatQueues:
@@ -488,11 +489,11 @@ class ReminderService:
                     return
             self._starved = False
             batch = await self._claim(moment, limit)
-            for reminder, user, bake in batch:
+            for reminder, user, bake, expected in batch:
                 if reminder.id in self._claimed:
                     continue
                 self._claimed.add(reminder.id)
-                delivery = Delivery(reminder, user, bake, late)
+                delivery = Delivery(reminder, user, bake, late, expected)
                 if in_order:
                     await self._deliver(delivery)
                 else:
@@ -503,14 +504,22 @@ class ReminderService:
             if not self._more_due or self.sender is None:
                 return
 
-    async def _claim(self, moment: datetime, limit: int) -> list[tuple[Reminder, User, Bake | None]]:
-        now = utc_now()
-        until = now + self.claim_for
+    async def _claim(
+        self, moment: datetime, limit: int
+    ) -> list[tuple[Reminder, User, Bake | None, float | None]]:
+        """One transaction: a batch of due reminders claimed, with their bakers and bakes, and
+        for rise checks the rise the model expects (their buttons offer values around it)."""
+        real_now = utc_now()
+        until = real_now + self.claim_for
         after = self._last_claimed_user
-        batch = await self.db.write(  # SKIP LOCKED is made for READ COMMITTED; serializable would refuse
-            lambda repo: repo.claim_due(moment, self.owner, now, until, limit=limit, after_user=after),
-            serializable=False,
-        )
+        now = self.clock.now()
+
+        def action(repo: Repository) -> list[tuple[Reminder, User, Bake | None, float | None]]:
+            claimed = repo.claim_due(moment, self.owner, real_now, until, limit=limit, after_user=after)
+            return [(r, user, bake, expected_rise(repo, r, user, bake, now)) for r, user, bake in claimed]
+
+        # SKIP LOCKED is made for READ COMMITTED; serializable could refuse it
+        batch = await self.db.write(action, serializable=False)
         if batch:
             self._last_claimed_user = batch[-1][0].user_id
         return batch
@@ -598,8 +607,9 @@ class ReminderService:
             if held > now:
                 await self.db.write(lambda repo: repo.reschedule_reminder(user.id, reminder.id, held))
                 return None
-        expected = await self._expected_rise(reminder, user, bake)
-        outcome = await sender.send_reminder(reminder, user, bake, late=late, expected_rise=expected)
+        outcome = await sender.send_reminder(
+            reminder, user, bake, late=late, expected_rise=delivery.expected_rise
+        )
         state = {
             Outcome.SENT: ReminderState.SENT,
             Outcome.FAILED: ReminderState.FAILED,
@@ -642,14 +652,6 @@ class ReminderService:
                     done.set_result(None)
             return
 
-    async def _expected_rise(self, reminder: Reminder, user: User, bake: Bake | None) -> float | None:
-        """For a rise check: the rise the model expects of the bake now (its buttons offer values
-        around it); None for other reminders, or when nothing is predicted."""
-        if bake is None or not bake.in_bulk or reminder.kind not in RISE_KINDS:
-            return None
-        now = self.clock.now()
-        return await self.db.read(lambda repo: bulk.expected_rise(repo, user, bake, now))
-
     async def _summarise(self, user: User, missed: list[Reminder]) -> None:
         assert self.sender is not None
         try:
@@ -669,6 +671,20 @@ class ReminderService:
         """The baker is back (unblocked, or wrote again): the reminders still ahead go on as
         planned; returns those missed while blocked, for one short summary."""
         return await self.db.write(lambda repo: repo.unblock_user(user_id))
+
+
+def expected_rise(
+    repo: Repository, reminder: Reminder, user: User, bake: Bake | None, now: datetime
+) -> float | None:
+    """For a rise check of a bake in bulk: the rise the model expects by `now` (None for other
+    reminders, when nothing is predicted, or when the model fails: the buttons fall back)."""
+    if bake is None or not bake.in_bulk or reminder.kind not in RISE_KINDS:
+        return None
+    try:
+        return bulk.expected_rise(repo, user, bake, now)
+    except Exception:  # a reminder goes out without its estimate rather than not at all
+        log.exception("expected rise of bake %s", bake.id)
+        return None
 
 
 def mark_all(repo: Repository, marks: list[tuple[int, str, datetime, Any]]) -> None:

@@ -49,11 +49,14 @@ LIMITED_METHODS = frozenset(
 )
 PER_CHAT_BURST = 3
 MAX_RETRY_AFTER_WAITS = 10
-# The global limit is also kept over the sends as they actually leave: at most `global_per_s` in
-# any window of 1 s + this margin. The spacing alone lets a send that left late and the ones after
-# it, on time, crowd one second: at a limit counted over a sliding second, as Telegram's is, that
-# is a 429 and a pause for everyone. The margin covers the varying time from leaving to arriving.
-WINDOW_MARGIN_S = 0.02
+# The global limit is also kept over a sliding window of 1 s that a send enters as it leaves and
+# leaves 1 s after its answer came back. Telegram counts a request at some moment between the two,
+# so no second there holds more than the limit, however late the request or its answer travel
+# (spacing alone is not enough: sends that left late crowd the next second at the far end). It
+# costs the limit's share of the round trip: a few percent with answers in milliseconds.
+WINDOW_S = 1.0
+# When every send still counted is under way, look again this often for one to come back.
+UNDER_WAY_POLL_S = 0.005
 # aiogram reads every answer through `Response[method's result type]`, a pydantic generic class
 # that pydantic caches only weakly: once the garbage collector frees it, the next request builds it
 # again (milliseconds of schema building, ~100 times a minute at 500 messages/s). Kept here, once
@@ -65,7 +68,8 @@ class RateLimiter:
     """GCRA-style spacing: each send reserves the next free slot in its chat, waits for it,
     and only then reserves the next free slot overall. Two steps, so that a chat held back by
     its own limit never pushes the global queue ahead for every other chat. Then, as it leaves,
-    the global limit over a sliding window of the sends that actually left (`window_wait`).
+    the global limit over a sliding window of the sends from leaving to 1 s after their answer
+    (`window_wait`).
 
     Reservations are made without awaiting, so concurrent senders can't race for one slot;
     a rate of 0 turns that limit off.
@@ -77,8 +81,11 @@ class RateLimiter:
         self._global_tat = 0.0
         self._chat_tat: dict[int | str, float] = {}
         self._paused_until = 0.0
-        # when the last `global_per_s` sends left (the sliding window, see WINDOW_MARGIN_S)
-        self._sent: deque[float] = deque(maxlen=max(1, int(global_per_s)))
+        # the sliding window (WINDOW_S): when the sends of the last second came back, and how many
+        # sends are under way (left, no answer yet)
+        self.window_limit = max(1, int(global_per_s))
+        self._answered: deque[float] = deque()
+        self._under_way = 0
         self.max_in_flight = max_in_flight
         self._in_flight: asyncio.Semaphore | None = None  # made in the running loop
 
@@ -111,11 +118,15 @@ class RateLimiter:
         return slot - now
 
     def window_wait(self, now: float) -> float:
-        """How long a send must still wait so that no more than `global_per_s` leave within any
-        window of 1 s + WINDOW_MARGIN_S (0: it may leave now)."""
-        if not self.global_interval or len(self._sent) < (self._sent.maxlen or 1):
+        """How long a send must still wait for room in the window (0: it may leave now)."""
+        if not self.global_interval:
             return 0.0
-        return max(0.0, self._sent[0] + 1.0 + WINDOW_MARGIN_S - now)
+        answered = self._answered
+        while answered and answered[0] <= now - WINDOW_S:
+            answered.popleft()
+        if len(answered) + self._under_way < self.window_limit:
+            return 0.0
+        return answered[0] + WINDOW_S - now if answered else UNDER_WAY_POLL_S
 
     def pause(self, seconds: float) -> None:
         """Telegram said "retry after": hold every send, not only the one that was refused, and
@@ -147,9 +158,15 @@ class RateLimiter:
                 wait = self.window_wait(now)
                 if wait <= 0:
                     break
-            if self.global_interval:
-                self._sent.append(now)  # no await since the window was checked: no other send between
-            yield
+            if not self.global_interval:
+                yield
+                return
+            self._under_way += 1  # no await since the window was checked: no other send between
+            try:
+                yield
+            finally:
+                self._under_way -= 1
+                self._answered.append(time.monotonic())
 
 
 BlockedCallback = Callable[[int], Awaitable[None]]

@@ -87,3 +87,31 @@ async def test_no_more_requests_under_way_than_the_cap() -> None:
 
     await asyncio.gather(*(send() for _ in range(8)))
     assert peak == 2
+
+
+async def test_no_second_can_hold_more_than_the_limit_wherever_telegram_counts_a_send() -> None:
+    """Telegram counts a send at some moment between leaving and answering: the window keeps a
+    send from 1 s after an answer, so no second holds more than the limit, at any such moment."""
+    import asyncio
+    import random
+    import time
+
+    limit = 20
+    limiter = RateLimiter(global_per_s=limit, per_chat_per_s=0)
+    spans: list[tuple[float, float]] = []
+    answer_times = random.Random(7)
+
+    async def send() -> None:
+        async with limiter.slot(None):
+            left = time.monotonic()
+            await asyncio.sleep(answer_times.choice([0.0, 0.01, 0.05, 0.2]))  # the round trip
+            spans.append((left, time.monotonic()))
+
+    started = time.monotonic()
+    await asyncio.gather(*(send() for _ in range(2 * limit + 5)))
+    # Earliest possible count of each send (when it left) against the latest possible of the
+    # others (their answers): within any 1 s, never more than the limit.
+    for left, _ in spans:
+        counted = sum(1 for other_left, answered in spans if other_left <= left and answered > left - 1.0)
+        assert counted <= limit
+    assert time.monotonic() - started < 3.5  # and not much slower than the limit: 45 in ~2.3 s

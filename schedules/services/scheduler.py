@@ -58,11 +58,12 @@ POLL_JOB_ID = "reminders:poll"
 DUE_JOB_PREFIX = "due:"  # one job per moment reminders fall due, however many fall due then
 RISE_KINDS = frozenset({ReminderKind.RISE_CHECK, ReminderKind.BULK_DONE})  # answered with a rise
 # Sends under way at once: enough that the round trips of a bot sending 500 messages/s overlap
-# (bench/bench_reminders.py). A worker renders a reminder just before its send, not earlier.
-DELIVERY_WORKERS = int(__import__("os").environ.get("DW", "64"))
+# on a busy machine (bench/bench_reminders.py: 64 left it short of the limit, 96 and 128 alike
+# reached it). A worker renders a reminder just before its send, not earlier.
+DELIVERY_WORKERS = 96
 # Reminders sent or being sent whose "sent" mark is not committed yet: a crash repeats at most
 # this many. Marks are written together after the sends, while the workers go on.
-MAX_UNMARKED = 2 * DELIVERY_WORKERS
+MAX_UNMARKED = 128
 # Claimed reminders wait for a worker in one queue per chat, taken in turn. Claimed in batches of
 # at most CLAIM_BATCH (one transaction each) once fewer than CLAIM_AGAIN_AT wait, or when every
 # waiting chat is held back by its own rate limit; never more than MAX_WAITING at once, so that

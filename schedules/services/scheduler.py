@@ -495,8 +495,10 @@ class ReminderService:
                     continue
                 self._claimed.add(reminder.id)
                 delivery = Delivery(reminder, user, bake, late, expected)
-                if in_order:
-                    await self._deliver(delivery)
+                if in_order:  # delivered and marked before the next (and before returning)
+                    marked = await self._deliver(delivery)
+                    if marked is not None:
+                        await asyncio.wait([marked])
                 else:
                     self._waiting.put(delivery)
             if not in_order:
@@ -553,10 +555,11 @@ class ReminderService:
             if self._more_due and self._waiting.waiting < CLAIM_AGAIN_AT:
                 self._request_sweep()
 
-    async def _deliver(self, delivery: Delivery) -> None:
+    async def _deliver(self, delivery: Delivery) -> asyncio.Future[None] | None:
         """Send one claimed reminder. Its "sent" mark is written afterwards, together with others,
         while the worker goes on; the reminder holds one of MAX_UNMARKED permits from before its
-        send until that mark is committed, so a crash repeats at most that many."""
+        send until that mark is committed, so a crash repeats at most that many. Returns the
+        pending mark, if any."""
         reminder = delivery.reminder
         await self._unmarked.acquire()
         marked: asyncio.Future[None] | None = None
@@ -575,6 +578,7 @@ class ReminderService:
                 self._settled(reminder.id)
             else:
                 marked.add_done_callback(functools.partial(self._mark_settled, reminder.id))
+        return marked
 
     def _settled(self, reminder_id: int) -> None:
         self._claimed.discard(reminder_id)

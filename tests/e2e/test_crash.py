@@ -36,10 +36,11 @@ async def start_bot(emulator: BotAPIEmulator, db_path: Path) -> asyncio.subproce
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,
     )
-    # Updates wait in the emulator until the bot polls: a probe user's /help answers when it is up.
+    # Updates wait in the emulator until the bot polls: a probe user's /help answers when it is up
+    # (a few seconds; many more where other tests or programs keep the cores busy).
     probe = Baker(emulator, 1)
     await probe.send("/help")
-    await emulator.wait_for(probe.id, lambda m: "What I can do" in m.text, timeout=30)
+    await emulator.wait_for(probe.id, lambda m: "What I can do" in m.text, timeout=60)
     return process
 
 

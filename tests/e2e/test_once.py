@@ -30,8 +30,10 @@ async def double_tap(baker: Baker, message: SentMessage, text: str) -> list[dict
 
 
 def utc(delta: timedelta) -> str:
-    """How the database writes START + delta (UTC, ISO format), for a prefix match."""
-    return (START + delta).isoformat(timespec="seconds").removesuffix("+00:00")
+    """How the database writes START + delta (UTC, ISO format), to the minute, for a prefix match.
+    The bot's clock reads START when the test's clock is made, and runs on in real time while the
+    bot starts: seconds later on a busy machine, never a minute."""
+    return (START + delta).isoformat(timespec="minutes").removesuffix("+00:00")
 
 
 def fold_due(db, seq: int) -> str:

@@ -26,8 +26,9 @@ from tests.sandbox.conftest import (
 )
 
 # One sandbox for the whole module: every bad request below hits the same running server,
-# which keeps answering good requests in between. Tests use their own user ids.
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+# which keeps answering good requests in between. Tests use their own user ids. The xdist group
+# keeps the module on one worker (`--dist loadgroup`), so one server still sees them all.
+pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.xdist_group("sandbox-api")]
 CAROL, DAN, EVE, FAY, GUS = 5001, 5002, 5003, 5004, 5005
 
 

@@ -26,7 +26,9 @@ def run_cli(
         env={**base, **(env or {})},
         capture_output=True,
         text=True,
-        timeout=60,
+        # Against a hang only: a few seconds alone, but one run took 60 s while three tests
+        # started the bot at once on 2 busy cores (mostly importing aiogram).
+        timeout=180,
     )
 
 

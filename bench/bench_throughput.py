@@ -49,7 +49,6 @@ import argparse
 import asyncio
 import gc
 import math
-import os
 import re
 import resource
 import tempfile
@@ -73,7 +72,7 @@ from aiogram.types import Message
 from bot.app import build_app
 from bot.runner import freeze_startup_heap
 from tests.databases import PostgresServer, postgres_bin, query
-from tests.replicas import Replica, RoundRobin, all_healthy
+from tests.replicas import Replica, RoundRobin, all_healthy, replica_env
 
 AIM_RATIO = 0.8
 AIM_CPU_RATIO = 0.7
@@ -228,19 +227,9 @@ async def measure_replicas(users: int, readings: int, folder: Path, url: str, co
         replicas = [Replica(n, folder / f"replica-{n}.log") for n in range(count)]
         proxy = RoundRobin([r.url for r in replicas])
         await proxy.start()
-        env = {
-            "PATH": os.environ.get("PATH", ""),
-            "BOT_TOKEN": load.token,
-            "TELEGRAM_API_BASE": load.base_url,
-            "DATABASE_URL": url,
-            "WEBHOOK_URL": proxy.url,
-            "WEBHOOK_SECRET": WEBHOOK_SECRET,
-            "WEBHOOK_HOST": "127.0.0.1",
-            "DEFAULT_TIMEZONE": "UTC",
-            "RATE_LIMIT_GLOBAL_PER_S": "0",
-            "RATE_LIMIT_PER_CHAT_PER_S": "0",
-            "LOG_LEVEL": "WARNING",
-        }
+        env = replica_env(token=load.token, api_base=load.base_url, database_url=url,
+                          webhook_url=proxy.url, secret=WEBHOOK_SECRET, DEFAULT_TIMEZONE="UTC",
+                          RATE_LIMIT_GLOBAL_PER_S="0", RATE_LIMIT_PER_CHAT_PER_S="0")
         try:
             await asyncio.gather(*(r.start(env) for r in replicas))
             await until_ready(load, replicas, proxy.url)

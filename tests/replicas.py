@@ -26,6 +26,23 @@ REPO = Path(__file__).resolve().parents[1]
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
+def replica_env(*, token: str, api_base: str, database_url: str, webhook_url: str, secret: str,
+                **settings: str) -> dict[str, str]:
+    """The environment of a replica process: webhook mode on `database_url` behind `webhook_url`,
+    warnings only in its log; `settings` adds or overrides (e.g. RATE_LIMIT_GLOBAL_PER_S="0")."""
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "BOT_TOKEN": token,
+        "TELEGRAM_API_BASE": api_base,
+        "DATABASE_URL": database_url,
+        "WEBHOOK_URL": webhook_url,
+        "WEBHOOK_SECRET": secret,
+        "WEBHOOK_HOST": "127.0.0.1",
+        "LOG_LEVEL": "WARNING",
+        **settings,
+    }
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -15,7 +15,6 @@ test moves it ahead, not after real minutes. PostgreSQL only (the suite's own se
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -32,7 +31,7 @@ from schedules.clock import utc_now
 from tests.databases import query
 from tests.e2e.conftest import START
 from tests.e2e.helpers import eventually
-from tests.replicas import Replica, RoundRobin, all_healthy
+from tests.replicas import Replica, RoundRobin, all_healthy, replica_env
 
 SECRET = "replica-secret_123"
 REPLICAS = 3
@@ -69,23 +68,20 @@ async def test_three_replicas_one_killed_in_a_burst_of_reminders(
     replicas = [Replica(n, tmp_path / f"replica-{n}.log") for n in range(REPLICAS)]
     proxy = RoundRobin([r.url for r in replicas])
     await proxy.start()
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "BOT_TOKEN": emulator.token,
-        "TELEGRAM_API_BASE": emulator.base_url,
-        "DATABASE_URL": postgres_migrated_url,
-        "DATABASE_POOL_SIZE": "3",
-        "WEBHOOK_URL": proxy.url,
-        "WEBHOOK_SECRET": SECRET,
-        "WEBHOOK_HOST": "127.0.0.1",
-        "DEFAULT_TIMEZONE": "Europe/Berlin",
-        "DEFAULT_LANGUAGE": "en_GB",
-        "RATE_LIMIT_GLOBAL_PER_S": str(RATE),
-        "REPLICA_POLL_SECONDS": str(POLL_SECONDS),
-        "REMINDER_CLAIM_SECONDS": str(CLAIM_SECONDS),
-        "CLOCK_OFFSET_FILE": str(offset_file),
-        "LOG_LEVEL": "WARNING",
-    }
+    env = replica_env(
+        token=emulator.token,
+        api_base=emulator.base_url,
+        database_url=postgres_migrated_url,
+        webhook_url=proxy.url,
+        secret=SECRET,
+        DATABASE_POOL_SIZE="3",
+        DEFAULT_TIMEZONE="Europe/Berlin",
+        DEFAULT_LANGUAGE="en_GB",
+        RATE_LIMIT_GLOBAL_PER_S=str(RATE),
+        REPLICA_POLL_SECONDS=str(POLL_SECONDS),
+        REMINDER_CLAIM_SECONDS=str(CLAIM_SECONDS),
+        CLOCK_OFFSET_FILE=str(offset_file),
+    )
     # Every new message the bot sent, by chat; and when each reminder reached the emulator.
     said: dict[int, list[str]] = {}
     timer_times: list[float] = []

@@ -61,6 +61,16 @@ class Receiver:
         port = self._runner.addresses[0][1]
         self.url = f"http://127.0.0.1:{port}/hook"
 
+    def hold_all(self) -> asyncio.Event:
+        """Every POST waits, unanswered, until the returned event is set."""
+        release = asyncio.Event()
+
+        async def hold(update: dict[str, Any]) -> None:
+            await release.wait()
+
+        self.hold = hold
+        return release
+
     async def stop(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
@@ -101,12 +111,7 @@ async def hooked(bot: Bot, emulator: BotAPIEmulator, receiver: Receiver, **optio
 async def test_up_to_max_connections_posts_at_once(
     bot: Bot, emulator: BotAPIEmulator, receiver: Receiver
 ) -> None:
-    release = asyncio.Event()
-
-    async def hold(update: dict[str, Any]) -> None:
-        await release.wait()
-
-    receiver.hold = hold
+    release = receiver.hold_all()
     await hooked(bot, emulator, receiver, max_connections=4)
     for user in range(1, 11):
         await emulator.send_text(user, f"hello {user}")
@@ -124,12 +129,7 @@ async def test_up_to_max_connections_posts_at_once(
 async def test_max_connections_defaults_to_40_like_telegram(
     bot: Bot, emulator: BotAPIEmulator, receiver: Receiver
 ) -> None:
-    release = asyncio.Event()
-
-    async def hold(update: dict[str, Any]) -> None:
-        await release.wait()
-
-    receiver.hold = hold
+    release = receiver.hold_all()
     await hooked(bot, emulator, receiver)
     info = await bot.get_webhook_info()
     assert info.max_connections == DEFAULT_MAX_CONNECTIONS == 40

@@ -438,7 +438,9 @@ class PostgresDatabase:
                         raise
                     self.retries += 1
                     log.debug("write refused by PostgreSQL (attempt %d), running it again", attempt)
-                    time.sleep(random.uniform(0, min(0.002 * 2**attempt, 0.2)))  # on the worker
+                    # on the worker; up to 1 s apart: writers that keep refusing each other (3
+                    # replicas' bakers at once) must spread out, or 30 attempts run out in 2 s
+                    time.sleep(random.uniform(0, min(0.002 * 2**attempt, 1.0)))
                     continue
                 except BaseException:
                     _rollback(connection)
